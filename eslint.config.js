@@ -1,0 +1,54 @@
+// @ts-check
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+/** Layering: what each layer may not import. The rules are pure; the bot depends on the rules, never the reverse. */
+const pureRules = {
+  paths: nodeBuiltins.map((name) => ({ name, message: 'src/rules is pure: no I/O, no Node built-ins.' })),
+  patterns: [
+    {
+      group: ['botbuilder*', 'restify*', 'better-sqlite3', 'pino*', 'i18next*', 'adaptivecards*'],
+      message: 'src/rules is pure domain logic.',
+    },
+    { group: ['../*', '!./*'], message: 'src/rules imports nothing from other layers.' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the environment only in src/config.ts.' },
+      ],
+    },
+  },
+  {
+    files: ['src/config.ts', 'test/**', 'bench/**', 'scripts/**', '*.config.*'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  { files: ['src/rules/**'], rules: { 'no-restricted-imports': ['error', pureRules] } },
+  {
+    files: ['src/directory/**', 'src/storage/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../bot/*', 'botbuilder*', 'restify*'],
+              message: 'The directory and storage know nothing of the bot.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

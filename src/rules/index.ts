@@ -1,0 +1,6 @@
+export * from './catalog.js';
+export * from './model.js';
+export * from './reasons.js';
+export * from './eligibility.js';
+export * from './fleet.js';
+export * from './planning.js';

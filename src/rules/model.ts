@@ -1,0 +1,68 @@
+/**
+ * The customer model the rules read. Field names follow the Partner Center REST resources (Customer,
+ * Subscription, UserLicense) as the directory file does (spec: directory-format.md).
+ */
+import type { OfferId, ServiceKey } from './catalog.js';
+
+export const SUBSCRIPTION_STATUSES = [
+  'active',
+  'suspended',
+  'pending',
+  'deleted',
+  'expired',
+  'disabled',
+] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+export const CHANNELS = ['partner', 'other-partner', 'direct', 'ea', 'open'] as const;
+/** Who sold the subscription: `partner` is us; every other channel is "bought elsewhere". */
+export type Channel = (typeof CHANNELS)[number];
+
+export const DELEGATED_ADMIN_STATUSES = ['active', 'expired', 'terminated', 'approvalPending'] as const;
+export type DelegatedAdminStatus = (typeof DELEGATED_ADMIN_STATUSES)[number];
+
+export interface DelegatedAdmin {
+  readonly service: string;
+  readonly status: DelegatedAdminStatus;
+}
+
+export interface UserLicense {
+  readonly objectId: string;
+  readonly name: string;
+  readonly email: string;
+  /** Services turned off for this user: a custom per-user assignment. */
+  readonly disabledServices?: readonly ServiceKey[];
+}
+
+export interface Subscription {
+  readonly id: string;
+  readonly offerId: OfferId;
+  readonly friendlyName?: string;
+  readonly quantity: number;
+  readonly status: SubscriptionStatus;
+  readonly channel: Channel;
+  readonly isTrial?: boolean;
+  readonly addOns?: readonly OfferId[];
+  readonly users?: readonly UserLicense[];
+}
+
+export interface CompanyProfile {
+  readonly companyName: string;
+  readonly domain: string;
+}
+
+export interface Customer {
+  readonly id: string;
+  readonly companyProfile: CompanyProfile;
+  readonly delegatedAdmin: readonly DelegatedAdmin[];
+  readonly subscriptions: readonly Subscription[];
+}
+
+/** "Live" subscriptions can block an upgrade (C3, C4): active, suspended or pending. */
+export function isLive(subscription: Subscription): boolean {
+  return (
+    subscription.status === 'active' ||
+    subscription.status === 'suspended' ||
+    subscription.status === 'pending'
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * Upgrade planning (spec upgrade-rules.md §4): what an upgrade changes and which accounts need manual work.
+ * The new subscription's id is given by the caller: the rules make no ids and read no clock.
+ */
+import { CATALOG, type OfferId, type ServiceKey } from './catalog.js';
+import { evaluateTarget, findSubscription, type TargetVerdict } from './eligibility.js';
+import type { Customer, Subscription, UserLicense } from './model.js';
+
+export const UPGRADE_TYPES = ['upgrade_with_license_transfer', 'upgrade_only'] as const;
+export type UpgradeType = (typeof UPGRADE_TYPES)[number];
+
+export interface UpgradeRequest {
+  readonly subscriptionId: string;
+  readonly target: OfferId;
+  /** Seats of the new subscription; the source quantity by default. */
+  readonly quantity?: number;
+  readonly upgradeType: UpgradeType;
+}
+
+/** Why an account needs manual work after the switch. */
+export type AffectedCause =
+  /** The user had services turned off; per-user custom assignments do not survive the switch. */
+  | 'custom_assignment_lost'
+  /** More users than seats: this user was not moved. */
+  | 'beyond_seat_count'
+  /** upgrade_only: licences are not moved, every assigned user needs one in the new subscription. */
+  | 'licence_not_transferred';
+
+export interface AffectedAccount {
+  readonly objectId: string;
+  readonly name: string;
+  readonly email: string;
+  readonly cause: AffectedCause;
+  /** The services to set up again by hand for this account. */
+  readonly services: readonly ServiceKey[];
+}
+
+export interface UpgradePlan {
+  readonly customerId: string;
+  readonly source: Subscription;
+  readonly target: OfferId;
+  readonly quantity: number;
+  readonly upgradeType: UpgradeType;
+  readonly additionalServices: readonly ServiceKey[];
+  /** The source as it is after the switch: cancelled, no licences. */
+  readonly cancelledSource: Subscription;
+  readonly newSubscription: Subscription;
+  readonly movedUsers: readonly UserLicense[];
+  readonly affectedAccounts: readonly AffectedAccount[];
+}
+
+export type PlanResult =
+  | { readonly ok: true; readonly plan: UpgradePlan }
+  | { readonly ok: false; readonly problem: 'unknown_subscription' }
+  | { readonly ok: false; readonly problem: 'not_eligible'; readonly verdict: TargetVerdict };
+
+function account(user: UserLicense, cause: AffectedCause, services: readonly ServiceKey[]): AffectedAccount {
+  return { objectId: user.objectId, name: user.name, email: user.email, cause, services };
+}
+
+/** Plans an upgrade of one of the customer's subscriptions; refuses (with the verdict) when it is not eligible. */
+export function planUpgrade(
+  customer: Customer,
+  request: UpgradeRequest,
+  newSubscriptionId: string,
+): PlanResult {
+  const source = findSubscription(customer, request.subscriptionId);
+  if (source === undefined) return { ok: false, problem: 'unknown_subscription' };
+  const quantity = request.quantity ?? source.quantity;
+  const verdict = evaluateTarget(customer, source, request.target, { quantity });
+  if (!verdict.eligible) return { ok: false, problem: 'not_eligible', verdict };
+
+  const targetServices = CATALOG[request.target].services;
+  const users = source.users ?? [];
+  const movedUsers: UserLicense[] = [];
+  const affectedAccounts: AffectedAccount[] = [];
+
+  if (request.upgradeType === 'upgrade_only') {
+    for (const u of users) affectedAccounts.push(account(u, 'licence_not_transferred', targetServices));
+  } else {
+    users.forEach((u, index) => {
+      if (index >= quantity) {
+        affectedAccounts.push(account(u, 'beyond_seat_count', targetServices));
+        return;
+      }
+      const { disabledServices, ...plain } = u;
+      movedUsers.push(plain);
+      const lost = (disabledServices ?? []).filter((s) => targetServices.includes(s));
+      if (lost.length > 0) affectedAccounts.push(account(u, 'custom_assignment_lost', lost));
+    });
+  }
+
+  const newSubscription: Subscription = {
+    id: newSubscriptionId,
+    offerId: request.target,
+    ...(source.friendlyName === undefined ? {} : { friendlyName: source.friendlyName }),
+    quantity,
+    status: 'active',
+    channel: 'partner',
+    isTrial: false,
+    addOns: [],
+    users: movedUsers,
+  };
+  return {
+    ok: true,
+    plan: {
+      customerId: customer.id,
+      source,
+      target: request.target,
+      quantity,
+      upgradeType: request.upgradeType,
+      additionalServices: verdict.additionalServices,
+      cancelledSource: { ...source, status: 'deleted', users: [] },
+      newSubscription,
+      movedUsers,
+      affectedAccounts,
+    },
+  };
+}
+
+/** The customer as it is once the plan is applied: the source cancelled, the new subscription added. */
+export function applyPlan(customer: Customer, plan: UpgradePlan): Customer {
+  return {
+    ...customer,
+    subscriptions: [
+      ...customer.subscriptions.map((s) => (s.id === plan.source.id ? plan.cancelledSource : s)),
+      plan.newSubscription,
+    ],
+  };
+}
