@@ -1,0 +1,628 @@
+/**
+ * Customer lookup by company name or domain (spec: conversation.md, "Names"), forgiving case, accents,
+ * spacing and punctuation, legal forms ("Ltd", "Inc", "GmbH", "株式会社"…), the domain or its first label,
+ * and small typos.
+ *
+ * Two stages, so that a query costs about the same with 100 or 100,000 customers:
+ * 1. Retrieval: an inverted index of the character trigrams of each customer's name (glued: "adatum",
+ *    "northwindtraders") and domain label (trigram-index.ts), plus hash maps of the exact folded forms. It
+ *    gives a few dozen candidates, never a scan of every name.
+ * 2. Ranking: each candidate gets a real string similarity in [0, 1] to the query (optimal string alignment
+ *    distance over the folded, space-free forms; see `similarity`), and the result is decided by thresholds
+ *    on the best score and on its margin over the runner-up.
+ */
+import type { Customer } from '../rules/index.js';
+import type { CustomerCandidate, CustomerLookup, CustomerMention, LookupResult } from './lookup-types.js';
+import {
+  LEGAL_FORMS,
+  coreWords,
+  domainLabel,
+  fold,
+  isDomain,
+  similarity,
+  tokenize,
+  words,
+  type Token,
+} from './name-normalize.js';
+import { CATALOG_WORDS, CONNECTORS, LEADING_GENERIC, STOPWORDS } from './stopwords.js';
+import { TrigramIndex } from './trigram-index.js';
+
+/** A candidate at or above this score can be a match: about one typo per five letters. */
+export const MATCH_MIN = 0.8;
+/**
+ * The best candidate is a clear match when the runner-up is at least this much lower, or when the runner-up
+ * is `CLEAR_RATIO` times as far from the query (1 − score) as the best.
+ */
+export const CLEAR_MARGIN = 0.15;
+export const CLEAR_RATIO = 3;
+/** Below this, a candidate is not worth suggesting. */
+export const SUGGEST_MIN = 0.5;
+/**
+ * A query that matches only some words of a name ("Northwind" for "Northwind Traders") scores its
+ * similarity to those words minus `PARTIAL_PENALTY` × the share of the name left out, and minus
+ * `NON_LEADING_PENALTY` more when those words are not the start of the name ("Bank" for "Woodgrove Bank").
+ */
+export const PARTIAL_PENALTY = 0.15;
+export const NON_LEADING_PENALTY = 0.2;
+/**
+ * A query with words the name lacks ("Contoso Seattle" for Contoso Ltd) scores the similarity of its leading
+ * words to the name less this and the partial penalty: a suggestion, never a match on its own.
+ */
+export const EXTRA_WORDS_PENALTY = 0.2;
+/** A mention in a sentence needs a match-grade score; spans of 4 letters or fewer must match exactly. */
+export const MENTION_MIN = MATCH_MIN;
+const SHORT_SPAN = 4;
+/**
+ * When choosing among the spans of a sentence, a span loses this much for leaving out all the content words
+ * next to it ("Solar Island" in "Solar Island Retail"): a longer span with a typo beats a shorter exact one.
+ */
+export const LEFT_OUT_PENALTY = 0.5;
+/** Longest span of words tried as a name in a sentence (legal forms not counted). */
+const MAX_SPAN_WORDS = 4;
+/** Candidates taken from the trigram index for ranking, per query and per word of a sentence. */
+const RETRIEVE = 32;
+const RETRIEVE_PER_WORD = 16;
+/** A run of words whose trigrams a customer's name has this share of needs no word-by-word lookup. */
+const RUN_COVERED = 0.75;
+const MAX_SUGGESTIONS = 3;
+const MAX_RUNNERS_UP = 4;
+const MAX_AMBIGUOUS = 6;
+const DEFAULT_SEARCH_LIMIT = 10;
+/** Candidates ranked in full: enough for every list a result carries. */
+const KEEP = Math.max(MAX_AMBIGUOUS, MAX_RUNNERS_UP + 1, MAX_SUGGESTIONS);
+
+interface Entry {
+  readonly customer: Customer;
+  /** Its slot in the trigram index. */
+  readonly slot: number;
+  /** Distinctive words of the name (legal forms removed), folded. */
+  readonly words: readonly string[];
+  /** Index in `words` of the first word that is not a generic lead-in ("Société", "The", "A."). */
+  readonly head: number;
+  /** The distinctive words glued: "northwindtraders". */
+  readonly compact: string;
+  /** Every word of the name glued, legal forms included: "contosoltd". */
+  readonly full: string;
+  readonly domain: string;
+  /** domainLabel(domain): "contoso" for contoso.onmicrosoft.com. */
+  readonly label: string;
+}
+
+/** A query (or a span of a sentence) ready to compare. */
+interface Query {
+  readonly compact: string;
+  readonly full: string;
+  /** The glued leading words of a query of several words, shortest first ("fabrikum" for "Fabrikum Industries"). */
+  readonly leads: readonly string[];
+  /** Set when the query is a domain name. */
+  readonly domain?: string;
+  readonly label?: string;
+}
+
+/**
+ * Exactness, strongest first: 3, the same full name (with the query's legal form) or domain; 2, the same
+ * distinctive name; 1, the same domain label; 0, not exact.
+ */
+type Tier = 0 | 1 | 2 | 3;
+
+interface Scored {
+  readonly entry: Entry;
+  readonly score: number;
+  readonly matchedOn: 'name' | 'domain';
+  readonly tier: Tier;
+}
+
+export class CustomerIndex implements CustomerLookup {
+  private readonly entries = new Map<string, Entry>();
+  private readonly slots: (Entry | undefined)[] = [];
+  // Exact folded forms: one entry, or several when names collide.
+  private readonly byCompact = new Map<string, Entries>();
+  private readonly byFull = new Map<string, Entries>();
+  private readonly byLabel = new Map<string, Entries>();
+  private readonly byDomain = new Map<string, Entries>();
+  private readonly trigrams = new TrigramIndex();
+
+  constructor(customers: Iterable<Customer>) {
+    for (const customer of customers) this.upsert(customer);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  search(query: string, limit = DEFAULT_SEARCH_LIMIT): readonly CustomerCandidate[] {
+    return this.rank(prepare(words(query), fold(query).trim()), Math.max(limit, KEEP))
+      .slice(0, limit)
+      .map(toCandidate);
+  }
+
+  resolve(query: string): LookupResult {
+    return decide(this.rank(prepare(words(query), fold(query).trim()), KEEP));
+  }
+
+  findMention(text: string): CustomerMention | undefined {
+    const spans = candidateSpans(text, tokenize(text));
+    if (spans.length === 0) return undefined;
+    // One retrieval per run of name-like words ("northwind traders", "société lamna") and per distinctive
+    // content word; every span ("A. Datum") is also looked up exactly.
+    // The words are looked up only when the run matches no name well: they are there for a name followed by
+    // other words ("Contoso Seattle").
+    const pool = new Map<string, Entry>();
+    const runs = new Map<string, Set<string>>();
+    for (const span of spans) {
+      if (span.run === undefined) continue;
+      const runWords = runs.get(span.run) ?? new Set<string>();
+      for (const word of span.contentWords) runWords.add(word);
+      runs.set(span.run, runWords);
+    }
+    for (const [run, runWords] of runs) {
+      if (this.retrieve(run, pool, RETRIEVE_PER_WORD) >= RUN_COVERED) continue;
+      for (const word of runWords) if (word !== run) this.retrieve(word, pool, RETRIEVE_PER_WORD, false);
+    }
+    for (const span of spans) this.addExact(span.query, pool);
+
+    let best: { span: Span; top: Scored } | undefined;
+    for (const span of spans) {
+      const top = rankPool(span.query, pool.values(), MENTION_MIN, 1)[0];
+      if (top === undefined) continue;
+      // Short spans ("Trey", "Bank") must be a whole name, domain label or run of words of the name.
+      if (
+        span.query.compact.length <= SHORT_SPAN &&
+        top.tier === 0 &&
+        !hasRun(top.entry, span.query.compact)
+      ) {
+        continue;
+      }
+      if (best === undefined || betterSpan(span, top, best.span, best.top)) best = { span, top };
+    }
+    if (best === undefined) return undefined;
+    // The chosen span is decided as resolve() would decide it (runners-up below MENTION_MIN included).
+    const { start, end, query } = best.span;
+    this.retrieve(query.compact, pool, RETRIEVE);
+    return {
+      text: text.slice(start, end),
+      start,
+      end,
+      result: decide(rankPool(query, pool.values(), SUGGEST_MIN, KEEP)),
+    };
+  }
+
+  upsert(customer: Customer): void {
+    const previous = this.entries.get(customer.id);
+    if (previous !== undefined) {
+      this.forget(previous);
+      const entry = toEntry(customer, previous.slot);
+      // Same names: the trigrams are unchanged, only the customer object is new.
+      const renamed = previous.compact !== entry.compact || previous.label !== entry.label;
+      if (renamed) this.trigrams.remove(previous.slot, indexed(previous));
+      this.remember(entry);
+      if (renamed) this.trigrams.add(entry.slot, indexed(entry));
+      return;
+    }
+    const entry = toEntry(customer, this.slots.length);
+    this.remember(entry);
+    this.trigrams.add(entry.slot, indexed(entry));
+  }
+
+  /** Retrieval plus ranking for one query, best first. */
+  private rank(query: Query, keep: number): Scored[] {
+    if (query.compact.length === 0) return [];
+    const pool = new Map<string, Entry>();
+    this.addExact(query, pool);
+    this.retrieve(query.compact, pool, RETRIEVE);
+    return rankPool(query, pool.values(), SUGGEST_MIN, keep);
+  }
+
+  /**
+   * Adds the best trigram matches of `text` to the pool (with `common` false, none for a common word), and
+   * returns the best share of the text's trigrams that a match has.
+   */
+  private retrieve(text: string, pool: Map<string, Entry>, limit: number, common = true): number {
+    if (text.length === 0) return 0;
+    let coverage = 0;
+    for (const hit of this.trigrams.search(text, limit, common)) {
+      const entry = this.slots[hit.slot];
+      if (entry !== undefined) pool.set(entry.customer.id, entry);
+      coverage = Math.max(coverage, hit.coverage);
+    }
+    return coverage;
+  }
+
+  private addExact(query: Query, pool: Map<string, Entry>): void {
+    const lists = [
+      this.byCompact.get(query.compact),
+      this.byFull.get(query.full),
+      this.byFull.get(query.compact),
+      this.byLabel.get(query.label ?? query.compact),
+      query.domain === undefined ? undefined : this.byDomain.get(query.domain),
+      query.label === undefined ? undefined : this.byCompact.get(query.label),
+    ];
+    for (const found of lists) {
+      if (found === undefined) continue;
+      if (Array.isArray(found)) for (const entry of found) pool.set(entry.customer.id, entry);
+      else pool.set(found.customer.id, found);
+    }
+  }
+
+  private remember(entry: Entry): void {
+    this.entries.set(entry.customer.id, entry);
+    this.slots[entry.slot] = entry;
+    push(this.byCompact, entry.compact, entry);
+    push(this.byFull, entry.full, entry);
+    push(this.byLabel, entry.label, entry);
+    push(this.byDomain, entry.domain, entry);
+  }
+
+  private forget(entry: Entry): void {
+    this.entries.delete(entry.customer.id);
+    this.slots[entry.slot] = undefined;
+    pull(this.byCompact, entry.compact, entry.customer.id);
+    pull(this.byFull, entry.full, entry.customer.id);
+    pull(this.byLabel, entry.label, entry.customer.id);
+    pull(this.byDomain, entry.domain, entry.customer.id);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Indexing
+
+function toEntry(customer: Customer, slot: number): Entry {
+  const all = words(customer.companyProfile.companyName);
+  const core = coreWords(all);
+  let head = 0;
+  while (head < core.length - 1 && isLeadIn(core[head] ?? '')) head++;
+  const domain = fold(customer.companyProfile.domain).trim();
+  return {
+    customer,
+    slot,
+    words: core,
+    head,
+    compact: core.join(''),
+    full: all.join(''),
+    domain,
+    label: domainLabel(domain),
+  };
+}
+
+function isLeadIn(word: string): boolean {
+  return word.length === 1 || LEADING_GENERIC.has(word);
+}
+
+/** What the trigram index holds of a customer: the glued name and the domain label. */
+function indexed(entry: Entry): string[] {
+  return entry.label === entry.compact ? [entry.compact] : [entry.compact, entry.label];
+}
+
+type Entries = Entry | Entry[];
+
+function push(map: Map<string, Entries>, key: string, entry: Entry): void {
+  if (key.length === 0) return;
+  const found = map.get(key);
+  if (found === undefined) map.set(key, entry);
+  else if (Array.isArray(found)) found.push(entry);
+  else map.set(key, [found, entry]);
+}
+
+function pull(map: Map<string, Entries>, key: string, id: string): void {
+  const found = map.get(key);
+  if (found === undefined) return;
+  const rest = (Array.isArray(found) ? found : [found]).filter((e) => e.customer.id !== id);
+  if (rest.length === 0) map.delete(key);
+  else map.set(key, rest.length === 1 ? (rest[0] as Entry) : rest);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Queries and scoring
+
+/** A query from its folded words; `folded` is the whole folded query, to recognise a domain. */
+function prepare(allWords: readonly string[], folded: string): Query {
+  if (isDomain(folded)) {
+    const label = domainLabel(folded);
+    return { compact: label, full: label, leads: [], domain: folded, label };
+  }
+  const core = coreWords(allWords);
+  const leads: string[] = [];
+  for (let n = 1, lead = core[0] ?? ''; n < core.length; lead += core[n] ?? '', n++) leads.push(lead);
+  return { compact: core.join(''), full: allWords.join(''), leads };
+}
+
+/**
+ * The best `keep` candidates of the pool scoring at least `floor`, best first. Once `keep` are found, the
+ * floor rises to the worst of them, so that hopeless comparisons stop early.
+ */
+function rankPool(query: Query, pool: Iterable<Entry>, floor: number, keep: number): Scored[] {
+  const ranked: Scored[] = [];
+  let bar = floor;
+  for (const entry of pool) {
+    const scored = score(query, entry, bar);
+    if (scored.score < bar) continue;
+    let at = ranked.length;
+    while (at > 0 && byRank(ranked[at - 1] as Scored, scored) > 0) at--;
+    if (at >= keep) continue;
+    ranked.splice(at, 0, scored);
+    if (ranked.length > keep) ranked.pop();
+    if (ranked.length === keep) bar = Math.max(floor, (ranked[keep - 1] as Scored).score);
+  }
+  return ranked;
+}
+
+/** Exact tiers first, then by score, then by name for a stable order. */
+function byRank(a: Scored, b: Scored): number {
+  if (a.tier !== b.tier) return b.tier - a.tier;
+  if (a.score !== b.score) return b.score - a.score;
+  return a.entry.full < b.entry.full ? -1 : a.entry.full > b.entry.full ? 1 : 0;
+}
+
+/** How close a customer's names are to the query; `floor` lets hopeless comparisons stop early. */
+function score(query: Query, entry: Entry, floor: number): Scored {
+  if (query.domain !== undefined && query.label !== undefined) {
+    if (query.domain === entry.domain) return { entry, score: 1, matchedOn: 'domain', tier: 3 };
+    if (query.label === entry.label) return { entry, score: 1, matchedOn: 'domain', tier: 2 };
+    if (query.label === entry.compact) return { entry, score: 1, matchedOn: 'name', tier: 1 };
+    const byDomain = similarity(query.label, entry.label, floor);
+    const byName = nameSimilarity(query.label, entry, Math.max(floor, byDomain));
+    return byName > byDomain
+      ? { entry, score: byName, matchedOn: 'name', tier: 0 }
+      : { entry, score: byDomain, matchedOn: 'domain', tier: 0 };
+  }
+  // The same name, legal form included, is more exact than the same distinctive words only when the query
+  // has a legal form: "Contoso Inc" is Contoso Inc rather than Contoso Ltd, "Contoso" is either.
+  if (query.full === entry.full && query.full !== query.compact) {
+    return { entry, score: 1, matchedOn: 'name', tier: 3 };
+  }
+  if (query.compact === entry.compact || query.full === entry.full || query.compact === entry.full) {
+    return { entry, score: 1, matchedOn: 'name', tier: 2 };
+  }
+  if (query.compact === entry.label) return { entry, score: 1, matchedOn: 'domain', tier: 1 };
+  let byName = nameSimilarity(query.compact, entry, floor);
+  // Legal forms count when both have one ("Contoso Ldt" is a typo of "Contoso Ltd", not an extra word).
+  if (query.full !== query.compact || entry.full !== entry.compact) {
+    byName = Math.max(byName, similarity(query.full, entry.full, byName));
+  }
+  // A query with more words than the name ("Fabrikum Industries" for Fabrikam): its leading words against the
+  // name, less EXTRA_WORDS_PENALTY and the partial penalty for the share of the query left out.
+  for (const lead of query.leads) {
+    const penalty = EXTRA_WORDS_PENALTY + PARTIAL_PENALTY * (1 - lead.length / query.compact.length);
+    const need = Math.max(floor, byName) + penalty;
+    if (need >= 1) break;
+    byName = Math.max(byName, similarity(lead, entry.compact, need) - penalty);
+  }
+  const byDomain = similarity(query.compact, entry.label, Math.max(floor, byName));
+  return byDomain > byName
+    ? { entry, score: byDomain, matchedOn: 'domain', tier: 0 }
+    : { entry, score: byName, matchedOn: 'name', tier: 0 };
+}
+
+/** Similarity of a glued query to the whole name, or to a run of its words with the partial penalties. */
+function nameSimilarity(q: string, entry: Entry, floor: number): number {
+  const whole = entry.compact;
+  let best = similarity(q, whole, floor);
+  const n = entry.words.length;
+  if (n < 2 || best === 1) return best;
+  // The run of words i..j is whole.slice(from, to): no string is built unless it can beat `best`.
+  let from = 0;
+  for (let i = 0; i < n; i++) {
+    let to = from;
+    for (let j = i; j < n; j++) {
+      to += (entry.words[j] as string).length;
+      if (i === 0 && j === n - 1) break;
+      const length = to - from;
+      const leading = i <= entry.head && j >= entry.head;
+      const penalty = PARTIAL_PENALTY * (1 - length / whole.length) + (leading ? 0 : NON_LEADING_PENALTY);
+      const need = Math.max(best, floor) + penalty;
+      if (need >= 1) continue;
+      if (1 - Math.abs(q.length - length) / Math.max(q.length, length) < need) continue;
+      const s = similarity(q, whole.slice(from, to), need) - penalty;
+      if (s > best) best = s;
+    }
+    from += (entry.words[i] as string).length;
+  }
+  return best;
+}
+
+function toCandidate(s: Scored): CustomerCandidate {
+  return { customer: s.entry.customer, score: round(s.score), matchedOn: s.matchedOn };
+}
+
+function round(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}
+
+/** Whether `best` is clearly ahead of `other` (see CLEAR_MARGIN, CLEAR_RATIO). */
+function clearlyAhead(best: Scored, other: Scored): boolean {
+  return best.score - other.score >= CLEAR_MARGIN || 1 - other.score >= CLEAR_RATIO * (1 - best.score);
+}
+
+/** Match, ambiguous or none, from candidates ranked best first. */
+function decide(ranked: readonly Scored[]): LookupResult {
+  const best = ranked[0];
+  if (best === undefined) return { kind: 'none', suggestions: [] };
+  if (best.tier > 0) {
+    // An exact match wins over any near one; two equally exact ones (same name) are ambiguous.
+    const exact = ranked.filter((c) => c.tier === best.tier);
+    if (exact.length > 1)
+      return { kind: 'ambiguous', candidates: exact.slice(0, MAX_AMBIGUOUS).map(toCandidate) };
+    return match(best, ranked);
+  }
+  if (best.score < MATCH_MIN) {
+    return { kind: 'none', suggestions: ranked.slice(0, MAX_SUGGESTIONS).map(toCandidate) };
+  }
+  const close = ranked.filter((c) => c === best || !clearlyAhead(best, c));
+  if (close.length === 1) return match(best, ranked);
+  return { kind: 'ambiguous', candidates: close.slice(0, MAX_AMBIGUOUS).map(toCandidate) };
+}
+
+function match(best: Scored, ranked: readonly Scored[]): LookupResult {
+  const candidates = ranked
+    .filter((c) => c !== best && c.score >= SUGGEST_MIN)
+    .slice(0, MAX_RUNNERS_UP)
+    .map(toCandidate);
+  return { kind: 'match', customer: best.entry.customer, candidates };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Mentions in free text
+
+interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly words: number;
+  /** Neither end of the span is a stopword, save a lead-in at its start (or the span is a domain). */
+  readonly clean: boolean;
+  /** The glued words of the run of name-like words (see nameRuns) that the span starts in, if any. */
+  readonly run?: string;
+  readonly contentWords: readonly string[];
+  /**
+   * Share of the letters of the content words around it (in the same run of name-like words) that the span
+   * leaves out: "Solar Island" in "can Solar Island Retail upgrade?" leaves "Retail" out.
+   */
+  readonly leftOut: number;
+  readonly query: Query;
+}
+
+/**
+ * Runs of 1 to MAX_SPAN_WORDS words that could be a name: starting with a name-like word, not across a
+ * clause break or a hiragana run (a particle), not made only of stopwords, at least 3 letters once legal
+ * forms are removed.
+ */
+function candidateSpans(text: string, tokens: readonly Token[]): Span[] {
+  const runs = nameRuns(tokens);
+  const spans: Span[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const first = tokens[i] as Token;
+    const bounds = runs[i];
+    // A name starts with a name-like word or an initial ("A. Datum"), never with "can" or a particle.
+    if (bounds === undefined && (first.text.length !== 1 || first.script !== 'word')) continue;
+    const run =
+      bounds === undefined
+        ? undefined
+        : coreWords(
+            tokens
+              .slice(bounds[0], Math.min(bounds[1], bounds[0] + 2 * MAX_SPAN_WORDS) + 1)
+              .map((t) => t.text),
+          ).join('');
+    const contentWords: string[] = [];
+    let counted = 0;
+    let covered = 0;
+    for (let j = i; j < tokens.length; j++) {
+      const last = tokens[j] as Token;
+      if (j > i && (last.breakBefore || last.script === 'hiragana')) break;
+      const legal = LEGAL_FORMS.has(last.text);
+      if (!legal && ++counted > MAX_SPAN_WORDS) break;
+      if (isContent(last)) {
+        contentWords.push(last.text);
+        covered += last.text.length;
+      }
+      if (contentWords.length === 0) continue;
+      const spanWords = tokens.slice(i, j + 1).map((t) => t.text);
+      // A span written as a domain ("woodgrovebank.onmicrosoft.com") is looked up as one.
+      const written = fold(text.slice(first.start, last.end));
+      const query = prepare(spanWords, j > i && isDomain(written) ? written : '');
+      if (query.compact.length < 3) continue;
+      const around = contentAround(tokens, runs, i, j);
+      spans.push({
+        start: first.start,
+        end: last.end,
+        words: j - i + 1,
+        clean:
+          query.domain !== undefined ||
+          ((!STOPWORDS.has(first.text) || LEADING_GENERIC.has(first.text)) && !STOPWORDS.has(last.text)),
+        ...(run === undefined ? {} : { run }),
+        contentWords: [...contentWords],
+        leftOut: around > covered ? (around - covered) / around : 0,
+        query,
+      });
+    }
+  }
+  return spans;
+}
+
+/**
+ * For each token, the run of consecutive name-like tokens it belongs to, as [first, last] indices; undefined
+ * for other tokens. Name-like: content words, legal forms, lead-ins ("Société"), numbers, the words of offer
+ * names ("India"), and a connector between two of them ("Bank of Contoso", "Informatica De Luca").
+ */
+function nameRuns(tokens: readonly Token[]): ([number, number] | undefined)[] {
+  const nameLike = tokens.map(
+    (token) =>
+      isContent(token) ||
+      LEGAL_FORMS.has(token.text) ||
+      LEADING_GENERIC.has(token.text) ||
+      CATALOG_WORDS.has(token.text) ||
+      /^[0-9]+$/.test(token.text),
+  );
+  const runs: ([number, number] | undefined)[] = [];
+  let run: [number, number] | undefined;
+  tokens.forEach((token, k) => {
+    const next = tokens[k + 1];
+    const bridge =
+      run !== undefined &&
+      CONNECTORS.has(token.text) &&
+      next !== undefined &&
+      !next.breakBefore &&
+      nameLike[k + 1] === true;
+    if (!nameLike[k] && !bridge) run = undefined;
+    else if (run === undefined || token.breakBefore) run = [k, k];
+    else run[1] = k;
+    runs.push(run);
+  });
+  return runs;
+}
+
+/** Letters of the content words in the runs that tokens i..j touch. */
+function contentAround(
+  tokens: readonly Token[],
+  runs: readonly ([number, number] | undefined)[],
+  i: number,
+  j: number,
+): number {
+  let from = i;
+  let to = j;
+  for (let k = i; k <= j; k++) {
+    const run = runs[k];
+    if (run === undefined) continue;
+    from = Math.min(from, run[0]);
+    to = Math.max(to, run[1]);
+  }
+  let letters = 0;
+  for (let k = from; k <= to; k++) {
+    const token = tokens[k] as Token;
+    if (isContent(token)) letters += token.text.length;
+  }
+  return letters;
+}
+
+/** A word that can carry a name on its own: not a stopword, not a number, not a lone kanji. */
+function isContent(token: Token): boolean {
+  if (STOPWORDS.has(token.text) || token.script === 'hiragana') return false;
+  if (/^[0-9]+$/.test(token.text)) return false;
+  return token.text.length >= 2;
+}
+
+/** Whether `q` is the customer's whole name, domain label, or a run of consecutive words of the name. */
+function hasRun(entry: Entry, q: string): boolean {
+  if (q === entry.compact || q === entry.label) return true;
+  for (let i = 0; i < entry.words.length; i++) {
+    let run = '';
+    for (let j = i; j < entry.words.length && run.length < q.length; j++) run += entry.words[j] ?? '';
+    if (run === q) return true;
+  }
+  return false;
+}
+
+/**
+ * Which of two spans is the better mention: the higher score, less LEFT_OUT_PENALTY for the share of the
+ * surrounding name-like words it leaves out; then the more exact; then the one without stopwords at its
+ * ends; then the longer.
+ */
+function betterSpan(a: Span, aTop: Scored, b: Span, bTop: Scored): boolean {
+  const aQuality = aTop.score - LEFT_OUT_PENALTY * a.leftOut;
+  const bQuality = bTop.score - LEFT_OUT_PENALTY * b.leftOut;
+  if (Math.abs(aQuality - bQuality) > 1e-9) return aQuality > bQuality;
+  // An exact name beats an exact domain label; with or without its legal form is all one across spans.
+  const aTier = Math.min(aTop.tier, 2);
+  const bTier = Math.min(bTop.tier, 2);
+  if (aTier !== bTier) return aTier > bTier;
+  if (a.clean !== b.clean) return a.clean;
+  return a.words > b.words;
+}
