@@ -1,0 +1,216 @@
+/**
+ * The understanding layer: free text in English, French or Japanese → an intent and its entities.
+ *
+ * 1. Entities first. Plans are recognized from the catalog's names in every form (plans.ts); the customer is
+ *    found by the directory's lookup (`CustomerLookup.findMention`), on the text with the plan names blanked
+ *    out so that a plan is never taken for a customer.
+ * 2. Both are replaced by placeholders and the sentence is classified by an NLP.js neural network trained
+ *    on example utterances (classifier.ts, training/*.json). There is one classifier per language; the
+ *    locale's is tried first, and when the text is written in another language (more of its words known to
+ *    another classifier, or the locale's classifier not confident) the others are tried too.
+ * 3. No customer found? A run of unknown words that reads as the customer of a question about upgrades
+ *    ("can Zorblax Industries upgrade?") is passed on with the lookup's `resolve` answer (none, with the
+ *    closest names), so that the bot can say it does not know that customer.
+ * 4. The entities are attached according to the intent: the customer to eligibility, upgrade and history;
+ *    the plan to move to (`target`) to eligibility, upgrade and fleet; the plan asked about (`source`) to
+ *    paths.
+ */
+import type { CustomerLookup, CustomerMention } from '../../directory/lookup-types.js';
+import type { OfferId } from '../../rules/index.js';
+import { LANGUAGES, languageOf, type Language } from '../language.js';
+import type { Classification, Intent } from './classifier.js';
+import { findPlans, type PlanMention } from './plans.js';
+import { unknownNameSpans } from './unknown-names.js';
+import { loadSavedModel } from './saved-model.js';
+import { modelFromJSON, trainModel, withPlaceholders, type NluModel, type NluModelJson } from './training.js';
+
+export type { Intent } from './classifier.js';
+export { languageOf, type Language } from '../language.js';
+export { findPlans, findPlan, PLAN_ALIASES, type PlanMention } from './plans.js';
+export { savedModelIsCurrent } from './saved-model.js';
+
+export interface Understanding {
+  readonly intent: Intent;
+  /** The classifier's score for the intent, 0..1. */
+  readonly confidence: number;
+  /** The language of the reply: the locale's (the text may be written in another). */
+  readonly language: Language;
+  /** The customer named in the text (eligibility, upgrade, history). */
+  readonly customer?: CustomerMention;
+  /** The plan to move to (eligibility with a target, upgrade, fleet). */
+  readonly target?: OfferId;
+  /** The plan asked about (paths). */
+  readonly source?: OfferId;
+}
+
+export interface Understander {
+  understand(text: string, locale: string | undefined): Understanding;
+}
+
+/** Below this score (NLP.js's default threshold) the classifier's answer is not trusted: the intent is `none`. */
+export const MIN_CONFIDENCE = 0.5;
+/** Longer messages are understood from their beginning (bounds the time one message can take). */
+export const MAX_TEXT = 1000;
+/** Another language's classifier is preferred when it knows this much more of the sentence's words. */
+const COVERAGE_MARGIN = 0.25;
+
+const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history']);
+const TARGET_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'fleet']);
+
+/** Words that come right before the plan moved to ("to E3", "vers E3", "en E3") or after it ("E3に"). */
+const TO_BEFORE = /(?:^|[^\p{L}\p{N}])(?:to|into|onto|for|vers|en|à|a|au|sur|pour)[\s'’]*$/iu;
+const TO_AFTER = /^\s*(?:に|へ|まで)/u;
+/** Words that come right before the plan moved from ("from Business", "depuis Business") or after it ("から"). */
+const FROM_BEFORE = /(?:^|[^\p{L}\p{N}])(?:from|depuis|de|du)[\s'’]*$/iu;
+const FROM_AFTER = /^\s*(?:から|より)/u;
+
+/** The plan the sentence moves to, when several are named ("from Essentials to E3" → E3). */
+function targetOf(text: string, plans: readonly PlanMention[]): OfferId | undefined {
+  if (plans.length <= 1) return plans[0]?.offerId;
+  const marked = plans.find(
+    (p) => TO_BEFORE.test(text.slice(0, p.start)) || TO_AFTER.test(text.slice(p.end)),
+  );
+  if (marked !== undefined) return marked.offerId;
+  const notFrom = plans.filter(
+    (p) => !FROM_BEFORE.test(text.slice(0, p.start)) && !FROM_AFTER.test(text.slice(p.end)),
+  );
+  return (notFrom[notFrom.length - 1] ?? plans[plans.length - 1])?.offerId;
+}
+
+/** The plan asked about in a paths question: the one moved from, else the first named. */
+function sourceOf(text: string, plans: readonly PlanMention[]): OfferId | undefined {
+  if (plans.length <= 1) return plans[0]?.offerId;
+  const from = plans.find(
+    (p) => FROM_BEFORE.test(text.slice(0, p.start)) || FROM_AFTER.test(text.slice(p.end)),
+  );
+  return (from ?? plans[0])?.offerId;
+}
+
+/** The text with the given spans turned into spaces (same length, so offsets still hold). */
+function blank(text: string, spans: readonly { start: number; end: number }[]): string {
+  let out = text;
+  for (const s of spans) out = out.slice(0, s.start) + ' '.repeat(s.end - s.start) + out.slice(s.end);
+  return out;
+}
+
+function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+const JAPANESE_SCRIPT = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
+
+class NluUnderstander implements Understander {
+  constructor(
+    private readonly lookup: CustomerLookup,
+    private readonly model: NluModel,
+  ) {}
+
+  understand(message: string, locale: string | undefined): Understanding {
+    const language = languageOf(locale);
+    const text = message.slice(0, MAX_TEXT);
+    const plans = findPlans(text);
+    let customer = this.lookup.findMention(blank(text, plans));
+    if (customer !== undefined) {
+      const c = customer;
+      if (plans.some((p) => overlaps(p, c))) customer = undefined;
+      else customer = { ...c, text: text.slice(c.start, c.end) };
+    }
+    const japanese = JAPANESE_SCRIPT.test(text);
+    let { intent, confidence } = this.classify(withPlaceholders(text, customer, plans), language, japanese);
+    if (customer === undefined) {
+      const unknown = this.unknownCustomer(text, plans, language, japanese, { intent, confidence });
+      if (unknown !== undefined) ({ customer, intent, confidence } = unknown);
+    }
+    return {
+      intent,
+      confidence,
+      language,
+      ...(customer !== undefined && CUSTOMER_INTENTS.has(intent) ? { customer } : {}),
+      ...(TARGET_INTENTS.has(intent) ? optional('target', targetOf(text, plans)) : {}),
+      ...(intent === 'paths' ? optional('source', sourceOf(text, plans)) : {}),
+    };
+  }
+
+  /**
+   * A customer the directory does not know ("can Zorblax Industries upgrade?"), for the bot to say so and
+   * suggest the closest names: a run of words no classifier knows (unknown-names.ts) that, taken as the
+   * customer, makes the sentence a confident question about a customer, in a sentence that uses the words of
+   * upgrades ("Call Sarah" or "Play Taylor Swift" do not). Its lookup result, usually `none` with
+   * suggestions, comes from `resolve`.
+   */
+  private unknownCustomer(
+    text: string,
+    plans: readonly PlanMention[],
+    language: Language,
+    japanese: boolean,
+    without: { intent: Intent; confidence: number },
+  ): { customer: CustomerMention; intent: Intent; confidence: number } | undefined {
+    // A confident answer that needs no customer stands, unless a customer makes it more confident still.
+    const toBeat =
+      !CUSTOMER_INTENTS.has(without.intent) &&
+      without.intent !== 'none' &&
+      without.confidence >= MIN_CONFIDENCE
+        ? without.confidence
+        : 0;
+    const known = (word: string): boolean => LANGUAGES.some((l) => this.model[l].knows(word));
+    let best: { span: { start: number; end: number }; intent: Intent; confidence: number } | undefined;
+    for (const span of unknownNameSpans(text, plans, known)) {
+      const shaped = withPlaceholders(text, span, plans);
+      const c = this.classify(shaped, language, japanese);
+      if (!CUSTOMER_INTENTS.has(c.intent) || c.confidence < Math.max(MIN_CONFIDENCE, toBeat)) continue;
+      if (!LANGUAGES.some((l) => this.model[l].talksShop(shaped))) continue;
+      if (best === undefined || c.confidence > best.confidence) best = { span, ...c };
+    }
+    if (best === undefined) return undefined;
+    const name = text.slice(best.span.start, best.span.end);
+    const customer = { text: name, ...best.span, result: this.lookup.resolve(name) };
+    return { customer, intent: best.intent, confidence: best.confidence };
+  }
+
+  /**
+   * The locale's classifier, unless another language's knows clearly more of the sentence's words (a French
+   * user typing English); when the chosen one is unsure, any other that is confident; else `none`.
+   */
+  private classify(shaped: string, locale: Language, japaneseScript: boolean): Classification {
+    const others = LANGUAGES.filter((l) => l !== locale && (l === 'ja') === japaneseScript).map((l) =>
+      this.model[l].classify(shaped),
+    );
+    const primary = this.model[locale].classify(shaped);
+    let chosen = primary;
+    for (const r of others) if (r.coverage >= chosen.coverage + COVERAGE_MARGIN) chosen = r;
+    if (chosen.confidence >= MIN_CONFIDENCE) return chosen;
+    const rescue = [primary, ...others]
+      .filter((r) => r !== chosen && r.intent !== 'none' && r.confidence >= MIN_CONFIDENCE)
+      .sort((a, b) => b.coverage - a.coverage || b.confidence - a.confidence)[0];
+    if (rescue !== undefined && rescue.coverage >= chosen.coverage) return rescue;
+    // Nothing is confident: `none`, as sure as the chosen intent is unsure.
+    return {
+      intent: 'none',
+      confidence: chosen.intent === 'none' ? chosen.confidence : 1 - chosen.confidence,
+      coverage: chosen.coverage,
+    };
+  }
+}
+
+function optional<K extends string>(key: K, value: OfferId | undefined): Partial<Record<K, OfferId>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, OfferId>);
+}
+
+export interface UnderstanderOptions {
+  /** A model (modelToJSON) to use instead of the saved one. */
+  readonly model?: NluModelJson;
+}
+
+/**
+ * An understander that finds customers with `lookup`. It loads the saved model (model.json, a few
+ * milliseconds); should that be stale (training data changed without `build-model.ts` being run), it trains
+ * the classifiers instead (about half a second).
+ */
+export async function createUnderstander(
+  lookup: CustomerLookup,
+  options: UnderstanderOptions = {},
+): Promise<Understander> {
+  const model =
+    options.model === undefined ? (loadSavedModel() ?? trainModel()) : modelFromJSON(options.model);
+  return new NluUnderstander(lookup, model);
+}
