@@ -1,0 +1,109 @@
+/**
+ * The database schema, as an ordered list of migrations. `PRAGMA user_version` holds the number of
+ * migrations applied; a migration is never edited once released: add a new one at the end.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  /** 1 for the first migration, then 2, 3, … in order. */
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: Database.Database) => void;
+}
+
+const SCHEMA_1 = `
+-- Facts about the database: partner name, where and when the customers were seeded from.
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+-- One row per customer: the customer as JSON (the directory-file shape). version is the directory revision
+-- at which the row was last written (seed = 1), so other connections reload only what changed.
+CREATE TABLE customers (
+  id           TEXT PRIMARY KEY,
+  company_name TEXT NOT NULL,
+  document     TEXT NOT NULL CHECK (json_valid(document)),
+  version      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX customers_by_version ON customers (version);
+
+-- The upgrade ledger: one row per confirm card (token), decided at most once.
+CREATE TABLE upgrade_ledger (
+  token                    TEXT PRIMARY KEY,
+  customer_id              TEXT NOT NULL REFERENCES customers (id),
+  subscription_id          TEXT NOT NULL,
+  from_offer               TEXT NOT NULL,
+  target                   TEXT NOT NULL,
+  quantity                 INTEGER NOT NULL CHECK (quantity > 0),
+  upgrade_type             TEXT NOT NULL,
+  requested_by_id          TEXT NOT NULL,
+  requested_by_name        TEXT,
+  requested_by_aad_object_id TEXT,
+  requested_at             TEXT NOT NULL,
+  conversation_id          TEXT,
+  status                   TEXT NOT NULL DEFAULT 'pending'
+                           CHECK (status IN ('pending', 'done', 'cancelled', 'refused', 'failed')),
+  decided_by_id            TEXT,
+  decided_by_name          TEXT,
+  decided_by_aad_object_id TEXT,
+  decided_at               TEXT,
+  new_subscription_id      TEXT UNIQUE,
+  affected_accounts        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(affected_accounts)),
+  reasons                  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reasons)),
+  error                    TEXT,
+  CHECK ((status = 'pending') = (decided_at IS NULL)),
+  CHECK ((status = 'done') = (new_subscription_id IS NOT NULL))
+) STRICT;
+CREATE INDEX upgrade_ledger_by_customer ON upgrade_ledger (customer_id, requested_at);
+
+-- A decided request is final: the database itself refuses to change it again.
+CREATE TRIGGER upgrade_ledger_decided_once BEFORE UPDATE ON upgrade_ledger
+WHEN OLD.status <> 'pending'
+BEGIN
+  SELECT RAISE(ABORT, 'upgrade request already decided');
+END;
+CREATE TRIGGER upgrade_ledger_kept BEFORE DELETE ON upgrade_ledger
+BEGIN
+  SELECT RAISE(ABORT, 'the upgrade ledger is never deleted from');
+END;
+
+-- Append-only audit trail of the ledger: who did what to which request, when.
+CREATE TABLE events (
+  id         INTEGER PRIMARY KEY,
+  token      TEXT NOT NULL,
+  at         TEXT NOT NULL,
+  actor_id   TEXT,
+  actor_name TEXT,
+  what       TEXT NOT NULL,
+  detail     TEXT
+) STRICT;
+CREATE INDEX events_by_token ON events (token);
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+
+-- The bot's conversation and user state: JSON values with an eTag for optimistic concurrency.
+CREATE TABLE state (
+  key        TEXT PRIMARY KEY,
+  value      TEXT NOT NULL CHECK (json_valid(value)),
+  etag       TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'customers, meta, upgrade ledger, events, key-value state',
+    up: (db) => db.exec(SCHEMA_1),
+  },
+];
+
+/** The tables this code creates, for telling an Upgrade Assistant database from another SQLite file. */
+export const OWN_TABLES: readonly string[] = ['meta', 'customers', 'upgrade_ledger', 'events', 'state'];

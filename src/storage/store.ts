@@ -1,0 +1,72 @@
+/**
+ * The composition root's entry to storage: one SQLite database (one connection) holding the customer
+ * directory, the upgrade ledger and the bot's state.
+ */
+import type { DirectoryData } from '../directory/load.js';
+import { openDatabase, type OpenDatabaseOptions } from './database.js';
+import { SqliteKeyValueStore } from './key-value-store.js';
+import { SqliteDirectory } from './sqlite-directory.js';
+import { SqliteUpgradeLedger, type LedgerFaults } from './upgrade-ledger.js';
+
+export interface StoreOptions extends OpenDatabaseOptions {
+  /** The data directory holding `upgrade-assistant.db` (created when missing), or ':memory:'. */
+  readonly dataDir: string;
+  /** The customers to seed a new database with; ignored when the database was seeded before. */
+  readonly seed: DirectoryData;
+  /** Where the seed came from (e.g. the directory file's path), recorded with it. */
+  readonly seedSource?: string;
+  /** The clock (default: the system clock): seed time and state update times. */
+  readonly now?: () => Date;
+  /** Fault injection for tests. */
+  readonly faults?: LedgerFaults;
+}
+
+export interface Store {
+  readonly directory: SqliteDirectory;
+  readonly ledger: SqliteUpgradeLedger;
+  readonly state: SqliteKeyValueStore;
+  /** True when this open created the customers from the seed (first start). */
+  readonly seeded: boolean;
+  /** The database file, or ':memory:'. */
+  readonly path: string;
+  /** The schema version before this open ran the migrations (0 for a new database). */
+  readonly migratedFrom: number;
+  readonly schemaVersion: number;
+  close(): void;
+}
+
+/** Opens (creating, migrating and seeding as needed) the store; throws a `StorageError` when it cannot. */
+export function openStore(options: StoreOptions): Store {
+  const now = options.now ?? (() => new Date());
+  const { db, path, migratedFrom, schemaVersion } = openDatabase(options.dataDir, options);
+  try {
+    const directory = SqliteDirectory.open(db, options.seed, {
+      ...(options.seedSource === undefined ? {} : { source: options.seedSource }),
+      now: now(),
+    });
+    const ledger = new SqliteUpgradeLedger(db, directory, {
+      ...(options.faults === undefined ? {} : { faults: options.faults }),
+    });
+    const state = new SqliteKeyValueStore(db, { now });
+    return {
+      directory,
+      ledger,
+      state,
+      seeded: directory.seeded,
+      path,
+      migratedFrom,
+      schemaVersion,
+      close: () => {
+        if (!db.open) return;
+        try {
+          db.pragma('optimize');
+        } finally {
+          db.close();
+        }
+      },
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

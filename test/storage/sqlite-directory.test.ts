@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { UpgradeConflictError } from '../../src/directory/upgrade-checks.js';
+import { planUpgrade, type Customer, type OfferId, type UpgradePlan } from '../../src/rules/index.js';
+import {
+  CONTOSO_ID,
+  DEMO,
+  ESSENTIALS,
+  open,
+  rewriteCustomer,
+  snapshot,
+  subscription,
+  tempDir,
+  withRawDatabase,
+} from './support.js';
+
+function plan(customer: Customer, subscriptionId: string, target: OfferId, newId: string): UpgradePlan {
+  const result = planUpgrade(
+    customer,
+    { subscriptionId, target, upgradeType: 'upgrade_with_license_transfer' },
+    newId,
+  );
+  if (!result.ok) throw new Error(`not plannable: ${JSON.stringify(result)}`);
+  return result.plan;
+}
+
+function conflictOf(run: () => unknown): UpgradeConflictError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UpgradeConflictError);
+    return error as UpgradeConflictError;
+  }
+  throw new Error('expected an UpgradeConflictError');
+}
+
+describe('SqliteDirectory', () => {
+  it('is seeded from the directory data on the first open only, and serves it like the file', () => {
+    const dataDir = tempDir();
+    const first = open(dataDir, {
+      seedSource: 'data/demo-directory.json',
+      now: () => new Date('2025-01-02T03:04:05Z'),
+    });
+    expect(first.seeded).toBe(true);
+    expect(first.directory.seeded).toBe(true);
+    expect(first.directory.seedInfo).toEqual({
+      source: 'data/demo-directory.json',
+      at: '2025-01-02T03:04:05.000Z',
+      partnerName: 'Adatum CSP',
+    });
+    expect(first.directory.info.partnerName).toBe('Adatum CSP');
+    expect(first.directory.count()).toBe(DEMO.customers.length);
+    expect([...first.directory.all()]).toEqual(DEMO.customers);
+    expect(first.directory.byId(CONTOSO_ID)?.companyProfile.companyName).toBe('Contoso Ltd');
+    expect(first.directory.byId('nobody')).toBeUndefined();
+    first.close();
+
+    // A second start with other seed data keeps what the database holds.
+    const other = { partner: { name: 'Someone else' }, customers: DEMO.customers.slice(0, 2) };
+    const second = open(dataDir, { seed: other });
+    expect(second.seeded).toBe(false);
+    expect(second.directory.info.partnerName).toBe('Adatum CSP');
+    expect(second.directory.seedInfo.source).toBe('data/demo-directory.json');
+    expect(second.directory.count()).toBe(DEMO.customers.length);
+  });
+
+  it('refuses seed data with a duplicate customer id, and writes nothing', () => {
+    const dataDir = tempDir();
+    const twice = { ...DEMO, customers: [DEMO.customers[0]!, DEMO.customers[0]!] };
+    expect(() => open(dataDir, { seed: twice })).toThrow(/Duplicate customer id/);
+    const count = withRawDatabase(dataDir, (db) =>
+      db.prepare<[], number>('SELECT count(*) FROM customers').pluck().get(),
+    );
+    expect(count).toBe(0);
+    expect(open(dataDir).seeded).toBe(true);
+  });
+
+  it('an upgrade is durable: it survives closing and re-opening', () => {
+    const dataDir = tempDir();
+    const store = open(dataDir);
+    const before = store.directory.byId(CONTOSO_ID)!;
+    const after = store.directory.applyUpgrade(plan(before, ESSENTIALS, 'O365_E3', 'sub-contoso-e3-new'));
+    expect(store.directory.byId(CONTOSO_ID)).toEqual(after);
+    expect(subscription(after, ESSENTIALS)).toMatchObject({ status: 'deleted', users: [] });
+    expect(subscription(after, 'sub-contoso-e3-new')).toMatchObject({ offerId: 'O365_E3', status: 'active' });
+    store.close();
+
+    const reopened = open(dataDir);
+    expect(reopened.seeded).toBe(false);
+    expect(reopened.directory.byId(CONTOSO_ID)).toEqual(after);
+    const others = [...reopened.directory.all()].filter((c) => c.id !== CONTOSO_ID);
+    expect(others).toEqual(DEMO.customers.filter((c) => c.id !== CONTOSO_ID));
+    // The row keeps the company name column in step and carries a new version.
+    const row = withRawDatabase(dataDir, (db) =>
+      db.prepare('SELECT company_name, version FROM customers WHERE id = ?').get(CONTOSO_ID),
+    );
+    expect(row).toEqual({ company_name: 'Contoso Ltd', version: 2 });
+  });
+
+  it('refuses stale plans like the in-memory directory, changing nothing', () => {
+    const dataDir = tempDir();
+    const { directory } = open(dataDir);
+    const customer = directory.byId(CONTOSO_ID)!;
+    const first = plan(customer, ESSENTIALS, 'O365_E3', 'sub-new-1');
+    const stale = plan(customer, ESSENTIALS, 'O365_E1', 'sub-new-2');
+    directory.applyUpgrade(first);
+    const before = snapshot(dataDir);
+
+    expect(conflictOf(() => directory.applyUpgrade(stale)).conflict).toBe('source_changed');
+    expect(conflictOf(() => directory.applyUpgrade({ ...first, customerId: 'nobody' })).conflict).toBe(
+      'unknown_customer',
+    );
+    expect(
+      conflictOf(() => directory.applyUpgrade({ ...first, source: { ...first.source, id: 'sub-nope' } }))
+        .conflict,
+    ).toBe('unknown_subscription');
+    const adatum = [...directory.all()].find((c) => c.companyProfile.companyName === 'A. Datum Corporation')!;
+    const taken = plan(adatum, 'sub-adatum-essentials', 'O365_E3', 'sub-contoso-exchange');
+    const error = conflictOf(() => directory.applyUpgrade(taken));
+    expect(error.conflict).toBe('subscription_id_taken');
+    expect(error.message).toMatch(/Contoso Ltd/);
+    expect(snapshot(dataDir)).toEqual(before);
+  });
+
+  it('a second store on the same file sees the first one’s upgrade (data_version), and only reloads changes', () => {
+    const dataDir = tempDir();
+    const a = open(dataDir);
+    const b = open(dataDir);
+    expect(b.seeded).toBe(false);
+    const untouched = b.directory.byId(DEMO.customers[1]!.id);
+    expect(subscription(b.directory.byId(CONTOSO_ID), ESSENTIALS)?.status).toBe('active');
+
+    const customer = a.directory.byId(CONTOSO_ID)!;
+    const upgraded = a.directory.applyUpgrade(plan(customer, ESSENTIALS, 'O365_E3', 'sub-e3-from-a'));
+
+    expect(b.directory.byId(CONTOSO_ID)).toEqual(upgraded);
+    expect(subscription(b.directory.byId(CONTOSO_ID), 'sub-e3-from-a')?.offerId).toBe('O365_E3');
+    // Unchanged customers keep their (same) objects: only the changed row was reloaded.
+    expect(b.directory.byId(DEMO.customers[1]!.id)).toBe(untouched);
+    expect([...b.directory.all()].map((c) => c.id)).toEqual(DEMO.customers.map((c) => c.id));
+
+    // The new subscription id is now taken for b too.
+    const adatum = [...b.directory.all()].find(
+      (c) => c.companyProfile.companyName === 'A. Datum Corporation',
+    )!;
+    const clash = plan(adatum, 'sub-adatum-essentials', 'O365_E3', 'sub-e3-from-a');
+    expect(conflictOf(() => b.directory.applyUpgrade(clash)).conflict).toBe('subscription_id_taken');
+  });
+
+  it('sees a change made by another connection outside the bot', () => {
+    const dataDir = tempDir();
+    const { directory } = open(dataDir);
+    expect(subscription(directory.byId(CONTOSO_ID), ESSENTIALS)?.status).toBe('active');
+    rewriteCustomer(dataDir, CONTOSO_ID, (c) => ({
+      ...c,
+      subscriptions: c.subscriptions.map((s) => (s.id === ESSENTIALS ? { ...s, status: 'suspended' } : s)),
+    }));
+    expect(subscription(directory.byId(CONTOSO_ID), ESSENTIALS)?.status).toBe('suspended');
+  });
+
+  it('saveCustomer stores a customer as given (directory sync): replaced or added, durable, seen by others', () => {
+    const dataDir = tempDir();
+    const a = open(dataDir);
+    const b = open(dataDir);
+    const contoso = a.directory.byId(CONTOSO_ID)!;
+    const changed: Customer = {
+      ...contoso,
+      subscriptions: [
+        ...contoso.subscriptions,
+        { id: 'sub-elsewhere', offerId: 'O365_E1', quantity: 5, status: 'active', channel: 'other-partner' },
+      ],
+    };
+    const added: Customer = {
+      ...contoso,
+      id: 'new-customer',
+      companyProfile: { companyName: 'Newco', domain: 'newco.example' },
+    };
+    a.directory.saveCustomer(changed);
+    a.directory.saveCustomer(added);
+    expect(a.directory.byId(CONTOSO_ID)).toEqual(changed);
+    expect(a.directory.count()).toBe(DEMO.customers.length + 1);
+    expect(b.directory.byId(CONTOSO_ID)).toEqual(changed);
+    expect(b.directory.byId('new-customer')).toEqual(added);
+    expect([...b.directory.all()].at(-1)?.id).toBe('new-customer');
+    a.close();
+    b.close();
+    expect(open(dataDir).directory.byId(CONTOSO_ID)).toEqual(changed);
+  });
+
+  it('works in memory', () => {
+    const store = open(':memory:');
+    expect(store.seeded).toBe(true);
+    const customer = store.directory.byId(CONTOSO_ID)!;
+    store.directory.applyUpgrade(plan(customer, ESSENTIALS, 'O365_E3', 'sub-mem'));
+    expect(subscription(store.directory.byId(CONTOSO_ID), 'sub-mem')?.status).toBe('active');
+  });
+});
