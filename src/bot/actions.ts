@@ -1,0 +1,55 @@
+/**
+ * Card actions: typed payloads keyed by verb, read the same way from Action.Execute (Teams invoke
+ * `adaptiveCard/action`) and Action.Submit (`activity.value` on a message). Never trusted: each handler looks
+ * everything up again.
+ */
+import { z } from 'zod';
+
+const id = z.string().min(1).max(200);
+const token = z.string().min(8).max(100);
+/** Card inputs arrive as strings from most clients. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+export const CardActionSchema = z.discriminatedUnion('verb', [
+  z.object({ verb: z.literal('startUpgrade'), customerId: id, subscriptionId: id }),
+  z.object({
+    verb: z.literal('pickCustomer'),
+    customerId: id,
+    intent: z.enum(['eligibility', 'upgrade', 'history']),
+    target: z.string().max(64),
+  }),
+  z.object({
+    verb: z.literal('review'),
+    customerId: id,
+    subscriptionId: id,
+    target: z.string().min(1).max(64),
+    seats: z.coerce.number().int().min(0).max(10_000_000),
+    transfer: flag.default(true),
+  }),
+  z.object({ verb: z.literal('confirm'), token }),
+  z.object({ verb: z.literal('cancel'), token }),
+  /** Teams card refresh: what the confirm card shows now, to this user. */
+  z.object({ verb: z.literal('refreshConfirm'), token }),
+]);
+
+export type CardAction = z.infer<typeof CardActionSchema>;
+export type Verb = CardAction['verb'];
+export type ActionOf<V extends Verb> = Extract<CardAction, { verb: V }>;
+
+export type ReadAction =
+  { readonly kind: 'action'; readonly action: CardAction } | { readonly kind: 'invalid' };
+
+/** An Action.Submit's data (the verb inside it) or an Action.Execute's verb and data, as one typed action. */
+export function parseCardAction(verb: unknown, data: unknown): ReadAction {
+  const fields = data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {};
+  const parsed = CardActionSchema.safeParse({ ...fields, verb });
+  return parsed.success ? { kind: 'action', action: parsed.data } : { kind: 'invalid' };
+}
+
+/** The action carried by a message from Action.Submit, if the message carries a value at all. */
+export function submittedAction(value: unknown): ReadAction | undefined {
+  if (value === undefined || value === null) return undefined;
+  const verb =
+    typeof value === 'object' && !Array.isArray(value) ? (value as { verb?: unknown }).verb : undefined;
+  return parseCardAction(verb, value);
+}

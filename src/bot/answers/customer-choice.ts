@@ -1,0 +1,42 @@
+/** When a name matches several customers, or none: ask which one, or suggest the closest names. */
+import type { CustomerCandidate } from '../../directory/lookup-types.js';
+import type { DisambiguationCardData } from '../cards/data.js';
+import type { Translator } from '../i18n.js';
+import type { Reply } from './reply.js';
+
+export function ambiguousAnswer(
+  tr: Translator,
+  query: string,
+  candidates: readonly CustomerCandidate[],
+  question: { intent: string; target: string },
+): Reply {
+  const names = candidates.map((c) => c.customer.companyProfile.companyName);
+  const rows = candidates.map((c) => ({
+    customerId: c.customer.id,
+    name: c.customer.companyProfile.companyName,
+    detail: `${c.customer.companyProfile.domain} · ${tr.t('customer.subscriptionCount', { count: c.customer.subscriptions.length })}`,
+  }));
+  const text = tr.t('customer.ambiguousSummary', { query, names: tr.list(names) });
+  const data: DisambiguationCardData = {
+    question: tr.t('customer.ambiguous', { query }),
+    fallbackText: [text, ...rows.map((r) => `- ${r.name} (${r.detail})`)].join('\n'),
+    intent: question.intent,
+    target: question.target,
+    labels: { choose: tr.t('customer.choose') },
+    candidates: rows,
+  };
+  return { text, card: { name: 'disambiguation', data } };
+}
+
+export function notFoundAnswer(
+  tr: Translator,
+  query: string,
+  suggestions: readonly CustomerCandidate[],
+): Reply {
+  if (suggestions.length === 0) return { text: tr.t('customer.none', { query }) };
+  const names = suggestions.map((s) => s.customer.companyProfile.companyName);
+  return {
+    text: `${tr.t('customer.notFound', { query })} ${tr.t('customer.didYouMean', { names: tr.list(names) })}`,
+    suggestions: names,
+  };
+}

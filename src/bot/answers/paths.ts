@@ -1,0 +1,15 @@
+/** "What can Business Essentials upgrade to?": the catalog's paths, with the India rule where relevant. */
+import { indiaRuleApplies, upgradeTargets, type OfferId } from '../../rules/index.js';
+import { offerList, offerName } from '../explain.js';
+import type { Translator } from '../i18n.js';
+import type { Reply } from './reply.js';
+
+export function pathsAnswer(tr: Translator, source: OfferId): Reply {
+  const offer = offerName(source);
+  const targets = upgradeTargets(source);
+  if (targets.length === 0) return { text: tr.t('paths.none', { offer }) };
+  const lines = [tr.t('paths.targets', { offer, targets: offerList(tr, targets) })];
+  if (indiaRuleApplies(source)) lines.push(tr.t('paths.india', { offer }));
+  else if (targets.includes('O365_BUSINESS_PREMIUM')) lines.push(tr.t('paths.indiaHint'));
+  return { text: lines.join('\n\n') };
+}

@@ -1,0 +1,12 @@
+/** What an answer is before it is sent: a text (always) and optionally a card and suggested questions. */
+import type { CardSpec } from '../cards/data.js';
+
+export interface Reply {
+  /** The short text summary: notifications, screen readers, clients without cards. */
+  readonly text: string;
+  readonly card?: CardSpec;
+  /** Questions offered as buttons (suggested actions). */
+  readonly suggestions?: readonly string[];
+  /** The customer the answer is about: a follow-up question without a name is about this one. */
+  readonly about?: string;
+}

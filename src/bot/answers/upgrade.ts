@@ -1,0 +1,350 @@
+/**
+ * The upgrade cards' content: choose the target, confirm (with the planned changes), and the outcome.
+ */
+import {
+  CATALOG,
+  UNLIMITED_SEATS,
+  type AffectedAccount,
+  type Customer,
+  type OfferId,
+  type Reason,
+  type Subscription,
+  type TargetVerdict,
+  type UpgradePlan,
+} from '../../rules/index.js';
+import type { Actor, LedgerEntry } from '../../storage/upgrade-ledger.js';
+import type {
+  ChooseTargetCardData,
+  ConfirmCardData,
+  Fact,
+  OutcomeCardData,
+  TextLine,
+  VerdictColor,
+} from '../cards/data.js';
+import { explain, offerName, serviceList, subscriptionLabel } from '../explain.js';
+import type { Translator } from '../i18n.js';
+import type { Reply } from './reply.js';
+
+function plainText(lines: readonly (string | undefined)[]): string {
+  return lines.filter((l): l is string => l !== undefined && l !== '').join('\n');
+}
+
+function factsText(facts: readonly Fact[]): string[] {
+  return facts.map((f) => `${f.title}: ${f.value}`);
+}
+
+/** The choose-target card: only the eligible targets, seats bounded by the targets' limits, transfer on. */
+export function chooseTargetAnswer(
+  tr: Translator,
+  customer: Customer,
+  subscription: Subscription,
+  eligible: readonly TargetVerdict[],
+  preselected?: OfferId,
+): Reply {
+  const subscriptionName = subscriptionLabel(subscription);
+  const name = customer.companyProfile.companyName;
+  const targets = eligible.map((v) => ({
+    value: v.target,
+    title:
+      v.additionalServices.length === 0
+        ? tr.t('upgrade.targetChoiceNothing', { target: offerName(v.target) })
+        : tr.t('upgrade.targetChoice', {
+            target: offerName(v.target),
+            services: serviceList(tr, v.additionalServices),
+          }),
+  }));
+  const offers = eligible.map((v) => CATALOG[v.target]);
+  const maxSeats = Math.max(...offers.map((o) => o.maxQuantity));
+  const selected = eligible.some((v) => v.target === preselected) ? preselected! : eligible[0]!.target;
+  const title = tr.t('upgrade.chooseTitle', { subscription: subscriptionName });
+  const data: ChooseTargetCardData = {
+    title,
+    subtitle: tr.t('upgrade.chooseSubtitle', {
+      customer: name,
+      offer: offerName(subscription.offerId),
+      seats: tr.number(subscription.quantity),
+    }),
+    fallbackText: plainText([title, ...targets.map((t) => `- ${t.title}`)]),
+    customerId: customer.id,
+    subscriptionId: subscription.id,
+    targets,
+    selected,
+    seats: subscription.quantity,
+    minSeats: Math.min(...offers.map((o) => o.minQuantity)),
+    maxSeats: maxSeats >= UNLIMITED_SEATS ? UNLIMITED_SEATS : maxSeats,
+    labels: {
+      target: tr.t('upgrade.labels.target'),
+      targetRequired: tr.t('upgrade.labels.targetRequired'),
+      seats: tr.t('upgrade.labels.seats'),
+      seatsError: tr.t('upgrade.labels.seatsError'),
+      seatsHint: tr.t('upgrade.labels.seatsHint', { seats: tr.number(subscription.quantity) }),
+      transfer: tr.t('upgrade.labels.transfer'),
+      review: tr.t('upgrade.labels.review'),
+    },
+  };
+  return {
+    text: tr.t('upgrade.chooseSummary', { subscription: subscriptionName, customer: name }),
+    card: { name: 'choose-target', data },
+  };
+}
+
+function accountLine(tr: Translator, a: AffectedAccount): TextLine {
+  return {
+    text: tr.t('upgrade.account', {
+      name: a.name,
+      email: a.email,
+      services: serviceList(tr, a.services),
+      cause: tr.t(`upgrade.cause.${a.cause}`),
+    }),
+  };
+}
+
+function requestFacts(
+  tr: Translator,
+  customer: Customer,
+  plan: Pick<UpgradePlan, 'source' | 'target' | 'quantity' | 'upgradeType'>,
+): Fact[] {
+  return [
+    { title: tr.t('upgrade.facts.customer'), value: customer.companyProfile.companyName },
+    { title: tr.t('upgrade.facts.subscription'), value: subscriptionLabel(plan.source) },
+    {
+      title: tr.t('upgrade.facts.change'),
+      value: tr.t('upgrade.change', { from: offerName(plan.source.offerId), to: offerName(plan.target) }),
+    },
+    { title: tr.t('upgrade.facts.seats'), value: tr.number(plan.quantity) },
+    { title: tr.t('upgrade.facts.type'), value: tr.t(`upgrade.type.${plan.upgradeType}`) },
+  ];
+}
+
+export interface ConfirmView {
+  readonly token: string;
+  /** Confirm and Cancel shown (false: the read-only view for others in a group chat). */
+  readonly live: boolean;
+  readonly approversOnly: boolean;
+}
+
+/** The confirm card for a planned (not yet applied) upgrade. */
+export function confirmAnswer(
+  tr: Translator,
+  customer: Customer,
+  plan: UpgradePlan,
+  view: ConfirmView,
+): Reply {
+  const name = customer.companyProfile.companyName;
+  const facts = [
+    ...requestFacts(tr, customer, plan),
+    {
+      title: tr.t('upgrade.facts.added'),
+      value:
+        plan.additionalServices.length === 0 ? tr.t('list.none') : serviceList(tr, plan.additionalServices),
+    },
+  ];
+  const accounts = plan.affectedAccounts.map((a) => accountLine(tr, a));
+  const title = tr.t('upgrade.confirmTitle', { customer: name });
+  const accountsTitle = tr.t('upgrade.accountsTitle', { count: accounts.length });
+  const billing = tr.t('upgrade.billing');
+  const note = view.approversOnly ? tr.t('upgrade.approversNote') : '';
+  const data: ConfirmCardData = {
+    title,
+    fallbackText: plainText([
+      title,
+      ...factsText(facts),
+      billing,
+      accountsTitle,
+      ...accounts.map((a) => `- ${a.text}`),
+      note,
+    ]),
+    facts,
+    billing,
+    accountsTitle,
+    accounts,
+    note,
+    token: view.token,
+    live: view.live,
+    labels: { confirm: tr.t('upgrade.labels.confirm'), cancel: tr.t('upgrade.labels.cancel') },
+  };
+  const text = tr.t('upgrade.confirmSummary', {
+    subscription: subscriptionLabel(plan.source),
+    customer: name,
+    from: offerName(plan.source.offerId),
+    to: offerName(plan.target),
+    seats: tr.number(plan.quantity),
+  });
+  return { text, card: { name: 'confirm', data } };
+}
+
+function outcome(
+  tr: Translator,
+  summary: string,
+  parts: {
+    title: string;
+    color: VerdictColor;
+    message: string;
+    facts: Fact[];
+    linesTitle?: string;
+    lines?: TextLine[];
+    nextSteps?: string[];
+  },
+): Reply {
+  const lines = parts.lines ?? [];
+  const nextSteps = (parts.nextSteps ?? []).map((text, i) => ({ text: `${i + 1}. ${text}` }));
+  const data: OutcomeCardData = {
+    title: parts.title,
+    color: parts.color,
+    message: parts.message,
+    facts: parts.facts,
+    linesTitle: parts.linesTitle ?? '',
+    lines,
+    nextStepsTitle: tr.t('upgrade.nextStepsTitle'),
+    nextSteps,
+    fallbackText: plainText([
+      parts.title,
+      parts.message,
+      ...factsText(parts.facts),
+      lines.length > 0 ? parts.linesTitle : undefined,
+      ...lines.map((l) => `- ${l.text}`),
+      ...nextSteps.map((s) => s.text),
+    ]),
+  };
+  return { text: summary, card: { name: 'outcome', data } };
+}
+
+/** An entry as a plan-like record (for the facts of an outcome). */
+function entryFacts(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Fact[] {
+  const source = customer?.subscriptions.find((s) => s.id === entry.subscriptionId) ?? {
+    id: entry.subscriptionId,
+    offerId: entry.fromOffer,
+  };
+  const facts = requestFacts(tr, customer ?? placeholderCustomer(entry), {
+    source: { ...source, offerId: entry.fromOffer } as Subscription,
+    target: entry.target,
+    quantity: entry.quantity,
+    upgradeType: entry.upgradeType,
+  });
+  if (entry.newSubscriptionId !== undefined)
+    facts.push({ title: tr.t('upgrade.facts.newSubscription'), value: entry.newSubscriptionId });
+  if (entry.decidedBy !== undefined)
+    facts.push({ title: tr.t('upgrade.facts.by'), value: actorName(tr, entry.decidedBy) });
+  if (entry.decidedAt !== undefined)
+    facts.push({ title: tr.t('upgrade.facts.when'), value: tr.date(new Date(entry.decidedAt)) });
+  return facts;
+}
+
+function placeholderCustomer(entry: LedgerEntry): Customer {
+  return {
+    id: entry.customerId,
+    companyProfile: { companyName: entry.customerId, domain: '' },
+    delegatedAdmin: [],
+    subscriptions: [],
+  };
+}
+
+export function actorName(tr: Translator, actor: Actor | undefined): string {
+  return actor?.name ?? actor?.id ?? tr.t('upgrade.someone');
+}
+
+export function doneAnswer(tr: Translator, customer: Customer, entry: LedgerEntry): Reply {
+  const name = customer.companyProfile.companyName;
+  const source = customer.subscriptions.find((s) => s.id === entry.subscriptionId);
+  const vars = {
+    customer: name,
+    subscription: source === undefined ? entry.subscriptionId : subscriptionLabel(source),
+    from: offerName(entry.fromOffer),
+    to: offerName(entry.target),
+    newSubscription: entry.newSubscriptionId ?? '',
+  };
+  const accounts = entry.affectedAccounts.map((a) => accountLine(tr, a));
+  const causes = new Set(entry.affectedAccounts.map((a) => a.cause));
+  const steps = [
+    ...(causes.has('licence_not_transferred') ? [tr.t('upgrade.nextSteps.assignLicences')] : []),
+    ...(causes.has('custom_assignment_lost') ? [tr.t('upgrade.nextSteps.reassign')] : []),
+    ...(causes.has('beyond_seat_count') ? [tr.t('upgrade.nextSteps.notMoved')] : []),
+  ];
+  if (steps.length === 0) steps.push(tr.t('upgrade.nextSteps.nothing'));
+  return outcome(tr, tr.t('upgrade.doneSummary', vars), {
+    title: tr.t('upgrade.doneTitle'),
+    color: 'Good',
+    message: tr.t('upgrade.doneMessage', vars),
+    facts: entryFacts(tr, customer, entry),
+    linesTitle: tr.t('upgrade.affectedTitle'),
+    lines: accounts,
+    nextSteps: [...steps, tr.t('upgrade.nextSteps.billing')],
+  });
+}
+
+export function cancelledAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
+  const message = tr.t('upgrade.cancelledMessage', {
+    customer: customer?.companyProfile.companyName ?? entry.customerId,
+  });
+  return outcome(tr, message, {
+    title: tr.t('upgrade.cancelledTitle'),
+    color: 'Default',
+    message,
+    facts: entryFacts(tr, customer, entry),
+  });
+}
+
+/** Refused now: the rules say no (at review or at confirm); nothing changed. */
+export function refusedAnswer(
+  tr: Translator,
+  customer: Customer,
+  request: { subscriptionId: string; fromOffer: OfferId; target: OfferId },
+  reasons: readonly Reason[],
+  facts: Fact[] = [],
+  messageKey: 'refusedMessage' | 'notPossibleMessage' | 'nothingEligible' = 'refusedMessage',
+): Reply {
+  const message = tr.t(`upgrade.${messageKey}`, {
+    subscription: subscriptionLabel(
+      customer.subscriptions.find((s) => s.id === request.subscriptionId) ?? {
+        id: request.subscriptionId,
+        offerId: request.fromOffer,
+      },
+    ),
+    customer: customer.companyProfile.companyName,
+    from: offerName(request.fromOffer),
+    to: offerName(request.target),
+  });
+  const lines = reasons.map((r) => {
+    const e = explain(tr, r);
+    return { text: `${e.text} ${e.remedy}` };
+  });
+  return outcome(tr, message, {
+    title: tr.t('upgrade.refusedTitle'),
+    color: 'Attention',
+    message,
+    facts,
+    linesTitle: tr.t('upgrade.reasonsTitle'),
+    lines,
+  });
+}
+
+export function refusedEntryAnswer(tr: Translator, customer: Customer, entry: LedgerEntry): Reply {
+  return refusedAnswer(tr, customer, entry, entry.reasons, entryFacts(tr, customer, entry));
+}
+
+export function failedAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
+  const message = tr.t('upgrade.failedMessage', {
+    customer: customer?.companyProfile.companyName ?? entry.customerId,
+  });
+  return outcome(tr, message, {
+    title: tr.t('upgrade.failedTitle'),
+    color: 'Attention',
+    message,
+    facts: entryFacts(tr, customer, entry),
+  });
+}
+
+/** A second click, another user, a retry: what happened to this request, by whom and when. */
+export function alreadyAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
+  const message = tr.t('upgrade.alreadyMessage', {
+    context: entry.status,
+    by: actorName(tr, entry.decidedBy),
+    when: entry.decidedAt === undefined ? '' : tr.date(new Date(entry.decidedAt)),
+  });
+  return outcome(tr, message, {
+    title: tr.t('upgrade.alreadyTitle'),
+    color: 'Warning',
+    message,
+    facts: entryFacts(tr, customer, entry),
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * The data each card template in `cards/` is bound to: one interface per template. Every field is
+ * required so that no `${…}` is ever left unbound.
+ */
+
+export interface Fact {
+  readonly title: string;
+  readonly value: string;
+}
+
+export interface ReasonLine {
+  readonly text: string;
+  readonly remedy: string;
+}
+
+export interface BlockSection {
+  readonly heading: string;
+  readonly reasons: readonly ReasonLine[];
+}
+
+export type VerdictColor = 'Good' | 'Attention' | 'Warning' | 'Default';
+
+export interface SubscriptionSection {
+  readonly id: string;
+  readonly heading: string;
+  readonly verdict: string;
+  readonly verdictColor: VerdictColor;
+  readonly facts: readonly Fact[];
+  /** Extra notes (the India rule); empty for none. */
+  readonly notes: string;
+  /** "Can move to: …"; empty for none. */
+  readonly eligibleLine: string;
+  readonly blocks: readonly BlockSection[];
+  /** Shows the "Upgrade…" action. */
+  readonly upgradable: boolean;
+}
+
+/** cards/eligibility.json */
+export interface EligibilityCardData {
+  readonly title: string;
+  readonly summary: string;
+  readonly fallbackText: string;
+  readonly customerId: string;
+  readonly labels: { readonly upgrade: string };
+  readonly subscriptions: readonly SubscriptionSection[];
+}
+
+export interface CandidateRow {
+  readonly customerId: string;
+  readonly name: string;
+  readonly detail: string;
+}
+
+/** cards/disambiguation.json */
+export interface DisambiguationCardData {
+  readonly question: string;
+  readonly fallbackText: string;
+  /** The question to answer once a customer is chosen. */
+  readonly intent: string;
+  /** The plan named in the question, or ''. */
+  readonly target: string;
+  readonly labels: { readonly choose: string };
+  readonly candidates: readonly CandidateRow[];
+}
+
+export interface TargetChoice {
+  /** The offer id. */
+  readonly value: string;
+  /** The offer's name and what it adds. */
+  readonly title: string;
+}
+
+/** cards/choose-target.json */
+export interface ChooseTargetCardData {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly fallbackText: string;
+  readonly customerId: string;
+  readonly subscriptionId: string;
+  /** Only the eligible targets. */
+  readonly targets: readonly TargetChoice[];
+  /** The pre-selected target's offer id. */
+  readonly selected: string;
+  readonly seats: number;
+  readonly minSeats: number;
+  readonly maxSeats: number;
+  readonly labels: {
+    readonly target: string;
+    readonly targetRequired: string;
+    readonly seats: string;
+    readonly seatsError: string;
+    readonly seatsHint: string;
+    readonly transfer: string;
+    readonly review: string;
+  };
+}
+
+export interface TextLine {
+  readonly text: string;
+}
+
+/** cards/confirm.json */
+export interface ConfirmCardData {
+  readonly title: string;
+  readonly fallbackText: string;
+  /** Customer, subscription, from → to, seats, upgrade type, added services. */
+  readonly facts: readonly Fact[];
+  readonly billing: string;
+  readonly accountsTitle: string;
+  /** The accounts that will need manual work. */
+  readonly accounts: readonly TextLine[];
+  /** Who may confirm, or ''. */
+  readonly note: string;
+  /** The confirm token: the upgrade it confirms happens at most once. */
+  readonly token: string;
+  /** Shows Confirm and Cancel; false for the read-only view. */
+  readonly live: boolean;
+  readonly labels: { readonly confirm: string; readonly cancel: string };
+}
+
+/** cards/outcome.json: done, cancelled, refused now, already done, failed. */
+export interface OutcomeCardData {
+  readonly title: string;
+  readonly color: VerdictColor;
+  readonly message: string;
+  readonly fallbackText: string;
+  readonly facts: readonly Fact[];
+  readonly linesTitle: string;
+  /** Affected accounts (done) or current reasons (refused). */
+  readonly lines: readonly TextLine[];
+  readonly nextStepsTitle: string;
+  readonly nextSteps: readonly TextLine[];
+}
+
+/** Every template in `cards/`, by file name. */
+export interface CardDataMap {
+  eligibility: EligibilityCardData;
+  disambiguation: DisambiguationCardData;
+  'choose-target': ChooseTargetCardData;
+  confirm: ConfirmCardData;
+  outcome: OutcomeCardData;
+}
+
+export type CardName = keyof CardDataMap;
+
+/** A card to send: the template and its data, kept typed until it is rendered for a channel. */
+export type CardSpec = { [K in CardName]: { readonly name: K; readonly data: CardDataMap[K] } }[CardName];

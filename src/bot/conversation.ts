@@ -1,0 +1,124 @@
+/**
+ * The conversation: from an understood message (or a card action) to the replies. One handler per intent,
+ * chosen from a table; customer resolution is shared by the intents that need a customer.
+ */
+import type { CustomerDirectory } from '../directory/directory.js';
+import type { CustomerLookup, LookupResult } from '../directory/lookup-types.js';
+import { isOfferId, type Customer, type OfferId } from '../rules/index.js';
+import { eligibilityAnswer, targetEligibilityAnswer } from './answers/eligibility.js';
+import { ambiguousAnswer, notFoundAnswer } from './answers/customer-choice.js';
+import { fleetAnswer } from './answers/fleet.js';
+import { helpAnswer, notUnderstoodAnswer } from './answers/help.js';
+import { pathsAnswer } from './answers/paths.js';
+import type { Reply } from './answers/reply.js';
+import type { Translator } from './i18n.js';
+import type { Intent, Understanding } from './nlu/index.js';
+import type { UpgradeFlow } from './upgrade-flow.js';
+import { historyAnswer } from './answers/history.js';
+
+export interface ConversationDeps {
+  readonly directory: CustomerDirectory;
+  readonly lookup: CustomerLookup;
+  readonly flow: UpgradeFlow;
+}
+
+/** The intents that are about one customer, and what to answer once the customer is known. */
+type CustomerIntent = 'eligibility' | 'upgrade' | 'history';
+export const CUSTOMER_INTENTS: readonly CustomerIntent[] = ['eligibility', 'upgrade', 'history'];
+
+export interface CustomerQuestion {
+  readonly intent: CustomerIntent;
+  readonly target?: OfferId;
+}
+
+export class Conversation {
+  constructor(private readonly deps: ConversationDeps) {}
+
+  private readonly handlers: Record<Intent, (tr: Translator, u: Understanding, last?: string) => Reply> = {
+    eligibility: (tr, u, last) => this.aboutCustomer(tr, u, 'eligibility', last),
+    upgrade: (tr, u, last) => this.aboutCustomer(tr, u, 'upgrade', last),
+    history: (tr, u, last) => this.aboutCustomer(tr, u, 'history', last),
+    paths: (tr, u) => {
+      const plan = u.source ?? u.target;
+      return plan === undefined ? { text: tr.t('paths.missing') } : pathsAnswer(tr, plan);
+    },
+    fleet: (tr, u) =>
+      u.target === undefined
+        ? { text: tr.t('fleet.missing') }
+        : fleetAnswer(tr, this.deps.directory.all(), u.target),
+    help: (tr) => helpAnswer(tr),
+    none: (tr, u) =>
+      // A bare customer name is a question about that customer.
+      u.customer === undefined ? notUnderstoodAnswer(tr) : this.aboutCustomer(tr, u, 'eligibility'),
+  };
+
+  /** The answer to a message; `lastCustomerId`: the customer of the conversation's previous answer. */
+  answer(tr: Translator, understanding: Understanding, lastCustomerId?: string): Reply {
+    return this.handlers[understanding.intent](tr, understanding, lastCustomerId);
+  }
+
+  /** The answer once the customer is known (from a message, or picked on the disambiguation card). */
+  answerFor(tr: Translator, customer: Customer, question: CustomerQuestion): Reply {
+    return { ...this.answerAbout(tr, customer, question), about: customer.id };
+  }
+
+  private answerAbout(tr: Translator, customer: Customer, question: CustomerQuestion): Reply {
+    switch (question.intent) {
+      case 'eligibility':
+        return question.target === undefined
+          ? eligibilityAnswer(tr, customer)
+          : targetEligibilityAnswer(tr, customer, question.target);
+      case 'upgrade':
+        return this.upgrade(tr, customer, question.target);
+      case 'history':
+        return historyAnswer(tr, customer, this.deps.flow.history(customer.id));
+    }
+  }
+
+  /** "Upgrade Contoso to E3": straight to the choose-target card when one subscription can go there. */
+  private upgrade(tr: Translator, customer: Customer, target: OfferId | undefined): Reply {
+    const candidates = this.deps.flow.upgradableSubscriptions(customer, target);
+    const only = candidates.length === 1 ? candidates[0] : undefined;
+    const choice = only === undefined ? undefined : this.deps.flow.choose(tr, customer.id, only, target);
+    if (choice !== undefined) return choice;
+    const answer = this.answerFor(tr, customer, {
+      intent: 'eligibility',
+      ...(target === undefined ? {} : { target }),
+    });
+    return candidates.length > 1
+      ? { ...answer, text: `${tr.t('upgrade.pickSubscription')}\n\n${answer.text}` }
+      : answer;
+  }
+
+  /** The customer picked on a disambiguation card, looked up again. */
+  picked(tr: Translator, customerId: string, intent: CustomerIntent, target: string): Reply {
+    const customer = this.deps.directory.byId(customerId);
+    if (customer === undefined) return { text: tr.t('customer.unknownId') };
+    return this.answerFor(tr, customer, { intent, ...(isOfferId(target) ? { target } : {}) });
+  }
+
+  private aboutCustomer(tr: Translator, u: Understanding, intent: CustomerIntent, last?: string): Reply {
+    const question: CustomerQuestion = { intent, ...(u.target === undefined ? {} : { target: u.target }) };
+    if (u.customer !== undefined) return this.resolved(tr, u.customer.text, u.customer.result, question);
+    // "And to E5?": a follow-up without a name is about the customer of the previous answer.
+    const previous = last === undefined ? undefined : this.deps.directory.byId(last);
+    return previous === undefined
+      ? { text: tr.t('customer.missing') }
+      : this.answerFor(tr, previous, question);
+  }
+
+  private resolved(tr: Translator, query: string, result: LookupResult, question: CustomerQuestion): Reply {
+    switch (result.kind) {
+      case 'match':
+        // The index may hold an older copy: the directory has the customer as it is now.
+        return this.answerFor(tr, this.deps.directory.byId(result.customer.id) ?? result.customer, question);
+      case 'ambiguous':
+        return ambiguousAnswer(tr, query, result.candidates, {
+          intent: question.intent,
+          target: question.target ?? '',
+        });
+      case 'none':
+        return notFoundAnswer(tr, query, result.suggestions);
+    }
+  }
+}

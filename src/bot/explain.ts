@@ -1,0 +1,145 @@
+/**
+ * Reasons in words: every reason code becomes an explanation and a remedy, with the data behind it.
+ */
+import {
+  CATALOG,
+  UNLIMITED_SEATS,
+  type OfferId,
+  type Reason,
+  type ReasonCode,
+  type ServiceKey,
+  type SubscriptionRef,
+} from '../rules/index.js';
+import type { Translator } from './i18n.js';
+
+export interface Explanation {
+  readonly code: ReasonCode;
+  readonly text: string;
+  readonly remedy: string;
+}
+
+export function offerName(id: OfferId): string {
+  return CATALOG[id].name;
+}
+
+export function offerList(tr: Translator, ids: readonly OfferId[]): string {
+  return ids.length === 0 ? tr.t('list.none') : tr.list(ids.map(offerName));
+}
+
+export function serviceList(tr: Translator, services: readonly ServiceKey[]): string {
+  return tr.list(services.map((s) => tr.t(`service.${s}`)));
+}
+
+/** How a subscription is named to the user: its friendly name or its offer, and its id. */
+export function subscriptionLabel(s: {
+  friendlyName?: string;
+  offerId: OfferId;
+  subscriptionId?: string;
+  id?: string;
+}): string {
+  const id = s.subscriptionId ?? s.id ?? '';
+  return s.friendlyName === undefined
+    ? `${offerName(s.offerId)} (${id})`
+    : `${s.friendlyName} – ${offerName(s.offerId)} (${id})`;
+}
+
+function blockingSubscription(
+  tr: Translator,
+  code: 'conflicting_services' | 'target_already_owned',
+  ref: SubscriptionRef,
+) {
+  const subscription = subscriptionLabel(ref);
+  return {
+    subscription,
+    channel: tr.t(`channel.${ref.channel}`),
+    status: tr.t(`status.${ref.status}`),
+    remedy: tr.t(`reason.${code}.remedy`, {
+      context: ref.channel === 'partner' ? undefined : 'elsewhere',
+      subscription,
+    }),
+  };
+}
+
+export function explain(tr: Translator, reason: Reason): Explanation {
+  const { t } = tr;
+  const code = reason.code;
+  switch (reason.code) {
+    case 'bought_elsewhere':
+      return {
+        code,
+        text: t('reason.bought_elsewhere.text', { channel: t(`channel.${reason.channel}`) }),
+        remedy: t('reason.bought_elsewhere.remedy'),
+      };
+    case 'no_upgrade_path':
+      return {
+        code,
+        text: t('reason.no_upgrade_path.text', { offer: offerName(reason.offerId) }),
+        remedy: t('reason.no_upgrade_path.remedy'),
+      };
+    case 'subscription_not_active':
+      return {
+        code,
+        text: t('reason.subscription_not_active.text', { status: t(`status.${reason.status}`) }),
+        remedy: t('reason.subscription_not_active.remedy', { context: reason.status }),
+      };
+    case 'delegated_admin_missing':
+      return {
+        code,
+        text: t('reason.delegated_admin_missing.text', {
+          service: reason.service,
+          state: t(`adminStatus.${reason.status}`),
+        }),
+        remedy: t('reason.delegated_admin_missing.remedy'),
+      };
+    case 'trial_subscription':
+      return {
+        code,
+        text: t('reason.trial_subscription.text'),
+        remedy: t('reason.trial_subscription.remedy'),
+      };
+    case 'add_ons_present':
+      return {
+        code,
+        text: t('reason.add_ons_present.text', { addOns: offerList(tr, reason.addOns) }),
+        remedy: t('reason.add_ons_present.remedy'),
+      };
+    case 'target_not_available':
+      return {
+        code,
+        text: t('reason.target_not_available.text', {
+          context: reason.indiaRule ? 'india' : undefined,
+          target: offerName(reason.target),
+          offer: offerName(reason.offerId),
+        }),
+        remedy: t('reason.target_not_available.remedy', { targets: offerList(tr, reason.validTargets) }),
+      };
+    case 'conflicting_services': {
+      const b = blockingSubscription(tr, reason.code, reason.conflicting);
+      return {
+        code,
+        text: t('reason.conflicting_services.text', { ...b, services: serviceList(tr, reason.services) }),
+        remedy: b.remedy,
+      };
+    }
+    case 'target_already_owned': {
+      const b = blockingSubscription(tr, reason.code, reason.existing);
+      return {
+        code,
+        text: t('reason.target_already_owned.text', { ...b, target: offerName(reason.existing.offerId) }),
+        remedy: b.remedy,
+      };
+    }
+    case 'quantity_out_of_range':
+      return {
+        code,
+        text: t('reason.quantity_out_of_range.text', {
+          context: reason.maxQuantity >= UNLIMITED_SEATS ? 'unlimited' : undefined,
+          quantity: tr.number(reason.quantity),
+          min: tr.number(reason.minQuantity),
+          max: tr.number(reason.maxQuantity),
+          target: offerName(reason.target),
+        }),
+        remedy: t('reason.quantity_out_of_range.remedy'),
+      };
+  }
+}

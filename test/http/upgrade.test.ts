@@ -1,0 +1,256 @@
+/**
+ * The upgrade flow against the running server over HTTP, as Teams (invokes) and the Emulator (Action.Submit)
+ * send it; each test checks the directory and the ledger afterwards.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Activity } from 'botbuilder';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AppOptions } from '../../src/index.js';
+import { actions } from '../support/cards.js';
+import { ChannelEndpoint, emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
+
+let bot: RunningBot | undefined;
+/** Teams invokes also send a text summary to the channel: it lands here. */
+const channel = new ChannelEndpoint();
+let SERVICE_URL = '';
+beforeAll(async () => {
+  SERVICE_URL = await channel.start();
+});
+afterAll(() => channel.close());
+afterEach(async () => {
+  await bot?.close();
+  bot = undefined;
+});
+
+async function start(env: Record<string, string> = {}, options: AppOptions = {}): Promise<RunningBot> {
+  bot = await startBot({ DATA_DIR: mkdtempSync(join(tmpdir(), 'ua-http-')), ...env }, options);
+  return bot;
+}
+
+function contoso(b: RunningBot) {
+  return [...b.app.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
+}
+
+function activeE3(b: RunningBot): number {
+  return contoso(b).subscriptions.filter((s) => s.offerId === 'O365_E3' && s.status === 'active').length;
+}
+
+/** A Teams Action.Execute invoke; returns the invoke response body. */
+async function invoke(b: RunningBot, verb: string, data: Record<string, unknown>, from = 'user-1') {
+  const res = await post(
+    b.url,
+    emulatorMessage('', SERVICE_URL, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      channelId: 'msteams',
+      text: undefined,
+      from: { id: from, name: from === 'user-1' ? 'Megan Bowen' : 'Alex Wilber', aadObjectId: `aad-${from}` },
+      conversation: { id: 'conv-teams', conversationType: 'personal' } as Activity['conversation'],
+      value: { action: { type: 'Action.Execute', verb, data } },
+    }),
+  );
+  expect(res.status).toBe(200);
+  return (await res.json()) as { statusCode: number; type: string; value: unknown };
+}
+
+/** An Emulator Action.Submit, replies in the response (expectReplies). */
+async function submit(b: RunningBot, value: Record<string, unknown>) {
+  const res = await post(
+    b.url,
+    emulatorMessage('', SERVICE_URL, { text: undefined, value, deliveryMode: 'expectReplies' }),
+  );
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { activities: Partial<Activity>[] }).activities;
+}
+
+/** Teams: start → review (E3, 40 seats) → the confirm token. */
+async function confirmToken(b: RunningBot, target = 'O365_E3'): Promise<string> {
+  const review = await invoke(b, 'review', {
+    customerId: contoso(b).id,
+    subscriptionId: 'sub-contoso-essentials',
+    target,
+    seats: '40',
+    transfer: 'true',
+  });
+  expect(review.type).toBe('application/vnd.microsoft.card.adaptive');
+  const confirm = actions(review.value).find((a) => a.verb === 'confirm');
+  return (confirm!.data as { token: string }).token;
+}
+
+describe('exactly once', () => {
+  it('a double confirm: one upgrade, the second answered "already done", ledger done once', async () => {
+    const b = await start();
+    const token = await confirmToken(b);
+    const first = await invoke(b, 'confirm', { token });
+    expect(JSON.stringify(first.value)).toContain('Upgrade done');
+    const second = await invoke(b, 'confirm', { token }, 'user-2');
+    expect(JSON.stringify(second.value)).toContain('already done by Megan Bowen');
+    expect(activeE3(b)).toBe(1);
+    expect(b.app.store.ledger.history(contoso(b).id).map((e) => e.status)).toEqual(['done']);
+  });
+
+  it('20 concurrent confirms of one token: exactly one upgrade', async () => {
+    const b = await start();
+    const token = await confirmToken(b);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => invoke(b, 'confirm', { token }, `user-${i + 1}`)),
+    );
+    const done = answers.filter((a) => JSON.stringify(a.value).includes('Upgrade done'));
+    const already = answers.filter((a) => JSON.stringify(a.value).includes('Already handled'));
+    expect(done).toHaveLength(1);
+    expect(already).toHaveLength(19);
+    expect(activeE3(b)).toBe(1);
+    expect(b.app.store.ledger.history(contoso(b).id).filter((e) => e.status === 'done')).toHaveLength(1);
+  });
+
+  it('the Emulator path (Action.Submit): a second click is caught by the bot', async () => {
+    const b = await start();
+    const token = await confirmToken(b);
+    const first = await submit(b, { verb: 'confirm', token });
+    expect(first[0]?.text).toMatch(
+      /^Done: Contoso Ltd moved from Office 365 Business Essentials to Office 365 Enterprise E3/,
+    );
+    const second = await submit(b, { verb: 'confirm', token });
+    expect(second[0]?.text).toMatch(/already done by Megan/);
+    expect(activeE3(b)).toBe(1);
+  });
+});
+
+describe('stale and tampered cards change nothing', () => {
+  it('the subscription was suspended after the card was shown: refused with the current reason', async () => {
+    const b = await start();
+    const token = await confirmToken(b);
+    const c = contoso(b);
+    b.app.store.directory.saveCustomer({
+      ...c,
+      subscriptions: c.subscriptions.map((s) =>
+        s.id === 'sub-contoso-essentials' ? { ...s, status: 'suspended' } : s,
+      ),
+    });
+    const answer = JSON.stringify((await invoke(b, 'confirm', { token })).value);
+    expect(answer).toContain('Upgrade refused');
+    expect(answer).toContain('suspended');
+    expect(activeE3(b)).toBe(0);
+    expect(b.app.store.ledger.get(token)?.status).toBe('refused');
+  });
+
+  it('the target was bought through another partner after the card was shown: refused, naming it', async () => {
+    const b = await start();
+    const token = await confirmToken(b);
+    const c = contoso(b);
+    b.app.store.directory.saveCustomer({
+      ...c,
+      subscriptions: [
+        ...c.subscriptions,
+        { id: 'other-e3', offerId: 'O365_E3', quantity: 3, status: 'active', channel: 'other-partner' },
+      ],
+    });
+    const answer = JSON.stringify((await invoke(b, 'confirm', { token })).value);
+    expect(answer).toContain('other-e3');
+    expect(answer).toContain('through another CSP partner');
+    expect(activeE3(b)).toBe(1); // only the one bought elsewhere
+    expect(contoso(b).subscriptions.find((s) => s.id === 'sub-contoso-essentials')?.status).toBe('active');
+  });
+
+  it('tampered data: unknown ids, a target that is no path, seats out of range, a forged token', async () => {
+    const b = await start();
+    const id = contoso(b).id;
+    const before = JSON.stringify(contoso(b));
+    const bad = [
+      {
+        verb: 'review',
+        customerId: 'nope',
+        subscriptionId: 'sub-contoso-essentials',
+        target: 'O365_E3',
+        seats: '5',
+      },
+      {
+        verb: 'review',
+        customerId: id,
+        subscriptionId: 'sub-fabrikam-premium',
+        target: 'O365_E3',
+        seats: '5',
+      },
+      {
+        verb: 'review',
+        customerId: id,
+        subscriptionId: 'sub-contoso-essentials',
+        target: 'O365_PROPLUS',
+        seats: '5',
+      },
+      {
+        verb: 'review',
+        customerId: id,
+        subscriptionId: 'sub-contoso-essentials',
+        target: 'O365_E3',
+        seats: '-3',
+      },
+      {
+        verb: 'review',
+        customerId: id,
+        subscriptionId: 'sub-contoso-essentials',
+        target: 'O365_E9',
+        seats: '5',
+      },
+      { verb: 'confirm', token: 'AAAAAAAAAAAAAAAAAAAAAA' },
+      { verb: 'confirm' },
+      { verb: 'startUpgrade', customerId: id, subscriptionId: 'sub-contoso-powerbi' },
+    ];
+    for (const value of bad) {
+      const replies = await submit(b, value);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]?.text).toMatch(
+        /not valid any more|cannot move from .* Nothing was changed|cannot be upgraded now/i,
+      );
+    }
+    expect(JSON.stringify(contoso(b))).toBe(before);
+    expect(b.app.store.ledger.history(id)).toEqual([]);
+  });
+});
+
+describe('approvers', () => {
+  it('a non-approver is refused and nothing changes; an approver confirms', async () => {
+    const b = await start({ UPGRADE_APPROVERS: 'aad-user-2, some-other-id' });
+    const token = await confirmToken(b);
+    const refused = await invoke(b, 'confirm', { token }, 'user-1');
+    expect(refused.type).toBe('application/vnd.microsoft.activity.message');
+    expect(JSON.stringify(refused.value)).toContain('Only an approver can confirm');
+    expect(activeE3(b)).toBe(0);
+    expect(b.app.store.ledger.get(token)?.status).toBe('pending');
+    const ok = await invoke(b, 'confirm', { token }, 'user-2');
+    expect(JSON.stringify(ok.value)).toContain('Upgrade done');
+    expect(b.app.store.ledger.get(token)?.decidedBy?.aadObjectId).toBe('aad-user-2');
+  });
+});
+
+describe('faults', () => {
+  it('a failure while applying leaves the directory unchanged and the ledger saying so', async () => {
+    let fail = true;
+    const b = await start(
+      {},
+      {
+        faults: {
+          beforeCommit: () => {
+            if (fail) throw new Error('injected: disk full');
+          },
+        },
+      },
+    );
+    const token = await confirmToken(b);
+    const before = JSON.stringify(contoso(b));
+    const answer = JSON.stringify((await invoke(b, 'confirm', { token })).value);
+    expect(answer).toContain('Upgrade failed');
+    expect(JSON.stringify(contoso(b))).toBe(before);
+    expect(b.app.store.ledger.get(token)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('disk full'),
+    });
+    fail = false;
+    // The failed request is final: a new review gives a new token that works.
+    const again = await invoke(b, 'confirm', { token: await confirmToken(b) });
+    expect(JSON.stringify(again.value)).toContain('Upgrade done');
+    expect(activeE3(b)).toBe(1);
+  });
+});

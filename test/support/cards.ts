@@ -1,0 +1,53 @@
+/** Checks a card as the Adaptive Cards SDK sees it: parse events (errors and warnings) and validation. */
+import * as AC from 'adaptivecards';
+
+export function cardProblems(json: unknown): string[] {
+  const card = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext();
+  card.parse(json as AC.PropertyBag, context);
+  const problems: string[] = [];
+  for (let i = 0; i < context.eventCount; i++) {
+    const e = context.getEventAt(i);
+    problems.push(`parse ${AC.ValidationEvent[e.event]}: ${e.message}`);
+  }
+  for (const e of card.validateProperties().validationEvents) {
+    problems.push(`validate ${AC.ValidationEvent[e.event]}: ${e.message}`);
+  }
+  return problems;
+}
+
+/** Every `${…}` left in the expanded card. */
+export function unbound(json: unknown): string[] {
+  return JSON.stringify(json).match(/\$\{[^}]*\}/g) ?? [];
+}
+
+/** Every TextBlock's text, in order. */
+export function texts(json: unknown): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node !== null && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (o.type === 'TextBlock' && typeof o.text === 'string') out.push(o.text);
+      if (typeof o.title === 'string' && typeof o.value === 'string') out.push(`${o.title}: ${o.value}`);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(json);
+  return out;
+}
+
+/** Every action (type, title, verb and data). */
+export function actions(json: unknown): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node !== null && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (typeof o.type === 'string' && o.type.startsWith('Action.')) out.push(o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(json);
+  return out;
+}
