@@ -3,29 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerMention } from '../src/directory/lookup-types.js';
 import { CustomerIndex } from '../src/directory/lookup.js';
 import type { Customer } from '../src/rules/index.js';
+import { DEMO_NAMES, bareCustomer } from './support/demo-names.js';
 
-const DEMO: readonly (readonly [string, string])[] = [
-  ['Contoso Ltd', 'contoso.onmicrosoft.com'],
-  ['Fabrikam Inc', 'fabrikam.onmicrosoft.com'],
-  ['Fabricam Ltd', 'fabricam.co.uk'],
-  ['Northwind Traders', 'northwindtraders.onmicrosoft.com'],
-  ['Wingtip Toys', 'wingtiptoys.onmicrosoft.com'],
-  ['Adventure Works Cycles', 'adventure-works.com'],
-  ['A. Datum Corporation', 'adatum.onmicrosoft.com'],
-  ['Tailspin Toys India Pvt Ltd', 'tailspintoys.in'],
-  ['Woodgrove Bank', 'woodgrovebank.onmicrosoft.com'],
-  ['Société Lamna', 'lamna.fr'],
-  ['Trey Research', 'treyresearch.onmicrosoft.com'],
-];
-
-const index = new CustomerIndex(
-  DEMO.map(([companyName, domain]): Customer => ({
-    id: domain,
-    companyProfile: { companyName, domain },
-    delegatedAdmin: [],
-    subscriptions: [],
-  })),
-);
+const index = new CustomerIndex(DEMO_NAMES.map(([name, domain]) => bareCustomer(name, domain, domain)));
 
 /** The customer a mention resolves to (the first candidate when ambiguous), and the text as written. */
 function found(sentence: string): { customer?: string; text?: string; kind?: string } {

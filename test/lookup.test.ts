@@ -16,26 +16,11 @@ import {
 } from '../src/directory/name-normalize.js';
 import { DirectoryFileSchema } from '../src/directory/schema.js';
 import type { Customer } from '../src/rules/index.js';
+import { DEMO_NAMES, bareCustomer, demoNameCustomers } from './support/demo-names.js';
 
-const DEMO: readonly (readonly [string, string])[] = [
-  ['Contoso Ltd', 'contoso.onmicrosoft.com'],
-  ['Fabrikam Inc', 'fabrikam.onmicrosoft.com'],
-  ['Fabricam Ltd', 'fabricam.co.uk'],
-  ['Northwind Traders', 'northwindtraders.onmicrosoft.com'],
-  ['Wingtip Toys', 'wingtiptoys.onmicrosoft.com'],
-  ['Adventure Works Cycles', 'adventure-works.com'],
-  ['A. Datum Corporation', 'adatum.onmicrosoft.com'],
-  ['Tailspin Toys India Pvt Ltd', 'tailspintoys.in'],
-  ['Woodgrove Bank', 'woodgrovebank.onmicrosoft.com'],
-  ['Société Lamna', 'lamna.fr'],
-  ['Trey Research', 'treyresearch.onmicrosoft.com'],
-];
-
-function customer(companyName: string, domain: string, id = `id-${domain}`): Customer {
-  return { id, companyProfile: { companyName, domain }, delegatedAdmin: [], subscriptions: [] };
-}
-
-const demo = (): Customer[] => DEMO.map(([name, domain]) => customer(name, domain));
+const DEMO = DEMO_NAMES;
+const customer = bareCustomer;
+const demo = demoNameCustomers;
 
 const nameOf = (c: { companyProfile: { companyName: string } }): string => c.companyProfile.companyName;
 const names = (candidates: readonly CustomerCandidate[]): string[] =>

@@ -66,6 +66,23 @@ function shownCard(channel: Channel, replies: Partial<Activity>[]): Record<strin
   return cardOf(replies.find((r) => cardOf(r) !== undefined));
 }
 
+/** Emulator: Upgrade… on Contoso's Essentials, Review with the target and 40 seats; the confirm token. */
+async function emulatorToken(target: string): Promise<string> {
+  const choose = await press(
+    'emulator',
+    'startUpgrade',
+    { customerId: contosoId(), subscriptionId: 'sub-contoso-essentials' },
+    'en-US',
+  );
+  const review = await press(
+    'emulator',
+    'review',
+    { ...actionData(cardOf(choose[0]), 'review'), target, seats: '40' },
+    'en-US',
+  );
+  return actionData(shownCard('emulator', review), 'confirm').token as string;
+}
+
 function allText(channel: Channel, replies: Partial<Activity>[]): string {
   return [...replies.map((r) => r.text ?? ''), ...texts(shownCard(channel, replies))].join('\n');
 }
@@ -189,19 +206,7 @@ describe('never trust the card', () => {
   });
 
   it('the rules are checked again at confirm: a subscription suspended since the card was shown is refused', async () => {
-    const choose = await press(
-      'emulator',
-      'startUpgrade',
-      { customerId: contosoId(), subscriptionId: 'sub-contoso-essentials' },
-      'en-US',
-    );
-    const review = await press(
-      'emulator',
-      'review',
-      { ...actionData(cardOf(choose[0]), 'review'), target: 'O365_E1', seats: '40' },
-      'en-US',
-    );
-    const token = actionData(shownCard('emulator', review), 'confirm').token as string;
+    const token = await emulatorToken('O365_E1');
     // Meanwhile the customer buys E1 through another partner (a directory sync brings it in).
     const c = bot.directory.byId(contosoId())!;
     bot.directory.saveCustomer({
@@ -253,24 +258,7 @@ describe('from a message', () => {
   });
 
   it('history lists the confirmed upgrades, in each language', async () => {
-    const choose = await press(
-      'emulator',
-      'startUpgrade',
-      { customerId: contosoId(), subscriptionId: 'sub-contoso-essentials' },
-      'en-US',
-    );
-    const review = await press(
-      'emulator',
-      'review',
-      { ...actionData(cardOf(choose[0]), 'review'), target: 'O365_E3', seats: '40' },
-      'en-US',
-    );
-    await press(
-      'emulator',
-      'confirm',
-      { token: actionData(shownCard('emulator', review), 'confirm').token },
-      'en-US',
-    );
+    await press('emulator', 'confirm', { token: await emulatorToken('O365_E3') }, 'en-US');
     const en = await bot.say('what upgrades have we done for Contoso?');
     expect(en[0]?.text).toMatch(
       /Megan Bowen: Office 365 Business Essentials → Office 365 Enterprise E3, seats: 40/,
