@@ -14,24 +14,68 @@ const list = z
       .filter((s) => s.length > 0),
   );
 
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
-  HOST: z.string().default('0.0.0.0'),
-  DIRECTORY_FILE: z.string().min(1).optional(),
-  DATA_DIR: z.string().min(1).default('./data'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  MicrosoftAppId: z.string().default(''),
-  MicrosoftAppPassword: z.string().default(''),
-  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
-  MicrosoftAppTenantId: z.string().default(''),
-  UPGRADE_APPROVERS: list,
-  ALLOWED_TENANTS: list,
-});
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+    /** Unset: all interfaces with an app id, the loopback interface only without one (see `listenHost`). */
+    HOST: z.string().min(1).optional(),
+    DIRECTORY_FILE: z.string().min(1).optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    MicrosoftAppId: z.string().trim().default(''),
+    MicrosoftAppPassword: z.string().default(''),
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+    MicrosoftAppTenantId: z.string().default(''),
+    UPGRADE_APPROVERS: list,
+    ALLOWED_TENANTS: list,
+    /** Largest accepted request body, in KiB (a larger one gets 413). */
+    MAX_BODY_KB: count(1, 4096, 256),
+    /** Per-user limit on messages and card actions: this many in RATE_LIMIT_WINDOW_SECONDS; 0 turns it off. */
+    RATE_LIMIT_MESSAGES: count(0, 100_000, 20),
+    RATE_LIMIT_WINDOW_SECONDS: count(1, 3600, 10),
+    /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** How long a graceful shutdown waits for the turns in flight before closing anyway. */
+    SHUTDOWN_TIMEOUT_SECONDS: count(1, 600, 10),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (env.MicrosoftAppId === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MicrosoftAppId'],
+        message:
+          'required when NODE_ENV=production: without it the bot would accept unauthenticated requests. ' +
+          'Set MicrosoftAppId (and MicrosoftAppPassword) from the Azure Bot registration',
+      });
+    } else if (env.MicrosoftAppType !== 'UserAssignedMSI' && env.MicrosoftAppPassword === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MicrosoftAppPassword'],
+        message: `required when NODE_ENV=production and MicrosoftAppType=${env.MicrosoftAppType}`,
+      });
+    }
+    if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppTenantId === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MicrosoftAppTenantId'],
+        message: 'required when MicrosoftAppType=SingleTenant',
+      });
+    }
+  });
 
 export type Config = Readonly<z.infer<typeof EnvSchema>>;
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
 
 /** Validates an environment; every problem is named in the error. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -47,6 +91,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 export function loadConfig(envFile = '.env'): Config {
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   return parseConfig(process.env);
+}
+
+/** True when requests must carry a valid Bot Framework token. */
+export function authenticationRequired(config: Config): boolean {
+  return config.MicrosoftAppId !== '';
+}
+
+/**
+ * The interface to listen on: HOST when set; otherwise every interface when requests are authenticated, and
+ * only the loopback interface when they are not (an unauthenticated bot is for local clients only).
+ */
+export function listenHost(config: Config): string {
+  return config.HOST ?? (authenticationRequired(config) ? '0.0.0.0' : '127.0.0.1');
 }
 
 /** botbuilder's ConfigurationBotFrameworkAuthentication settings from the validated config. */

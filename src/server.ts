@@ -1,31 +1,87 @@
 /**
- * Transport only: restify, `POST /api/messages` through botbuilder's CloudAdapter, `GET /healthz`.
+ * Transport only: restify routes, the request body (content type, size limit, JSON), request timing, and
+ * error bodies that never carry an internal message. What happens to an activity is `src/http/messages.ts`.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import restify from 'restify';
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import { readJsonBody } from './http/body.js';
+import type { InFlight } from './http/in-flight.js';
+import { GENERIC_500, sendJson, type MessagesHandler } from './http/messages.js';
+import type { RequestLog } from './http/request-log.js';
 import type { Logger } from './logger.js';
 
 export interface ServerDeps {
-  readonly adapter: CloudAdapter;
-  readonly logic: (context: TurnContext) => Promise<void>;
+  readonly messages: MessagesHandler;
+  readonly metrics: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  readonly requestLog: RequestLog;
+  /** Each `POST /api/messages` is a request in flight from its first byte to its answer. */
+  readonly inFlight: InFlight;
+  /** The largest accepted body of `POST /api/messages`. */
+  readonly maxBodyBytes: number;
   readonly logger: Logger;
 }
 
-export function createServer({ adapter, logic, logger }: ServerDeps): restify.Server {
-  const server = restify.createServer({ name: 'upgrade-assistant', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ mapParams: false }));
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-  server.post('/api/messages', async (req, res) => {
-    await adapter.process(req, res, logic);
+export function createServer(deps: ServerDeps): restify.Server {
+  const { messages, requestLog, logger } = deps;
+  const server = restify.createServer({ name: 'upgrade-assistant', handleUncaughtExceptions: false });
+
+  server.pre((req, res, next) => {
+    requestLog.start(req, res);
+    next();
   });
+
+  // restify tells async handlers by their declaration: this one must be `async`.
+  server.post('/api/messages', async (req, res) => {
+    await deps.inFlight.run(async () => {
+      if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) {
+        requestLog.note(req, { outcome: 'unsupported media type' });
+        sendJson(
+          res,
+          415,
+          { code: 'UnsupportedMediaType', message: 'Send the activity as application/json' },
+          { connection: 'close' },
+        );
+        return;
+      }
+      const body = await readJsonBody(req, { maxBytes: deps.maxBodyBytes });
+      if (!body.ok) {
+        requestLog.note(req, { outcome: body.code });
+        sendJson(
+          res,
+          body.status,
+          { code: body.code, message: body.message },
+          body.close ? { connection: 'close' } : {},
+        );
+        return;
+      }
+      await messages(req, res, body.value);
+    });
+  });
+
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });
     next();
   });
+
+  server.get('/metrics', async (req, res) => {
+    await deps.metrics(req, res);
+  });
+
+  // restify's own errors (unknown route 404, wrong method 405, a handler that threw…): a 5xx body is generic.
   server.on(
     'restifyError',
-    (req: restify.Request, _res: restify.Response, err: Error, callback: () => void) => {
-      logger.warn({ err, url: req.url }, 'request failed');
+    (req: restify.Request, res: restify.Response, err: Error, callback: () => void) => {
+      const status = (err as { statusCode?: unknown }).statusCode;
+      if (typeof status !== 'number' || status >= 500) {
+        logger.error({ err, path: req.path() }, 'request failed');
+        Object.assign(err, {
+          statusCode: typeof status === 'number' ? status : 500,
+          toJSON: () => GENERIC_500,
+        });
+      }
+      requestLog.note(req, { outcome: err.name });
       callback();
     },
   );

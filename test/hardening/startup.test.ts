@@ -1,0 +1,117 @@
+/**
+ * Start-up refusals, with the real entry point in a child process: production without an app id, a corrupt
+ * or unusable DATA_DIR. Each stops with a clear message and a non-zero exit code; nothing is reset.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/config.js';
+import { loadDemoDirectory } from '../../src/directory/load.js';
+import { DATABASE_FILE } from '../../src/storage/database.js';
+import { openStore } from '../../src/storage/store.js';
+import { exitOf, spawnBot } from './support.js';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'ua-start-'));
+}
+
+/** Runs the entry point until it exits; its exit code and output. */
+async function run(env: Record<string, string>) {
+  const cwd = tmp();
+  const child = spawnBot(env, cwd);
+  const out: string[] = [];
+  const err: string[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => err.push(c.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const { code } = await exitOf({ child, exited }, 30_000);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+function sha(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+describe('NODE_ENV=production', () => {
+  it('without MicrosoftAppId the configuration is refused, naming the variable', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(
+      /MicrosoftAppId: required when NODE_ENV=production/,
+    );
+    expect(() => parseConfig({ NODE_ENV: 'production', MicrosoftAppId: '   ' })).toThrow(/MicrosoftAppId/);
+    expect(() => parseConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app' })).toThrow(
+      /MicrosoftAppPassword/,
+    );
+    expect(() =>
+      parseConfig({
+        NODE_ENV: 'production',
+        MicrosoftAppId: 'app',
+        MicrosoftAppPassword: 'p',
+        MicrosoftAppType: 'SingleTenant',
+      }),
+    ).toThrow(/MicrosoftAppTenantId/);
+    expect(
+      parseConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'p' })
+        .MicrosoftAppId,
+    ).toBe('app');
+    // Outside production, no app id is allowed (local use).
+    expect(parseConfig({ NODE_ENV: 'development' }).MicrosoftAppId).toBe('');
+  });
+
+  it('the bot refuses to start: exit code 1, the reason on stderr, never listening', async () => {
+    const result = await run({ NODE_ENV: 'production', DATA_DIR: tmp() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Upgrade Assistant cannot start');
+    expect(result.stderr).toContain('MicrosoftAppId: required when NODE_ENV=production');
+    expect(result.stdout).not.toContain('listening');
+  }, 40_000);
+});
+
+describe('DATA_DIR', () => {
+  it('a database file that is not a database: exit 1, the file named, left as it was', async () => {
+    const dir = tmp();
+    const file = join(dir, DATABASE_FILE);
+    writeFileSync(
+      file,
+      'this is not a SQLite database, just some text that happens to be here\n'.repeat(100),
+    );
+    const before = sha(file);
+    const result = await run({ DATA_DIR: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).toMatch(/not a SQLite database or is damaged/);
+    expect(result.stderr).toMatch(/move the file away/);
+    expect(sha(file)).toBe(before);
+    expect(result.stdout).not.toContain('listening');
+  }, 40_000);
+
+  it('a damaged database (pages overwritten): exit 1, left as it was', async () => {
+    const dir = tmp();
+    openStore({ dataDir: dir, seed: loadDemoDirectory() }).close();
+    const file = join(dir, DATABASE_FILE);
+    const bytes = readFileSync(file);
+    expect(bytes.length).toBeGreaterThan(4 * 4096);
+    for (let i = 4096; i < bytes.length; i += 7) bytes[i] = (i * 31) & 0xff;
+    writeFileSync(file, bytes);
+    const before = sha(file);
+    const result = await run({ DATA_DIR: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).toMatch(/damaged|not a SQLite database|malformed/);
+    expect(sha(file)).toBe(before);
+  }, 40_000);
+
+  it('a DATA_DIR that is a file: exit 1, saying so', async () => {
+    const file = join(tmp(), 'not-a-dir');
+    writeFileSync(file, 'x');
+    const result = await run({ DATA_DIR: file });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the data directory is not a directory');
+    expect(readFileSync(file, 'utf8')).toBe('x');
+    expect(existsSync(join(file, DATABASE_FILE))).toBe(false);
+  }, 40_000);
+});
