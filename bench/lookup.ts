@@ -1,10 +1,11 @@
 /**
- * Customer lookup benchmark: `npx tsx bench/lookup.ts [sizes…]` (default 1000 10000 100000).
+ * Customer lookup benchmark: `npm run bench:lookup [sizes…]` (default 1000 10000 100000). `measureLookup` is
+ * also what the scale part of `npm run bench` (bench/scale.ts) runs.
  *
- * For each size, in a fresh child process (so that RSS is the size's own): the demo names plus generated
- * customers, the time to build the index, then p50/p99/max of `resolve` on names with typos, dropped or
- * changed legal forms and domains, and of `findMention` on en/fr/ja sentences naming them, with the share
- * of lookups whose best candidate is the intended customer.
+ * For each size, in a fresh child process (so that RSS is the size's own): the demo directory's customers plus
+ * generated ones (bench/directory-file.ts), the time to build the index, then p50/p99/max of `resolve` on names
+ * with typos, dropped or changed legal forms and domains, and of `findMention` on en/fr/ja sentences naming
+ * them, with the share of lookups whose best candidate is the intended customer.
  *
  * Each query is timed in ROUNDS rounds: "p99" is over every call; "steady p99" is over each query's fastest
  * round, which leaves out garbage-collection pauses and other processes taking the CPU (the load average and
@@ -13,50 +14,21 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { generateCustomers } from '../src/directory/generate.js';
+import { pathToFileURL } from 'node:url';
 import { CustomerIndex } from '../src/directory/lookup.js';
 import type { LookupResult } from '../src/directory/lookup-types.js';
 import type { Customer } from '../src/rules/index.js';
+import { scaleDirectory } from './directory-file.js';
+import { mb, ms, percentile, prng } from './stats.js';
 
-const DEMO: readonly (readonly [string, string])[] = [
-  ['Contoso Ltd', 'contoso.onmicrosoft.com'],
-  ['Fabrikam Inc', 'fabrikam.onmicrosoft.com'],
-  ['Fabricam Ltd', 'fabricam.co.uk'],
-  ['Northwind Traders', 'northwindtraders.onmicrosoft.com'],
-  ['Wingtip Toys', 'wingtiptoys.onmicrosoft.com'],
-  ['Adventure Works Cycles', 'adventure-works.com'],
-  ['A. Datum Corporation', 'adatum.onmicrosoft.com'],
-  ['Tailspin Toys India Pvt Ltd', 'tailspintoys.in'],
-  ['Woodgrove Bank', 'woodgrovebank.onmicrosoft.com'],
-  ['Société Lamna', 'lamna.fr'],
-  ['Trey Research', 'treyresearch.onmicrosoft.com'],
-];
-
-const QUERIES = 2000;
-const MENTIONS = 1000;
-const WARM_UP = 300;
-const ROUNDS = 3;
-
-/** mulberry32, for reproducible queries. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+export interface LookupOptions {
+  readonly queries: number;
+  readonly mentions: number;
+  readonly warmUp: number;
+  readonly rounds: number;
 }
 
-function demoCustomers(): Customer[] {
-  return DEMO.map(([companyName, domain], i) => ({
-    id: `demo-${i}`,
-    companyProfile: { companyName, domain },
-    delegatedAdmin: [],
-    subscriptions: [],
-  }));
-}
+export const FULL_LOOKUP: LookupOptions = { queries: 2000, mentions: 1000, warmUp: 300, rounds: 3 };
 
 /** One typing error: a letter dropped, doubled, replaced or swapped with the next. */
 function typo(word: string, random: () => number): string {
@@ -74,7 +46,7 @@ const LEGAL =
   /\s+(Inc\.?|LLC|Corp|Corporation|Co|Ltd|Limited|PLC|LLP|Pty Ltd|SA|SAS|SARL|GmbH|AG|GmbH & Co\. KG|SL|SpA|Srl|BV|NV|KK|Co\., Ltd\.|Pvt Ltd|Private Limited)$/;
 
 /** How a user might type a customer's name: a typo, no legal form, lower case, or the domain. */
-function queryFor(customer: Customer, random: () => number): string {
+export function queryFor(customer: Customer, random: () => number): string {
   const name = customer.companyProfile.companyName;
   const r = random();
   if (r < 0.1) return customer.companyProfile.domain;
@@ -97,32 +69,39 @@ const SENTENCES = [
   (n: string) => `${n}をE5にアップグレードしてください`,
 ];
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+export interface Timings {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  /** Over each query's fastest round: without collector pauses and preemption. */
+  readonly steadyP50: number;
+  readonly steadyP99: number;
 }
 
 /** `rounds[r][q]`: the time of query q in round r. */
-function timings(label: string, rounds: readonly number[][]): string {
+export function timings(rounds: readonly number[][]): Timings {
   const all = rounds.flat().sort((a, b) => a - b);
   const first = rounds[0] ?? [];
   const steady = first
     .map((_, q) => Math.min(...rounds.map((round) => round[q] ?? Infinity)))
     .sort((a, b) => a - b);
-  const fmt = (ms: number): string => `${ms.toFixed(3)} ms`;
-  return (
-    `${label.padEnd(12)} p50 ${fmt(percentile(all, 50))}  p99 ${fmt(percentile(all, 99))}  ` +
-    `max ${fmt(all[all.length - 1] ?? NaN)}  (steady p50 ${fmt(percentile(steady, 50))}, p99 ${fmt(percentile(steady, 99))})`
-  );
+  return {
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    max: all[all.length - 1] ?? NaN,
+    steadyP50: percentile(steady, 50),
+    steadyP99: percentile(steady, 99),
+  };
 }
 
-interface Pauses {
-  count: number;
-  total: number;
-  max: number;
+export interface Pauses {
+  readonly count: number;
+  readonly total: number;
+  readonly max: number;
 }
 
 /** Pauses of the garbage collector while `run` runs (entries arrive after it, on the event loop). */
-async function gcPauses(run: () => void): Promise<Pauses> {
+export async function gcPauses(run: () => void): Promise<Pauses> {
   const pauses: number[] = [];
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) pauses.push(entry.duration);
@@ -140,20 +119,40 @@ function best(result: LookupResult): Customer | undefined {
   return result.suggestions[0]?.customer;
 }
 
-async function runSize(size: number): Promise<void> {
-  const customers = [...demoCustomers(), ...generateCustomers(size - DEMO.length, 42)];
+export interface LookupMeasure {
+  readonly size: number;
+  readonly buildMs: number;
+  readonly rssBefore: number;
+  readonly rssAfter: number;
+  readonly resolve: Timings & { readonly intended: number; readonly gc: Pauses };
+  readonly resolveKinds: Readonly<Record<LookupResult['kind'], number>>;
+  readonly findMention: Timings & { readonly intended: number; readonly gc: Pauses };
+}
+
+/**
+ * Builds the index of `customers` and times `resolve` and `findMention`; one query in ten is about one of
+ * the first `demoCount` customers (the demo names, asked about more often).
+ */
+export async function measureLookup(
+  customers: readonly Customer[],
+  demoCount: number,
+  options: LookupOptions = FULL_LOOKUP,
+): Promise<LookupMeasure> {
+  const { queries: QUERIES, mentions: MENTIONS, warmUp: WARM_UP, rounds: ROUNDS } = options;
   const rssBefore = process.memoryUsage().rss;
   let t = performance.now();
   const index = new CustomerIndex(customers);
-  const build = performance.now() - t;
+  const buildMs = performance.now() - t;
   global.gc?.();
-  const rss = process.memoryUsage().rss;
+  const rssAfter = process.memoryUsage().rss;
 
   const random = prng(7);
   const pickCustomer = (): Customer => customers[Math.floor(random() * customers.length)] as Customer;
   const queries = Array.from({ length: WARM_UP + QUERIES }, () => {
     const customer =
-      random() < 0.1 ? (customers[Math.floor(random() * DEMO.length)] as Customer) : pickCustomer();
+      random() < 0.1 && demoCount > 0
+        ? (customers[Math.floor(random() * demoCount)] as Customer)
+        : pickCustomer();
     return { customer, text: queryFor(customer, random) };
   });
   const warm = queries.slice(0, WARM_UP);
@@ -200,43 +199,68 @@ async function runSize(size: number): Promise<void> {
     }
   });
 
-  const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-  const gc = (p: Pauses): string =>
-    `GC ${p.count} pauses, ${p.total.toFixed(0)} ms, longest ${p.max.toFixed(1)} ms`;
-  console.log(`\n${size.toLocaleString('en')} customers (load average ${loadavg()[0]?.toFixed(2)})`);
-  console.log(
-    `build        ${build.toFixed(0)} ms   RSS ${mb(rss)} (index and customers; ${mb(rssBefore)} before the index)`,
-  );
-  console.log(
-    `${timings('resolve', resolveRounds)}   best = intended ${((100 * resolveFound) / QUERIES).toFixed(1)}%  ` +
-      `(match ${kinds.match}, ambiguous ${kinds.ambiguous}, none ${kinds.none}); ${gc(resolveGc)}`,
-  );
-  console.log(
-    `${timings('findMention', mentionRounds)}   best = intended ${((100 * mentionFound) / MENTIONS).toFixed(1)}%; ` +
-      gc(mentionGc),
+  return {
+    size: customers.length,
+    buildMs,
+    rssBefore,
+    rssAfter,
+    resolve: { ...timings(resolveRounds), intended: resolveFound / measured.length, gc: resolveGc },
+    resolveKinds: kinds,
+    findMention: { ...timings(mentionRounds), intended: mentionFound / sentences.length, gc: mentionGc },
+  };
+}
+
+function timingsLine(label: string, t: Timings): string {
+  return (
+    `${label.padEnd(12)} p50 ${ms(t.p50)}  p99 ${ms(t.p99)}  max ${ms(t.max)}  ` +
+    `(steady p50 ${ms(t.steadyP50)}, p99 ${ms(t.steadyP99)})`
   );
 }
 
-const sizeArg = process.argv.indexOf('--size');
-if (sizeArg >= 0) {
-  await runSize(Number(process.argv[sizeArg + 1]));
-} else {
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((n) => n > 0);
+async function runSize(size: number): Promise<void> {
+  const { customers, demoCount } = scaleDirectory(size);
+  const m = await measureLookup(customers, demoCount);
+  const gc = (p: Pauses): string =>
+    `GC ${p.count} pauses, ${p.total.toFixed(0)} ms, longest ${p.max.toFixed(1)} ms`;
+  const pct = (share: number): string => `${(100 * share).toFixed(1)}%`;
+  const k = m.resolveKinds;
+  console.log(`\n${size.toLocaleString('en')} customers (load average ${loadavg()[0]?.toFixed(2)})`);
   console.log(
-    `node ${process.version}; per size, ${QUERIES} resolve and ${MENTIONS} findMention calls, ${ROUNDS} rounds, ` +
-      `after ${WARM_UP} warm-up calls`,
+    `build        ${m.buildMs.toFixed(0)} ms   RSS ${mb(m.rssAfter)} (index and customers; ` +
+      `${mb(m.rssBefore)} before the index)`,
   );
-  for (const size of sizes.length > 0 ? sizes : [1_000, 10_000, 100_000]) {
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, '--expose-gc', process.argv[1] ?? '', '--size', String(size)],
-      {
-        stdio: 'inherit',
-      },
+  console.log(
+    `${timingsLine('resolve', m.resolve)}   best = intended ${pct(m.resolve.intended)}  ` +
+      `(match ${k.match}, ambiguous ${k.ambiguous}, none ${k.none}); ${gc(m.resolve.gc)}`,
+  );
+  console.log(
+    `${timingsLine('findMention', m.findMention)}   best = intended ${pct(m.findMention.intended)}; ` +
+      gc(m.findMention.gc),
+  );
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  const sizeArg = process.argv.indexOf('--size');
+  if (sizeArg >= 0) {
+    await runSize(Number(process.argv[sizeArg + 1]));
+  } else {
+    const sizes = process.argv
+      .slice(2)
+      .map(Number)
+      .filter((n) => n > 0);
+    const o = FULL_LOOKUP;
+    console.log(
+      `node ${process.version}; per size, ${o.queries} resolve and ${o.mentions} findMention calls, ` +
+        `${o.rounds} rounds, after ${o.warmUp} warm-up calls`,
     );
-    if (child.status !== 0) process.exit(child.status ?? 1);
+    for (const size of sizes.length > 0 ? sizes : [1_000, 10_000, 100_000]) {
+      const child = spawnSync(
+        process.execPath,
+        [...process.execArgv, '--expose-gc', process.argv[1] ?? '', '--size', String(size)],
+        { stdio: 'inherit' },
+      );
+      if (child.status !== 0) process.exit(child.status ?? 1);
+    }
   }
 }
