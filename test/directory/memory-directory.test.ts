@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadDemoDirectory, type DirectoryData } from '../../src/directory/load.js';
-import { MemoryDirectory, UpgradeConflictError } from '../../src/directory/memory-directory.js';
-import { planUpgrade, type Customer, type OfferId, type UpgradePlan } from '../../src/rules/index.js';
+import { MemoryDirectory } from '../../src/directory/memory-directory.js';
+import type { UpgradePlan } from '../../src/rules/index.js';
+import { conflictOf, plan } from '../support/upgrades.js';
 
 const CONTOSO_ID = loadDemoDirectory().customers.find(
   (c) => c.companyProfile.companyName === 'Contoso Ltd',
@@ -9,26 +10,6 @@ const CONTOSO_ID = loadDemoDirectory().customers.find(
 
 function demoDirectory(): MemoryDirectory {
   return new MemoryDirectory(loadDemoDirectory());
-}
-
-function plan(customer: Customer, subscriptionId: string, target: OfferId, newId: string): UpgradePlan {
-  const result = planUpgrade(
-    customer,
-    { subscriptionId, target, upgradeType: 'upgrade_with_license_transfer' },
-    newId,
-  );
-  if (!result.ok) throw new Error(`not plannable: ${JSON.stringify(result)}`);
-  return result.plan;
-}
-
-function conflictOf(run: () => unknown): UpgradeConflictError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpgradeConflictError);
-    return error as UpgradeConflictError;
-  }
-  throw new Error('expected an UpgradeConflictError');
 }
 
 describe('MemoryDirectory', () => {

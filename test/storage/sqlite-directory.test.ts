@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UpgradeConflictError } from '../../src/directory/upgrade-checks.js';
-import { planUpgrade, type Customer, type OfferId, type UpgradePlan } from '../../src/rules/index.js';
+import type { Customer } from '../../src/rules/index.js';
+import { conflictOf, plan } from '../support/upgrades.js';
 import {
   CONTOSO_ID,
   DEMO,
@@ -12,26 +12,6 @@ import {
   tempDir,
   withRawDatabase,
 } from './support.js';
-
-function plan(customer: Customer, subscriptionId: string, target: OfferId, newId: string): UpgradePlan {
-  const result = planUpgrade(
-    customer,
-    { subscriptionId, target, upgradeType: 'upgrade_with_license_transfer' },
-    newId,
-  );
-  if (!result.ok) throw new Error(`not plannable: ${JSON.stringify(result)}`);
-  return result.plan;
-}
-
-function conflictOf(run: () => unknown): UpgradeConflictError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpgradeConflictError);
-    return error as UpgradeConflictError;
-  }
-  throw new Error('expected an UpgradeConflictError');
-}
 
 describe('SqliteDirectory', () => {
   it('is seeded from the directory data on the first open only, and serves it like the file', () => {

@@ -272,16 +272,27 @@ export function doneAnswer(tr: Translator, customer: Customer, entry: LedgerEntr
   });
 }
 
-export function cancelledAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
-  const message = tr.t('upgrade.cancelledMessage', {
+/** A decided request with a plain message and no lines: cancelled, or failed (nothing changed). */
+function entryOutcome(
+  tr: Translator,
+  customer: Customer | undefined,
+  entry: LedgerEntry,
+  kind: 'cancelled' | 'failed',
+  color: VerdictColor,
+): Reply {
+  const message = tr.t(`upgrade.${kind}Message`, {
     customer: customer?.companyProfile.companyName ?? entry.customerId,
   });
   return outcome(tr, message, {
-    title: tr.t('upgrade.cancelledTitle'),
-    color: 'Default',
+    title: tr.t(`upgrade.${kind}Title`),
+    color,
     message,
     facts: entryFacts(tr, customer, entry),
   });
+}
+
+export function cancelledAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
+  return entryOutcome(tr, customer, entry, 'cancelled', 'Default');
 }
 
 /** Refused now: the rules say no (at review or at confirm); nothing changed. */
@@ -323,15 +334,7 @@ export function refusedEntryAnswer(tr: Translator, customer: Customer, entry: Le
 }
 
 export function failedAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
-  const message = tr.t('upgrade.failedMessage', {
-    customer: customer?.companyProfile.companyName ?? entry.customerId,
-  });
-  return outcome(tr, message, {
-    title: tr.t('upgrade.failedTitle'),
-    color: 'Attention',
-    message,
-    facts: entryFacts(tr, customer, entry),
-  });
+  return entryOutcome(tr, customer, entry, 'failed', 'Attention');
 }
 
 /** A second click, another user, a retry: what happened to this request, by whom and when. */
