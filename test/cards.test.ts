@@ -3,7 +3,7 @@ import { eligibilityAnswer, targetEligibilityAnswer } from '../src/bot/answers/e
 import { ambiguousAnswer } from '../src/bot/answers/customer-choice.js';
 import type { CardSpec } from '../src/bot/cards/data.js';
 import { CARD_NAMES, CardTemplates, toSubmitActions } from '../src/bot/cards/templates.js';
-import { LANGUAGES, Wording } from '../src/bot/i18n.js';
+import { LANGUAGES, Wording, type Language } from '../src/bot/i18n.js';
 import { loadDemoDirectory } from '../src/directory/load.js';
 import { openStore } from '../src/storage/store.js';
 import { UpgradeFlow } from '../src/bot/upgrade-flow.js';
@@ -100,21 +100,39 @@ describe('card templates', () => {
     const tr = wording.for('en');
     const contoso = customers.find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
     const spec = eligibilityAnswer(tr, contoso).card!;
-    const teams = actions(templates.attachment(spec, 'msteams').content);
-    const emulator = actions(templates.attachment(spec, 'emulator').content);
+    const teams = actions(templates.attachment(spec, 'msteams', 'en').content);
+    const emulator = actions(templates.attachment(spec, 'emulator', 'en').content);
     expect(teams).toEqual([
       expect.objectContaining({
         type: 'Action.Execute',
         verb: 'startUpgrade',
-        data: { customerId: contoso.id, subscriptionId: 'sub-contoso-essentials' },
+        data: { customerId: contoso.id, subscriptionId: 'sub-contoso-essentials', lang: 'en' },
       }),
     ]);
     expect(emulator).toEqual([
       expect.objectContaining({
         type: 'Action.Submit',
-        data: { customerId: contoso.id, subscriptionId: 'sub-contoso-essentials', verb: 'startUpgrade' },
+        data: {
+          customerId: contoso.id,
+          subscriptionId: 'sub-contoso-essentials',
+          lang: 'en',
+          verb: 'startUpgrade',
+        },
       }),
     ]);
+  });
+
+  it.each(cards)("$label: every action and the refresh carry the card's language", ({ spec, label }) => {
+    const language = label.split(' ')[0] as Language;
+    const refresh = { verb: 'refreshConfirm', data: { token: 'tok-12345678' }, userIds: ['u1'] };
+    const teams = templates.attachment(spec, 'msteams', language, refresh).content as {
+      refresh: { action: { data: Record<string, string> } };
+    };
+    const emulator = templates.attachment(spec, 'emulator', language).content;
+    for (const action of [...actions(teams), ...actions(emulator)]) {
+      expect((action as { data: Record<string, unknown> }).data.lang).toBe(language);
+    }
+    expect(teams.refresh.action.data).toEqual({ token: 'tok-12345678', lang: language });
   });
 
   it('the Contoso card explains the blocked target with the subscription, channel and remedy', () => {

@@ -295,6 +295,10 @@ describe('Teams group chats', () => {
     const update = review.find((r) => r.type === 'messageUpdate');
     const forEveryone = cardOf(update) as { refresh?: { userIds: string[]; action: { verb: string } } };
     expect(update?.id).toBe('card-1');
+    // The card alone: Teams refuses to update a message into text + card ("multiple skype activities").
+    expect(update).not.toHaveProperty('text');
+    expect(update).not.toHaveProperty('suggestedActions');
+    expect(update?.attachments).toHaveLength(1);
     expect(forEveryone.refresh?.userIds).toEqual(['requester']);
     expect(verbs({ body: (forEveryone as { body: unknown }).body })).toEqual([]); // no Confirm/Cancel in the body
     const forRequester = shownCard('msteams', review);
@@ -313,3 +317,54 @@ describe('Teams group chats', () => {
     expect(texts(cardOf(done.find((r) => r.type === 'messageUpdate'))).join('\n')).toContain('Upgrade done');
   });
 });
+
+describe.each(['emulator', 'msteams'] as Channel[])(
+  "on %s, a press is answered in the card's language",
+  (channel) => {
+    const fr = wording.for('fr');
+    const frOnly = (key: string) => {
+      const text = fr.t(key);
+      expect(text).not.toBe(wording.for('en').t(key));
+      return text;
+    };
+
+    it('French cards pressed from a client that sends en-US (the Agents Playground) stay French', async () => {
+      const choose = await press(
+        channel,
+        'startUpgrade',
+        { customerId: contosoId(), subscriptionId: 'sub-contoso-essentials', lang: 'fr' },
+        'en-US',
+      );
+      const chooseCard = cardOf(choose.find((r) => cardOf(r)));
+      expect(JSON.stringify(chooseCard)).toContain(frOnly('upgrade.labels.target'));
+      const reviewData = actionData(chooseCard, 'review');
+      expect(reviewData.lang).toBe('fr');
+      const review = await press(
+        channel,
+        'review',
+        { ...reviewData, target: 'O365_E3', seats: '40', transfer: 'true' },
+        'en-US',
+      );
+      const confirmCard = shownCard(channel, review);
+      expect(JSON.stringify(confirmCard)).toContain(frOnly('upgrade.labels.confirm'));
+      const outcome = await press(channel, 'confirm', actionData(confirmCard, 'confirm'), 'en-US');
+      expect(allText(channel, outcome)).toContain(frOnly('upgrade.doneTitle'));
+      expect(bot.ledger.history(contosoId()).filter((e) => e.status === 'done')).toHaveLength(1);
+    });
+
+    it.each([
+      ['an unknown language', 'xx'],
+      ['a non-string', 42],
+    ])('a card language that is %s falls back to the locale the client sent', async (_, lang) => {
+      const choose = await press(
+        channel,
+        'startUpgrade',
+        { customerId: contosoId(), subscriptionId: 'sub-contoso-essentials', lang },
+        'ja-JP',
+      );
+      const ja = wording.for('ja').t('upgrade.labels.target');
+      const shown = JSON.stringify(cardOf(choose.find((r) => cardOf(r))));
+      expect(shown).toContain(ja);
+    });
+  },
+);

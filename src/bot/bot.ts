@@ -15,7 +15,7 @@ import type { Actor } from '../storage/upgrade-ledger.js';
 import { parseCardAction, submittedAction, type ActionOf, type ReadAction, type Verb } from './actions.js';
 import { helpAnswer } from './answers/help.js';
 import type { Reply } from './answers/reply.js';
-import type { CardTemplates, Refresh } from './cards/templates.js';
+import { cardLanguageOf, type CardTemplates, type Refresh } from './cards/templates.js';
 import type { Conversation } from './conversation.js';
 import type { Translator, Wording } from './i18n.js';
 import type { Understander } from './nlu/index.js';
@@ -115,8 +115,15 @@ export class UpgradeAssistantBot extends ActivityHandler {
     return this.act(context, parseCardAction(invokeValue.action.verb, invokeValue.action.data));
   }
 
+  /**
+   * The user's language: a card press is answered in the language of the card (its actions carry it; clients
+   * such as the Agents Playground send every invoke as en-US), anything else in the activity's locale.
+   */
   private translator(context: TurnContext): Translator {
-    return this.deps.wording.for(context.activity.locale);
+    const { type, value } = context.activity;
+    const data =
+      type === 'invoke' ? (value as { action?: { data?: unknown } } | undefined)?.action?.data : value;
+    return this.deps.wording.for(cardLanguageOf(data) ?? context.activity.locale);
   }
 
   private async onText(context: TurnContext): Promise<void> {
@@ -158,8 +165,12 @@ export class UpgradeAssistantBot extends ActivityHandler {
         // Teams: the message is updated for everyone (read-only where others must not act) and the user who
         // pressed gets the live card in the invoke response; an automatic refresh only answers.
         if (result.silent !== true) await this.replaceCard(context, reply);
-        const card = this.deps.cards.attachment(reply.card, 'msteams', this.refreshFor(context, reply))
-          .content as Record<string, unknown>;
+        const card = this.deps.cards.attachment(
+          reply.card,
+          'msteams',
+          tr.language,
+          this.refreshFor(context, reply),
+        ).content as Record<string, unknown>;
         return { statusCode: 200, type: CARD_RESPONSE, value: card };
       }
       if (await this.replaceCard(context, reply))
@@ -190,12 +201,18 @@ export class UpgradeAssistantBot extends ActivityHandler {
     return { verb: 'refreshConfirm', data: { token: reply.card.data.token }, userIds };
   }
 
-  /** Replaces the card that was pressed (`replyToId`); false where the channel cannot update a sent card. */
+  /**
+   * Replaces the card that was pressed (`replyToId`) with the answer's card alone: Teams (and the Playground)
+   * keep a text and a card as two messages and refuse to update one into both. False where the channel cannot
+   * update a sent card.
+   */
   private async replaceCard(context: TurnContext, reply: Reply): Promise<boolean> {
     const id = context.activity.replyToId;
     if (id === undefined || id === '') return false;
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the card alone replaces the card
+    const { text, textFormat, suggestedActions, ...card } = this.activityFor(context, reply);
     try {
-      await context.updateActivity({ ...this.activityFor(context, reply), id });
+      await context.updateActivity({ ...card, id });
       return true;
     } catch (error) {
       this.deps.logger.debug(

@@ -20,6 +20,7 @@ export function replyActivity(
       : MessageFactory.text(reply.text);
   activity.textFormat = 'markdown';
   activity.locale = tr.language;
-  if (reply.card !== undefined) activity.attachments = [cards.attachment(reply.card, channelId, refresh)];
+  if (reply.card !== undefined)
+    activity.attachments = [cards.attachment(reply.card, channelId, tr.language, refresh)];
   return activity;
 }

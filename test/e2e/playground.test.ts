@@ -289,11 +289,9 @@ const frenchFlow: Record<string, string> = {};
       expect(await outcome.innerText()).toContain(entry!.newSubscriptionId!);
     }, 90_000);
 
-    // KNOWN PROBLEM, in the bot: it answers a card press in the language of the invoke's locale, which the
-    // Playground always sends as en-US; the cards that follow a French card come back in English. The fix
-    // (see docs/playground.md): the cards carry their language in each action's data and the bot answers in it.
-    // This test passes while the problem is there; once the bot is fixed, it fails: make it an `it`.
-    it.fails('KNOWN PROBLEM (bot): the cards that answer a press on a French card are in French', () => {
+    // The Playground sends every invoke as en-US: the cards carry their language in each action's data and the
+    // bot answers a press in the card's language.
+    it('the cards that answer a press on a French card are in French, though the invokes say en-US', () => {
       expect(frenchFlow).toEqual({ choose: 'fr', confirm: 'fr', outcome: 'fr' });
     });
 
@@ -355,10 +353,9 @@ const frenchFlow: Record<string, string> = {};
         .toBe(1);
     }, 30_000);
 
-    // KNOWN PROBLEM, in the bot: its message updates carry the text summary and the card, refused as above; the
-    // user who pressed still sees the new card (invoke response), but the message is not updated for the others
-    // (group chats). The fix (see docs/playground.md): update with the card alone.
-    it.fails("KNOWN PROBLEM (bot): the Playground accepts the bot's card updates", () => {
+    // The bot updates the pressed message with the card alone, which the Playground (like Teams) accepts: the
+    // message changes for everyone in the chat, not only in the invoke response of the user who pressed.
+    it("the Playground accepts the bot's card updates", () => {
       expect(recorded.updates.length).toBeGreaterThan(0);
       expect(recorded.updates.filter((u) => !u.ok)).toEqual([]);
     });

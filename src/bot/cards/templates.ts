@@ -1,12 +1,15 @@
 /**
  * Adaptive Card templates from `cards/`, expanded with adaptivecards-templating and adapted to the channel:
  * Teams gets Action.Execute (Universal Actions); other channels get Action.Submit with the verb in the data.
+ * Every action carries the card's language (`lang`), so a press is answered in the language of the card it was
+ * made on, whatever locale the client sends with it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { CARDS_DIR } from '../../paths.js';
+import { LANGUAGES, type Language } from '../language.js';
 import type { CardName, CardSpec } from './data.js';
 
 export const CARD_NAMES: readonly CardName[] = [
@@ -45,18 +48,61 @@ export class CardTemplates {
     return template.expand({ $root: spec.data }) as Record<string, Json>;
   }
 
-  /** The card ready to send on a channel; on Teams, with an automatic refresh for the given users. */
-  attachment(spec: CardSpec, channelId: string | undefined, refresh?: Refresh): Attachment {
-    const card = this.expand(spec);
+  /**
+   * The card ready to send on a channel, its actions tagged with the card's language; on Teams, with an
+   * automatic refresh for the given users.
+   */
+  attachment(
+    spec: CardSpec,
+    channelId: string | undefined,
+    language: Language,
+    refresh?: Refresh,
+  ): Attachment {
+    const card = withActionData(this.expand(spec), { [CARD_LANGUAGE]: language }) as Record<string, Json>;
     if (channelId !== 'msteams') return CardFactory.adaptiveCard(toSubmitActions(card));
     if (refresh !== undefined) {
       card.refresh = {
-        action: { type: 'Action.Execute', verb: refresh.verb, data: { ...refresh.data } },
+        action: {
+          type: 'Action.Execute',
+          verb: refresh.verb,
+          data: { ...refresh.data, [CARD_LANGUAGE]: language },
+        },
         userIds: [...refresh.userIds],
       };
     }
     return CardFactory.adaptiveCard(card);
   }
+}
+
+/** The key of the card's language in every action's data. */
+export const CARD_LANGUAGE = 'lang';
+
+/**
+ * The language a card action was made in, from its data (Action.Execute data or Action.Submit value); none when
+ * absent or not one the bot speaks (a tampered value).
+ */
+export function cardLanguageOf(data: unknown): Language | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const lang = (data as Record<string, unknown>)[CARD_LANGUAGE];
+  return (LANGUAGES as readonly unknown[]).includes(lang) ? (lang as Language) : undefined;
+}
+
+function isAction(type: Json | undefined): boolean {
+  return type === 'Action.Execute' || type === 'Action.Submit';
+}
+
+/** Adds `extra` to the data of every Action.Execute / Action.Submit in the card. */
+export function withActionData(node: Json, extra: Readonly<Record<string, string>>): Json {
+  if (Array.isArray(node)) return node.map((n) => withActionData(n, extra));
+  if (node === null || typeof node !== 'object') return node;
+  const out: { [key: string]: Json } = {};
+  for (const [k, v] of Object.entries(node)) out[k] = withActionData(v, extra);
+  if (isAction(out.type)) {
+    const data = out.data;
+    const payload = data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {};
+    out.data = { ...payload, ...extra };
+  }
+  return out;
 }
 
 /** Action.Execute → Action.Submit, for channels without Universal Actions; the verb travels in `data`. */
