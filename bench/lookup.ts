@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { CustomerIndex } from '../src/directory/lookup.js';
-import type { LookupResult } from '../src/directory/lookup-types.js';
+import type { CustomerName, LookupResult } from '../src/directory/lookup-types.js';
 import type { Customer } from '../src/rules/index.js';
 import { scaleDirectory } from './directory-file.js';
 import { mb, ms, percentile, prng } from './stats.js';
@@ -113,7 +113,7 @@ export async function gcPauses(run: () => void): Promise<Pauses> {
   return { count: pauses.length, total: pauses.reduce((a, b) => a + b, 0), max: Math.max(0, ...pauses) };
 }
 
-function best(result: LookupResult): Customer | undefined {
+function best(result: LookupResult): CustomerName | undefined {
   if (result.kind === 'match') return result.customer;
   if (result.kind === 'ambiguous') return result.candidates[0]?.customer;
   return result.suggestions[0]?.customer;

@@ -179,7 +179,7 @@ function scaleRows(report: Report): Row[] {
         ? 'n/a'
         : `${ms(summarize(r.latencies).p50)} / ${ms(summarize(r.latencies).max)}`;
     }),
-    row('Start-up until /healthz answers: first start (seeds the database)', (s) =>
+    row('Start-up until /healthz answers: first start (imports the directory file)', (s) =>
       ms(http(s)?.startupMs ?? NaN),
     ),
     row('… restart (database already seeded)', (s) => ms(http(s)?.restartMs ?? NaN)),
@@ -187,10 +187,15 @@ function scaleRows(report: Report): Row[] {
       const h = http(s);
       return h === undefined ? 'n/a' : `${ms(h.startupCpuMs)} / ${ms(h.restartCpuMs)}`;
     }),
-    row('RSS after start-up (first start)', (s) => mb(http(s)?.afterStart.rss ?? NaN)),
-    row('RSS after the HTTP load', (s) => mb(http(s)?.afterLoad.rss ?? NaN)),
-    row('Peak RSS (first start and load)', (s) => mb(http(s)?.afterLoad.peak ?? NaN)),
-    row('RSS after a restart', (s) => mb(http(s)?.afterRestart.rss ?? NaN)),
+    row('RSS after start-up: first start (import) / restart', (s) => {
+      const h = http(s);
+      return h === undefined ? 'n/a' : `${mb(h.afterStart.rss)} / ${mb(h.afterRestart.rss)}`;
+    }),
+    row('RSS after the HTTP load (restarted process)', (s) => mb(http(s)?.afterLoad.rss ?? NaN)),
+    row('Peak RSS: first start (import) / restarted process with the load', (s) => {
+      const h = http(s);
+      return h === undefined ? 'n/a' : `${mb(h.afterStart.peak)} / ${mb(h.afterLoad.peak)}`;
+    }),
   ];
 }
 
@@ -257,12 +262,12 @@ function targets(report: Report): Target[] {
     met: ten.http === undefined ? undefined : ten.http.startupMs <= 2000,
   });
   list.push({
-    what: 'Resident memory at 100,000 customers, after load (peak in brackets)',
+    what: 'Resident memory at 100,000 customers, after load (peak in brackets; the first start, which imports the directory file, apart)',
     target: '≤ 300 MB',
     figure:
       big.http === undefined
         ? 'not measured'
-        : `${mb(big.http.afterLoad.rss)} (peak ${mb(big.http.afterLoad.peak)})`,
+        : `${mb(big.http.afterLoad.rss)} (peak ${mb(big.http.afterLoad.peak)}; import: peak ${mb(big.http.afterStart.peak)})`,
     met: big.http === undefined ? undefined : big.http.afterLoad.rss <= 300 * 2 ** 20,
   });
   return list;

@@ -558,10 +558,22 @@ async function scaleOverHttp(launcher: Launcher, size: number, serviceUrl: strin
   const dataDir = freshDir(`data-${size}`);
   const env = { ...APP_ENV, DATA_DIR: dataDir, DIRECTORY_FILE: directory };
   noteLoad();
+  // The first start imports the directory file into the database; a restart finds it there. The loads run on
+  // the restarted process when there is one: the state a bot is in for all but its very first start.
   let app = await BotProcess.start(`app-${size}`, launcher, 'app', env, profileArgs);
   const startupMs = await app.healthy();
   const startupCpuMs = app.cpuMs();
   const afterStart = app.memory();
+  let restartMs = NaN;
+  let restartCpuMs = NaN;
+  let afterRestart: Memory = { rss: NaN, peak: NaN };
+  if (settings.restart) {
+    await app.stop();
+    app = await BotProcess.start(`app-${size}-restart`, launcher, 'app', env, profileArgs);
+    restartMs = await app.healthy();
+    restartCpuMs = app.cpuMs();
+    afterRestart = app.memory();
+  }
   const ask =
     (text: (c: Record<string, unknown>) => string): Step =>
     (c) =>
@@ -620,16 +632,6 @@ async function scaleOverHttp(launcher: Launcher, size: number, serviceUrl: strin
   }
   const afterLoad = app.memory();
   await app.stop();
-  let restartMs = NaN;
-  let restartCpuMs = NaN;
-  let afterRestart: Memory = { rss: NaN, peak: NaN };
-  if (settings.restart) {
-    app = await BotProcess.start(`app-${size}-restart`, launcher, 'app', env);
-    restartMs = await app.healthy();
-    restartCpuMs = app.cpuMs();
-    afterRestart = app.memory();
-    await app.stop();
-  }
   return {
     size,
     startupMs,

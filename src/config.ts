@@ -25,6 +25,8 @@ const EnvSchema = z
     HOST: z.string().min(1).optional(),
     DIRECTORY_FILE: z.string().min(1).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
+    /** Customers kept parsed in memory; a directory this size or smaller is held whole. */
+    DIRECTORY_CACHE_SIZE: count(100, 10_000_000, 20_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     MicrosoftAppId: z.string().trim().default(''),
     MicrosoftAppPassword: z.string().default(''),

@@ -100,9 +100,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
   const store = openStore({
     dataDir: config.DATA_DIR,
-    seed:
+    // Read only for a new database: a restart does not parse the directory file again.
+    seed: () =>
       config.DIRECTORY_FILE === undefined ? loadDemoDirectory() : loadDirectoryFile(config.DIRECTORY_FILE),
     seedSource: config.DIRECTORY_FILE ?? DEMO_DIRECTORY_PATH,
+    cacheSize: config.DIRECTORY_CACHE_SIZE,
     ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
   logger.info(
@@ -111,7 +113,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
   const { directory } = store;
   const ledger = countingLedger(store.ledger, metrics);
-  const lookup = new CustomerIndex(directory.all());
+  const lookup = new CustomerIndex(directory.names());
   const wording = new Wording();
   const flow = new UpgradeFlow({ directory, ledger, approvers: config.UPGRADE_APPROVERS });
   const bot = new UpgradeAssistantBot({

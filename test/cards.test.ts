@@ -32,7 +32,7 @@ function allCards(): { label: string; spec: CardSpec }[] {
       }
     }
     out.push(...flowCards(language));
-    const fabr = lookup.search('fabrikam', 3);
+    const fabr = lookup.search('fabrikam', 3).map((c) => customers.find((x) => x.id === c.customer.id)!);
     const amb = ambiguousAnswer(tr, 'fabrikam', fabr, { intent: 'eligibility', target: '' });
     if (amb.card) out.push({ label: `${language} disambiguation`, spec: amb.card });
   }

@@ -109,14 +109,22 @@ export class Conversation {
 
   private resolved(tr: Translator, query: string, result: LookupResult, question: CustomerQuestion): Reply {
     switch (result.kind) {
-      case 'match':
-        // The index may hold an older copy: the directory has the customer as it is now.
-        return this.answerFor(tr, this.deps.directory.byId(result.customer.id) ?? result.customer, question);
-      case 'ambiguous':
-        return ambiguousAnswer(tr, query, result.candidates, {
+      case 'match': {
+        // The lookup knows names only: the directory has the customer as it is now.
+        const customer = this.deps.directory.byId(result.customer.id);
+        return customer === undefined
+          ? { text: tr.t('customer.unknownId') }
+          : this.answerFor(tr, customer, question);
+      }
+      case 'ambiguous': {
+        const candidates = result.candidates
+          .map((c) => this.deps.directory.byId(c.customer.id))
+          .filter((c): c is Customer => c !== undefined);
+        return ambiguousAnswer(tr, query, candidates, {
           intent: question.intent,
           target: question.target ?? '',
         });
+      }
       case 'none':
         return notFoundAnswer(tr, query, result.suggestions);
     }

@@ -3,6 +3,7 @@
  * shared implementations come behind the same interface.
  */
 import type { Customer, UpgradePlan } from '../rules/index.js';
+import type { CustomerName } from './lookup-types.js';
 
 export interface DirectoryInfo {
   readonly partnerName: string;
@@ -12,6 +13,8 @@ export interface CustomerDirectory {
   readonly info: DirectoryInfo;
   byId(customerId: string): Customer | undefined;
   all(): Iterable<Customer>;
+  /** Every customer's id, name and domain, in the same order (what the lookup indexes). */
+  names(): Iterable<CustomerName>;
   count(): number;
   /** Applies a planned upgrade (source cancelled, new subscription added); throws if the plan no longer fits. */
   applyUpgrade(plan: UpgradePlan): Customer;

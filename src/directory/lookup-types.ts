@@ -1,8 +1,11 @@
 /** The contract of customer lookup (see lookup.ts for the implementation). */
 import type { Customer } from '../rules/index.js';
 
+/** What the lookup knows of a customer: its id, name and domain (the directory has the rest). */
+export type CustomerName = Pick<Customer, 'id' | 'companyProfile'>;
+
 export interface CustomerCandidate {
-  readonly customer: Customer;
+  readonly customer: CustomerName;
   /** Similarity of the query to the best of the customer's names, 0 (nothing alike) to 1 (same name). */
   readonly score: number;
   /** Which of the customer's names matched best. */
@@ -11,7 +14,11 @@ export interface CustomerCandidate {
 
 export type LookupResult =
   /** One clear match (it may still come with runner-up candidates). */
-  | { readonly kind: 'match'; readonly customer: Customer; readonly candidates: readonly CustomerCandidate[] }
+  | {
+      readonly kind: 'match';
+      readonly customer: CustomerName;
+      readonly candidates: readonly CustomerCandidate[];
+    }
   /** Several close matches: ask which one. */
   | { readonly kind: 'ambiguous'; readonly candidates: readonly CustomerCandidate[] }
   /** Nothing close enough: say so, and suggest the closest names. */
@@ -34,5 +41,5 @@ export interface CustomerLookup {
   /** The best customer mention inside a sentence in any of en/fr/ja, or undefined when none. */
   findMention(text: string): CustomerMention | undefined;
   /** Keep the index in step after a customer changed or was added. */
-  upsert(customer: Customer): void;
+  upsert(customer: CustomerName): void;
 }

@@ -11,8 +11,13 @@
  *    distance over the folded, space-free forms; see `similarity`), and the result is decided by thresholds
  *    on the best score and on its margin over the runner-up.
  */
-import type { Customer } from '../rules/index.js';
-import type { CustomerCandidate, CustomerLookup, CustomerMention, LookupResult } from './lookup-types.js';
+import type {
+  CustomerName,
+  CustomerCandidate,
+  CustomerLookup,
+  CustomerMention,
+  LookupResult,
+} from './lookup-types.js';
 import {
   LEGAL_FORMS,
   coreWords,
@@ -72,7 +77,7 @@ const DEFAULT_SEARCH_LIMIT = 10;
 const KEEP = Math.max(MAX_AMBIGUOUS, MAX_RUNNERS_UP + 1, MAX_SUGGESTIONS);
 
 interface Entry {
-  readonly customer: Customer;
+  readonly customer: CustomerName;
   /** Its slot in the trigram index. */
   readonly slot: number;
   /** Distinctive words of the name (legal forms removed), folded. */
@@ -122,7 +127,7 @@ export class CustomerIndex implements CustomerLookup {
   private readonly byDomain = new Map<string, Entries>();
   private readonly trigrams = new TrigramIndex();
 
-  constructor(customers: Iterable<Customer>) {
+  constructor(customers: Iterable<CustomerName>) {
     for (const customer of customers) this.upsert(customer);
   }
 
@@ -187,7 +192,7 @@ export class CustomerIndex implements CustomerLookup {
     };
   }
 
-  upsert(customer: Customer): void {
+  upsert(customer: CustomerName): void {
     const previous = this.entries.get(customer.id);
     if (previous !== undefined) {
       this.forget(previous);
@@ -266,7 +271,7 @@ export class CustomerIndex implements CustomerLookup {
 // ---------------------------------------------------------------------------------------------------------
 // Indexing
 
-function toEntry(customer: Customer, slot: number): Entry {
+function toEntry(customer: CustomerName, slot: number): Entry {
   const all = words(customer.companyProfile.companyName);
   const core = coreWords(all);
   let head = 0;

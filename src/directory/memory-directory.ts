@@ -5,6 +5,7 @@
 import type { Customer, UpgradePlan } from '../rules/index.js';
 import type { CustomerDirectory, DirectoryInfo } from './directory.js';
 import type { DirectoryData } from './load.js';
+import type { CustomerName } from './lookup-types.js';
 import { checkedUpgrade } from './upgrade-checks.js';
 
 export { UpgradeConflictError, type UpgradeConflict } from './upgrade-checks.js';
@@ -28,6 +29,10 @@ export class MemoryDirectory implements CustomerDirectory {
 
   all(): Iterable<Customer> {
     return [...this.customers.values()];
+  }
+
+  names(): Iterable<CustomerName> {
+    return this.all();
   }
 
   count(): number {

@@ -2,14 +2,19 @@
  * The fleet question: across all customers, who can move to a given plan, and what blocks the others.
  */
 import { upgradeTargets, type OfferId } from './catalog.js';
-import { evaluateTarget, type TargetVerdict } from './eligibility.js';
-import type { Customer, Subscription } from './model.js';
+import { evaluateTarget } from './eligibility.js';
+import type { Customer } from './model.js';
 import type { ReasonCode } from './reasons.js';
 
+/**
+ * A customer that can move to the target: ids and name only, so that a fleet over a large directory does not
+ * hold on to every eligible customer while it runs (the directory has them).
+ */
 export interface FleetMatch {
-  readonly customer: Customer;
-  readonly subscription: Subscription;
-  readonly verdict: TargetVerdict;
+  readonly customerId: string;
+  readonly companyName: string;
+  /** The first of its subscriptions that can move to the target. */
+  readonly subscriptionId: string;
 }
 
 export interface FleetAnswer {
@@ -41,7 +46,11 @@ export function customersEligibleFor(customers: Iterable<Customer>, target: Offe
     }));
     const ok = verdicts.find((v) => v.verdict.eligible);
     if (ok !== undefined) {
-      eligible.push({ customer, ...ok });
+      eligible.push({
+        customerId: customer.id,
+        companyName: customer.companyProfile.companyName,
+        subscriptionId: ok.subscription.id,
+      });
       continue;
     }
     blockedCount++;

@@ -97,13 +97,50 @@ CREATE TABLE state (
 ) STRICT;
 `;
 
+const SUBSCRIPTIONS_OF_CUSTOMER = `SELECT json_extract(value, '$.id'), NEW.id
+    FROM json_each(NEW.document, '$.subscriptions') WHERE json_extract(value, '$.id') IS NOT NULL`;
+
+const SCHEMA_2 = `
+-- Which customer holds each subscription id, kept by triggers from the customer documents (whoever writes
+-- them), so that a subscription id is checked without holding every customer in memory.
+CREATE TABLE subscription_owners (
+  subscription_id TEXT PRIMARY KEY,
+  customer_id     TEXT NOT NULL
+) STRICT;
+CREATE INDEX subscription_owners_by_customer ON subscription_owners (customer_id);
+INSERT OR REPLACE INTO subscription_owners
+  SELECT json_extract(s.value, '$.id'), c.id FROM customers c, json_each(c.document, '$.subscriptions') s
+  WHERE json_extract(s.value, '$.id') IS NOT NULL ORDER BY c.rowid;
+CREATE TRIGGER customers_owners_insert AFTER INSERT ON customers
+BEGIN
+  INSERT OR REPLACE INTO subscription_owners ${SUBSCRIPTIONS_OF_CUSTOMER};
+END;
+CREATE TRIGGER customers_owners_update AFTER UPDATE OF id, document ON customers
+BEGIN
+  DELETE FROM subscription_owners WHERE customer_id = OLD.id;
+  INSERT OR REPLACE INTO subscription_owners ${SUBSCRIPTIONS_OF_CUSTOMER};
+END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'customers, meta, upgrade ledger, events, key-value state',
     up: (db) => db.exec(SCHEMA_1),
   },
+  {
+    version: 2,
+    description: 'subscription owners, kept by triggers',
+    up: (db) => db.exec(SCHEMA_2),
+  },
 ];
 
 /** The tables this code creates, for telling an Upgrade Assistant database from another SQLite file. */
-export const OWN_TABLES: readonly string[] = ['meta', 'customers', 'upgrade_ledger', 'events', 'state'];
+export const OWN_TABLES: readonly string[] = [
+  'meta',
+  'customers',
+  'upgrade_ledger',
+  'events',
+  'state',
+  'subscription_owners',
+];

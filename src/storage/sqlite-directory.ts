@@ -1,14 +1,17 @@
 /**
  * The durable customer directory: one row per customer in SQLite, seeded once from the directory data, changed
- * by upgrades. Reads come from an in-memory copy loaded at open and kept in step by write-through; changes
- * committed by other connections (other processes on the same file) are noticed through
- * `PRAGMA data_version` and only the changed rows are reloaded.
+ * by upgrades. The customers live in the database; memory holds a bounded cache of parsed customers (all of
+ * them when they fit, loaded at open), kept in step by write-through. Changes committed by other connections
+ * (other processes on the same file) are noticed through `PRAGMA data_version` and only the changed rows are
+ * reloaded. Memory thus stays bounded whatever the size of the directory: `all()` reads the rows in pages.
  *
  * One `SqliteDirectory` per connection: two on the same connection would not see each other's writes.
  */
 import type Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import type { CustomerDirectory, DirectoryInfo } from '../directory/directory.js';
 import type { DirectoryData } from '../directory/load.js';
+import type { CustomerName } from '../directory/lookup-types.js';
 import { checkedUpgrade } from '../directory/upgrade-checks.js';
 import type { Customer, UpgradePlan } from '../rules/index.js';
 import { StorageError, errorMessage } from './errors.js';
@@ -18,7 +21,17 @@ export interface SeedOptions {
   readonly source?: string;
   /** When the seed happened (default now). */
   readonly now?: Date;
+  /** How many parsed customers memory keeps (default `DEFAULT_CACHE_SIZE`); the rest are read when asked. */
+  readonly cacheSize?: number;
 }
+
+/** Customers kept parsed in memory by default: a directory this size or smaller is held whole. */
+export const DEFAULT_CACHE_SIZE = 20_000;
+/** Rows read at a time by `all()`. */
+const PAGE = 1000;
+
+/** The seed data, or a function giving it: called only when the database has never been seeded. */
+export type Seed = DirectoryData | (() => DirectoryData);
 
 /** Where the customers came from: the seed of the very first start. */
 export interface SeedInfo {
@@ -40,6 +53,16 @@ interface CustomerRow {
   readonly version: number;
 }
 
+interface PageRow extends CustomerRow {
+  readonly rowid: number;
+}
+
+interface NameRow {
+  readonly id: string;
+  readonly companyName: string;
+  readonly domain: string | null;
+}
+
 interface Cached {
   readonly customer: Customer;
   readonly version: number;
@@ -54,35 +77,46 @@ export class SqliteDirectory implements CustomerDirectory {
   readonly seeded: boolean;
 
   private readonly db: Database.Database;
-  private readonly cache = new Map<string, Cached>();
-  /** Subscription id → the id of the customer that holds it. */
-  private readonly subscriptionOwners = new Map<string, string>();
-  private allCustomers: readonly Customer[] | undefined;
-  /** The highest row version in the cache: rows above it are news. */
+  private readonly cache: LRUCache<string, Cached>;
+  /** Every customer in rowid order, while the cache holds them all and nothing changed. */
+  private whole: readonly Customer[] | undefined;
+  /** The highest row version seen: rows above it are news. */
   private maxVersion = 0;
   private dataVersion = -1;
+  private rowCount: number;
 
   private readonly dataVersionStatement: Database.Statement<[], number>;
   private readonly changedSince: Database.Statement<[number], CustomerRow>;
   private readonly maxVersionStatement: Database.Statement<[], number | null>;
+  private readonly countStatement: Database.Statement<[], number>;
+  private readonly rowById: Database.Statement<[string], CustomerRow>;
+  private readonly page: Database.Statement<[number, number], PageRow>;
+  private readonly ownerOf: Database.Statement<[string], string>;
   private readonly updateCustomer: Database.Statement<[string, string, number, string]>;
   private readonly upsertCustomer: Database.Statement<[string, string, string, number]>;
 
-  /** Opens the directory held in `db`, seeding it from `seed` if the database has never been seeded. */
-  static open(db: Database.Database, seed: DirectoryData, options: SeedOptions = {}): SqliteDirectory {
+  /**
+   * Opens the directory held in `db`, seeding it from `seed` if the database has never been seeded (a function
+   * is only called then: a restart does not read the directory file).
+   */
+  static open(db: Database.Database, seed: Seed, options: SeedOptions = {}): SqliteDirectory {
     const seeded = db
       .transaction((): boolean => {
         if (readMeta(db, META.seededAt) !== undefined) return false;
-        writeSeed(db, seed, options);
+        writeSeed(db, typeof seed === 'function' ? seed() : seed, options);
         return true;
       })
       .immediate();
-    return new SqliteDirectory(db, seeded);
+    return new SqliteDirectory(db, seeded, options.cacheSize ?? DEFAULT_CACHE_SIZE);
   }
 
-  private constructor(db: Database.Database, seeded: boolean) {
+  private constructor(db: Database.Database, seeded: boolean, cacheSize: number) {
+    if (!Number.isInteger(cacheSize) || cacheSize < 1) {
+      throw new Error(`The directory cache size must be a whole number above 0 (got ${cacheSize})`);
+    }
     this.db = db;
     this.seeded = seeded;
+    this.cache = new LRUCache<string, Cached>({ max: cacheSize });
     const partnerName = readMeta(db, META.partnerName) ?? '';
     this.info = { partnerName };
     this.seedInfo = {
@@ -96,6 +130,16 @@ export class SqliteDirectory implements CustomerDirectory {
       'SELECT id, document, version FROM customers WHERE version > ? ORDER BY version',
     );
     this.maxVersionStatement = db.prepare<[], number | null>('SELECT max(version) FROM customers').pluck();
+    this.countStatement = db.prepare<[], number>('SELECT count(*) FROM customers').pluck();
+    this.rowById = db.prepare<[string], CustomerRow>(
+      'SELECT id, document, version FROM customers WHERE id = ?',
+    );
+    this.page = db.prepare<[number, number], PageRow>(
+      'SELECT rowid, id, document, version FROM customers WHERE rowid > ? ORDER BY rowid LIMIT ?',
+    );
+    this.ownerOf = db
+      .prepare<[string], string>('SELECT customer_id FROM subscription_owners WHERE subscription_id = ?')
+      .pluck();
     this.updateCustomer = db.prepare<[string, string, number, string]>(
       'UPDATE customers SET company_name = ?, document = ?, version = ? WHERE id = ?',
     );
@@ -106,27 +150,52 @@ export class SqliteDirectory implements CustomerDirectory {
     );
     // data_version first: a commit made while the rows load is then noticed at the next read.
     this.dataVersion = this.dataVersionStatement.get() ?? -1;
-    // The first load in file order, which `all()` keeps (later changes replace rows in place).
-    const rows = db
-      .prepare<[], CustomerRow>('SELECT id, document, version FROM customers ORDER BY rowid')
-      .all();
-    for (const row of rows) this.remember(parseCustomer(db.name, row), row.version);
+    this.maxVersion = this.maxVersionStatement.get() ?? 0;
+    this.rowCount = this.countStatement.get() ?? 0;
+    // A directory that fits in the cache is loaded whole now, so that the first questions do not wait.
+    if (this.rowCount <= cacheSize) {
+      const rows = db.prepare<[], CustomerRow>('SELECT id, document, version FROM customers').all();
+      for (const row of rows) this.remember(parseCustomer(db.name, row), row.version);
+    }
   }
 
   byId(customerId: string): Customer | undefined {
     this.refresh();
-    return this.cache.get(customerId)?.customer;
+    return this.load(customerId);
   }
 
+  /**
+   * Every customer in file order (then in the order they were added): from memory when the cache holds them
+   * all, else read in pages.
+   */
   all(): Iterable<Customer> {
     this.refresh();
-    this.allCustomers ??= Object.freeze([...this.cache.values()].map((c) => c.customer));
-    return this.allCustomers;
+    if (this.whole === undefined && this.cache.size === this.rowCount) {
+      const ids = this.db.prepare<[], string>('SELECT id FROM customers ORDER BY rowid').pluck().all();
+      const customers = ids.map((id) => this.cache.peek(id)?.customer);
+      if (customers.every((c) => c !== undefined)) this.whole = Object.freeze(customers);
+    }
+    return this.whole ?? { [Symbol.iterator]: () => this.pages() };
+  }
+
+  /** The names and domains of every customer (what the lookup indexes), without parsing the documents. */
+  names(): Iterable<CustomerName> {
+    this.refresh();
+    const rows = this.db
+      .prepare<[], NameRow>(
+        `SELECT id, company_name AS companyName, json_extract(document, '$.companyProfile.domain') AS domain
+         FROM customers ORDER BY rowid`,
+      )
+      .all();
+    return rows.map((r) => ({
+      id: r.id,
+      companyProfile: { companyName: r.companyName, domain: r.domain ?? '' },
+    }));
   }
 
   count(): number {
     this.refresh();
-    return this.cache.size;
+    return this.rowCount;
   }
 
   /**
@@ -159,6 +228,7 @@ export class SqliteDirectory implements CustomerDirectory {
         this.pullChanges();
         const next = (this.maxVersionStatement.get() ?? 0) + 1;
         this.upsertCustomer.run(customer.id, customer.companyProfile.companyName, document, next);
+        this.rowCount = this.countStatement.get() ?? 0;
         return next;
       })
       .immediate();
@@ -171,7 +241,9 @@ export class SqliteDirectory implements CustomerDirectory {
     const version = this.dataVersionStatement.get() ?? -1;
     if (version === this.dataVersion) return;
     this.dataVersion = version;
+    this.whole = undefined;
     this.pullChanges();
+    this.rowCount = this.countStatement.get() ?? 0;
   }
 
   /**
@@ -181,7 +253,7 @@ export class SqliteDirectory implements CustomerDirectory {
   currentForWrite(customerId: string): Customer | undefined {
     this.requireWriteTransaction();
     this.pullChanges();
-    return this.cache.get(customerId)?.customer;
+    return this.load(customerId);
   }
 
   /**
@@ -192,9 +264,9 @@ export class SqliteDirectory implements CustomerDirectory {
   prepareUpgrade(plan: UpgradePlan): PreparedUpgrade {
     this.requireWriteTransaction();
     this.pullChanges();
-    const updated = checkedUpgrade(this.cache.get(plan.customerId)?.customer, plan, (subscriptionId) => {
-      const owner = this.subscriptionOwners.get(subscriptionId);
-      return owner === undefined ? undefined : this.cache.get(owner)?.customer;
+    const updated = checkedUpgrade(this.load(plan.customerId), plan, (subscriptionId) => {
+      const owner = this.ownerOf.get(subscriptionId);
+      return owner === undefined ? undefined : this.load(owner);
     });
     const version = (this.maxVersionStatement.get() ?? 0) + 1;
     const { changes } = this.updateCustomer.run(
@@ -216,22 +288,55 @@ export class SqliteDirectory implements CustomerDirectory {
     if (!this.db.inTransaction) throw new Error('Must run inside a write transaction');
   }
 
-  /** Loads the rows written since the highest version in the cache. */
+  /**
+   * Reads the rows written since the highest version seen: the cached customers among them are replaced, the
+   * others are read when asked for.
+   */
   private pullChanges(): void {
     for (const row of this.changedSince.all(this.maxVersion)) {
-      this.remember(parseCustomer(this.db.name, row), row.version);
+      if (this.cache.has(row.id)) this.remember(parseCustomer(this.db.name, row), row.version);
+      else if (row.version > this.maxVersion) this.maxVersion = row.version;
     }
   }
 
-  private remember(customer: Customer, version: number): void {
-    const previous = this.cache.get(customer.id);
-    for (const s of previous?.customer.subscriptions ?? []) {
-      if (this.subscriptionOwners.get(s.id) === customer.id) this.subscriptionOwners.delete(s.id);
+  /** The customer from the cache, or read from the database (and cached). */
+  private load(customerId: string): Customer | undefined {
+    const cached = this.cache.get(customerId);
+    if (cached !== undefined) return cached.customer;
+    const row = this.rowById.get(customerId);
+    if (row === undefined) return undefined;
+    return this.remember(parseCustomer(this.db.name, row), row.version);
+  }
+
+  /**
+   * The customers in rowid order, a page at a time: cached customers as they are, the others parsed (and cached
+   * while the cache has room: a walk over a directory larger than the cache does not push out the customers
+   * being talked about).
+   */
+  private *pages(): Generator<Customer> {
+    let after = 0;
+    for (;;) {
+      const page = this.page.all(after, PAGE);
+      for (const row of page) {
+        const cached = this.cache.peek(row.id);
+        if (cached !== undefined && cached.version === row.version) {
+          yield cached.customer;
+          continue;
+        }
+        const customer = parseCustomer(this.db.name, row);
+        if (this.cache.size < this.cache.max) this.remember(customer, row.version);
+        yield customer;
+      }
+      if (page.length < PAGE) return;
+      after = page[page.length - 1]!.rowid;
     }
-    for (const s of customer.subscriptions) this.subscriptionOwners.set(s.id, customer.id);
+  }
+
+  private remember(customer: Customer, version: number): Customer {
     this.cache.set(customer.id, { customer, version });
-    this.allCustomers = undefined;
+    this.whole = undefined;
     if (version > this.maxVersion) this.maxVersion = version;
+    return customer;
   }
 }
 

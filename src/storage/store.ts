@@ -2,17 +2,21 @@
  * The composition root's entry to storage: one SQLite database (one connection) holding the customer
  * directory, the upgrade ledger and the bot's state.
  */
-import type { DirectoryData } from '../directory/load.js';
 import { openDatabase, type OpenDatabaseOptions } from './database.js';
 import { SqliteKeyValueStore } from './key-value-store.js';
-import { SqliteDirectory } from './sqlite-directory.js';
+import { SqliteDirectory, type Seed } from './sqlite-directory.js';
 import { SqliteUpgradeLedger, type LedgerFaults } from './upgrade-ledger.js';
 
 export interface StoreOptions extends OpenDatabaseOptions {
   /** The data directory holding `upgrade-assistant.db` (created when missing), or ':memory:'. */
   readonly dataDir: string;
-  /** The customers to seed a new database with; ignored when the database was seeded before. */
-  readonly seed: DirectoryData;
+  /**
+   * The customers to seed a new database with, or a function reading them (called only for a new database);
+   * ignored when the database was seeded before.
+   */
+  readonly seed: Seed;
+  /** How many parsed customers memory keeps (the directory's default when unset). */
+  readonly cacheSize?: number;
   /** Where the seed came from (e.g. the directory file's path), recorded with it. */
   readonly seedSource?: string;
   /** The clock (default: the system clock): seed time and state update times. */
@@ -42,6 +46,7 @@ export function openStore(options: StoreOptions): Store {
   try {
     const directory = SqliteDirectory.open(db, options.seed, {
       ...(options.seedSource === undefined ? {} : { source: options.seedSource }),
+      ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
       now: now(),
     });
     const ledger = new SqliteUpgradeLedger(db, directory, {

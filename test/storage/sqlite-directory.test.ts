@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Customer } from '../../src/rules/index.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { MIGRATIONS } from '../../src/storage/migrations.js';
 import { conflictOf, plan } from '../support/upgrades.js';
 import {
   CONTOSO_ID,
@@ -154,6 +156,7 @@ describe('SqliteDirectory', () => {
       id: 'new-customer',
       companyProfile: { companyName: 'Newco', domain: 'newco.example' },
     };
+    expect([...b.directory.all()]).toHaveLength(DEMO.customers.length); // b holds them all in memory
     a.directory.saveCustomer(changed);
     a.directory.saveCustomer(added);
     expect(a.directory.byId(CONTOSO_ID)).toEqual(changed);
@@ -172,5 +175,150 @@ describe('SqliteDirectory', () => {
     const customer = store.directory.byId(CONTOSO_ID)!;
     store.directory.applyUpgrade(plan(customer, ESSENTIALS, 'O365_E3', 'sub-mem'));
     expect(subscription(store.directory.byId(CONTOSO_ID), 'sub-mem')?.status).toBe('active');
+  });
+
+  it('a directory larger than its cache: every customer served from the database, memory bounded', () => {
+    const dataDir = tempDir();
+    open(dataDir).close();
+    const { directory } = open(dataDir, { cacheSize: 3 });
+    const cached = () => (directory as unknown as { cache: { size: number } }).cache.size;
+    expect(directory.count()).toBe(DEMO.customers.length);
+    expect(DEMO.customers.length).toBeGreaterThan(10);
+    expect(cached()).toBe(0); // too large to load whole at open
+    for (const c of DEMO.customers) expect(directory.byId(c.id)).toEqual(c);
+    expect(cached()).toBe(3);
+    expect([...directory.all()]).toEqual(DEMO.customers);
+    expect([...directory.all()]).toEqual(DEMO.customers); // iterable again
+    expect(cached()).toBe(3);
+    expect([...directory.names()]).toEqual(
+      DEMO.customers.map((c) => ({ id: c.id, companyProfile: c.companyProfile })),
+    );
+
+    // Upgrades and conflicts work on customers that are not cached.
+    const adatum = DEMO.customers.find((c) => c.companyProfile.companyName === 'A. Datum Corporation')!;
+    const taken = plan(adatum, 'sub-adatum-essentials', 'O365_E3', 'sub-contoso-exchange');
+    expect(conflictOf(() => directory.applyUpgrade(taken)).conflict).toBe('subscription_id_taken');
+    const upgraded = directory.applyUpgrade(
+      plan(
+        DEMO.customers.find((c) => c.id === CONTOSO_ID)!,
+        ESSENTIALS,
+        'O365_E3',
+        'sub-big-e3',
+      ),
+    );
+    for (const c of DEMO.customers) directory.byId(c.id); // push Contoso out of the cache
+    expect(directory.byId(CONTOSO_ID)).toEqual(upgraded);
+    expect([...directory.all()].find((c) => c.id === CONTOSO_ID)).toEqual(upgraded);
+  });
+
+  it('a directory larger than its cache sees other connections’ changes to cached and uncached customers', () => {
+    const dataDir = tempDir();
+    const a = open(dataDir);
+    const b = open(dataDir, { cacheSize: 2 });
+    const contoso = b.directory.byId(CONTOSO_ID)!; // cached in b
+    const upgraded = a.directory.applyUpgrade(plan(contoso, ESSENTIALS, 'O365_E3', 'sub-e3-a'));
+    expect(b.directory.byId(CONTOSO_ID)).toEqual(upgraded);
+    const other = DEMO.customers.at(-1)!;
+    a.directory.saveCustomer({
+      ...other,
+      companyProfile: { ...other.companyProfile, companyName: 'Renamed' },
+    });
+    expect(b.directory.byId(other.id)?.companyProfile.companyName).toBe('Renamed');
+    expect([...b.directory.names()].at(-1)?.companyProfile.companyName).toBe('Renamed');
+    // The new subscription id is taken for b too, though b never cached the customer holding it after the change.
+    const adatum = DEMO.customers.find((c) => c.companyProfile.companyName === 'A. Datum Corporation')!;
+    expect(
+      conflictOf(() => b.directory.applyUpgrade(plan(adatum, 'sub-adatum-essentials', 'O365_E3', 'sub-e3-a')))
+        .conflict,
+    ).toBe('subscription_id_taken');
+  });
+
+  it('reads the seed only for a new database: a restart does not call the seed function', () => {
+    const dataDir = tempDir();
+    let calls = 0;
+    const seed = () => {
+      calls++;
+      return DEMO;
+    };
+    expect(open(dataDir, { seed }).seeded).toBe(true);
+    expect(calls).toBe(1);
+    const again = open(dataDir, { seed });
+    expect(again.seeded).toBe(false);
+    expect(calls).toBe(1);
+    expect(again.directory.count()).toBe(DEMO.customers.length);
+  });
+
+  it('subscription owners are kept by the database, whoever writes the customers (an admin tool too)', () => {
+    const dataDir = tempDir();
+    open(dataDir).close();
+    const owners = () =>
+      withRawDatabase(dataDir, (db) =>
+        db
+          .prepare<[string], string>(
+            'SELECT subscription_id FROM subscription_owners WHERE customer_id = ? ORDER BY 1',
+          )
+          .pluck()
+          .all(CONTOSO_ID),
+      );
+    const contoso = DEMO.customers.find((c) => c.id === CONTOSO_ID)!;
+    expect(owners()).toEqual(contoso.subscriptions.map((s) => s.id).sort());
+    rewriteCustomer(dataDir, CONTOSO_ID, (c) => ({
+      ...c,
+      subscriptions: c.subscriptions.map((s) =>
+        s.id === ESSENTIALS ? { ...s, id: 'sub-renamed-by-tool' } : s,
+      ),
+    }));
+    expect(owners()).toEqual(
+      contoso.subscriptions.map((s) => (s.id === ESSENTIALS ? 'sub-renamed-by-tool' : s.id)).sort(),
+    );
+    const { directory } = open(dataDir, { cacheSize: 1 });
+    const adatum = DEMO.customers.find((c) => c.companyProfile.companyName === 'A. Datum Corporation')!;
+    expect(
+      conflictOf(() =>
+        directory.applyUpgrade(plan(adatum, 'sub-adatum-essentials', 'O365_E3', 'sub-renamed-by-tool')),
+      ).conflict,
+    ).toBe('subscription_id_taken');
+  });
+
+  it('a database of schema 1 (customers, no owners table) is migrated with its subscription owners', () => {
+    const dataDir = tempDir();
+    const v1 = openDatabase(dataDir, { migrations: MIGRATIONS.slice(0, 1) });
+    const insert = v1.db.prepare(
+      'INSERT INTO customers (id, company_name, document, version) VALUES (?, ?, ?, 1)',
+    );
+    for (const c of DEMO.customers) insert.run(c.id, c.companyProfile.companyName, JSON.stringify(c));
+    v1.db.close();
+    const { db, migratedFrom } = openDatabase(dataDir);
+    try {
+      expect(migratedFrom).toBe(1);
+      const count = db.prepare<[], number>('SELECT count(*) FROM subscription_owners').pluck().get();
+      expect(count).toBe(DEMO.customers.flatMap((c) => c.subscriptions).length);
+      expect(
+        db
+          .prepare<[string], string>('SELECT customer_id FROM subscription_owners WHERE subscription_id = ?')
+          .pluck()
+          .get(ESSENTIALS),
+      ).toBe(CONTOSO_ID);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a customer added by another connection shows in all() of a directory held whole in memory', () => {
+    const dataDir = tempDir();
+    const a = open(dataDir);
+    const b = open(dataDir);
+    expect([...b.directory.all()]).toEqual(DEMO.customers);
+    const contoso = DEMO.customers.find((c) => c.id === CONTOSO_ID)!;
+    a.directory.saveCustomer({ ...contoso, id: 'added-by-a', subscriptions: [] });
+    expect([...b.directory.all()].map((c) => c.id)).toEqual([
+      ...DEMO.customers.map((c) => c.id),
+      'added-by-a',
+    ]);
+    expect(b.directory.count()).toBe(DEMO.customers.length + 1);
+  });
+
+  it('refuses a cache size below 1', () => {
+    expect(() => open(':memory:', { cacheSize: 0 })).toThrow(/cache size/);
   });
 });

@@ -1,20 +1,22 @@
 /** When a name matches several customers, or none: ask which one, or suggest the closest names. */
 import type { CustomerCandidate } from '../../directory/lookup-types.js';
+import type { Customer } from '../../rules/index.js';
 import type { DisambiguationCardData } from '../cards/data.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
 
+/** `candidates`: the close matches as the directory has them, best first. */
 export function ambiguousAnswer(
   tr: Translator,
   query: string,
-  candidates: readonly CustomerCandidate[],
+  candidates: readonly Customer[],
   question: { intent: string; target: string },
 ): Reply {
-  const names = candidates.map((c) => c.customer.companyProfile.companyName);
+  const names = candidates.map((c) => c.companyProfile.companyName);
   const rows = candidates.map((c) => ({
-    customerId: c.customer.id,
-    name: c.customer.companyProfile.companyName,
-    detail: `${c.customer.companyProfile.domain} · ${tr.t('customer.subscriptionCount', { count: c.customer.subscriptions.length })}`,
+    customerId: c.id,
+    name: c.companyProfile.companyName,
+    detail: `${c.companyProfile.domain} · ${tr.t('customer.subscriptionCount', { count: c.subscriptions.length })}`,
   }));
   const text = tr.t('customer.ambiguousSummary', { query, names: tr.list(names) });
   const data: DisambiguationCardData = {

@@ -20,9 +20,7 @@ export function fleetAnswer(tr: Translator, customers: Iterable<Customer>, targe
     return { text: tr.t('fleet.notATarget', { target: targetName, targets: offerList(tr, targets) }) };
   }
   const answer = customersEligibleFor(customers, target);
-  const names = answer.eligible
-    .map((m) => m.customer.companyProfile.companyName)
-    .sort((a, b) => a.localeCompare(b));
+  const names = answer.eligible.map((m) => m.companyName).sort((a, b) => a.localeCompare(b));
   const shown =
     names.length > MAX_NAMES
       ? tr.t('fleet.andMore', { names: tr.list(names.slice(0, MAX_NAMES)), count: names.length - MAX_NAMES })
