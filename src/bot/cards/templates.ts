@@ -1,15 +1,17 @@
 /**
- * Adaptive Card templates from `cards/`, expanded with adaptivecards-templating and adapted to the channel:
+ * Adaptive Card templates from `cards/`, compiled at start-up by the binder (./binder.ts: the templating subset
+ * the templates use, with adaptivecards-templating's semantics, without the library at run time) and adapted
+ * to the channel:
  * Teams gets Action.Execute (Universal Actions); other channels get Action.Submit with the verb in the data.
  * Every action carries the card's language (`lang`), so a press is answered in the language of the card it was
  * made on, whatever locale the client sends with it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { CARDS_DIR } from '../../paths.js';
 import { LANGUAGES, type Language } from '../language.js';
+import { compileTemplate, type CompiledTemplate } from './binder.js';
 import type { CardName, CardSpec } from './data.js';
 
 export const CARD_NAMES: readonly CardName[] = [
@@ -30,14 +32,13 @@ export interface Refresh {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export class CardTemplates {
-  private readonly templates = new Map<CardName, ACData.Template>();
+  private readonly templates = new Map<CardName, CompiledTemplate>();
 
+  /** Reads and compiles every template; throws if one uses templating the binder does not support. */
   constructor(dir = CARDS_DIR) {
     for (const name of CARD_NAMES) {
-      this.templates.set(
-        name,
-        new ACData.Template(JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'))),
-      );
+      const file = `${name}.json`;
+      this.templates.set(name, compileTemplate(JSON.parse(readFileSync(join(dir, file), 'utf8')), file));
     }
   }
 
@@ -45,7 +46,7 @@ export class CardTemplates {
   expand(spec: CardSpec): Record<string, Json> {
     const template = this.templates.get(spec.name);
     if (template === undefined) throw new Error(`No card template ${spec.name}`);
-    return template.expand({ $root: spec.data }) as Record<string, Json>;
+    return template(spec.data) as Record<string, Json>;
   }
 
   /**
