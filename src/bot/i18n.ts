@@ -1,16 +1,34 @@
 /**
- * The bot's wording: i18next over the locale files in `locales/` (en, fr, ja), one translator per turn.
+ * The bot's wording: i18next over the locale files in `locales/` (en, fr, ja), one translator per turn; `t` renders
+ * the strings compiled once from i18next's resources (compiled-wording.ts), and i18next renders the rest.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import i18next, { type TFunction } from 'i18next';
+import i18next, { type i18n as I18n, type Resource, type TFunction } from 'i18next';
 import { LOCALES_DIR } from '../paths.js';
+import { compileT } from './compiled-wording.js';
 import { LANGUAGES, languageOf, type Language } from './language.js';
 
 export { LANGUAGES, languageOf, type Language } from './language.js';
 
 export function readLocaleFile(language: Language): Record<string, unknown> {
   return JSON.parse(readFileSync(join(LOCALES_DIR, `${language}.json`), 'utf8')) as Record<string, unknown>;
+}
+
+/** The i18next instance the bot's wording is read through, over the given resources (all locale files by default). */
+export function createI18next(
+  resources: Resource = Object.fromEntries(LANGUAGES.map((l) => [l, { translation: readLocaleFile(l) }])),
+): I18n {
+  const instance = i18next.createInstance();
+  void instance.init({
+    resources,
+    fallbackLng: 'en',
+    supportedLngs: [...LANGUAGES],
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    initAsync: false,
+  });
+  return instance;
 }
 
 export interface Translator {
@@ -23,18 +41,10 @@ export interface Translator {
 }
 
 export class Wording {
-  private readonly i18n = i18next.createInstance();
+  private readonly i18n = createI18next();
   private readonly translators = new Map<Language, Translator>();
 
   constructor() {
-    void this.i18n.init({
-      resources: Object.fromEntries(LANGUAGES.map((l) => [l, { translation: readLocaleFile(l) }])),
-      fallbackLng: 'en',
-      supportedLngs: [...LANGUAGES],
-      interpolation: { escapeValue: false },
-      returnNull: false,
-      initAsync: false,
-    });
     for (const language of LANGUAGES) {
       const lists = new Intl.ListFormat(language, { type: 'conjunction' });
       const numbers = new Intl.NumberFormat(language);
@@ -45,7 +55,8 @@ export class Wording {
       });
       this.translators.set(language, {
         language,
-        t: this.i18n.getFixedT(language),
+        // i18next's getFixedT(language), with the strings compiled once (see compiled-wording.ts).
+        t: compileT(this.i18n, language),
         list: (items) => lists.format(items),
         number: (n) => numbers.format(n),
         date: (d) => `${dates.format(d)} UTC`,
