@@ -59,8 +59,9 @@ export class CardTemplates {
     language: Language,
     refresh?: Refresh,
   ): Attachment {
-    const card = withActionData(this.expand(spec), { [CARD_LANGUAGE]: language }) as Record<string, Json>;
-    if (channelId !== 'msteams') return CardFactory.adaptiveCard(toSubmitActions(card));
+    const card = this.expand(spec);
+    adaptActions(card, { [CARD_LANGUAGE]: language }, channelId !== 'msteams');
+    if (channelId !== 'msteams') return CardFactory.adaptiveCard(card);
     if (refresh !== undefined) {
       card.refresh = {
         action: {
@@ -88,34 +89,38 @@ export function cardLanguageOf(data: unknown): Language | undefined {
   return (LANGUAGES as readonly unknown[]).includes(lang) ? (lang as Language) : undefined;
 }
 
-function isAction(type: Json | undefined): boolean {
-  return type === 'Action.Execute' || type === 'Action.Submit';
+type JsonObject = { [key: string]: Json };
+
+function isObject(node: Json | undefined): node is JsonObject {
+  return node !== null && typeof node === 'object' && !Array.isArray(node);
 }
 
-/** Adds `extra` to the data of every Action.Execute / Action.Submit in the card. */
-export function withActionData(node: Json, extra: Readonly<Record<string, string>>): Json {
-  if (Array.isArray(node)) return node.map((n) => withActionData(n, extra));
-  if (node === null || typeof node !== 'object') return node;
-  const out: { [key: string]: Json } = {};
-  for (const [k, v] of Object.entries(node)) out[k] = withActionData(v, extra);
-  if (isAction(out.type)) {
-    const data = out.data;
-    const payload = data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {};
-    out.data = { ...payload, ...extra };
+/**
+ * In place, on a card just expanded (its objects are its own): every Action.Execute / Action.Submit gets
+ * `extra` in its data, and with `submit`, every Action.Execute becomes an Action.Submit with the verb in its
+ * data (channels without Universal Actions). One walk, no copy: this runs for every card sent.
+ */
+function adaptActions(node: Json, extra: Readonly<Record<string, string>>, submit: boolean): void {
+  if (Array.isArray(node)) {
+    for (const child of node) adaptActions(child, extra, submit);
+    return;
   }
-  return out;
+  if (!isObject(node)) return;
+  for (const key in node) adaptActions(node[key]!, extra, submit);
+  const { type } = node;
+  if (type !== 'Action.Execute' && type !== 'Action.Submit') return;
+  const data: JsonObject = { ...(isObject(node.data) ? node.data : {}), ...extra };
+  if (submit && type === 'Action.Execute') {
+    data.verb = node.verb ?? null;
+    delete node.verb;
+    node.type = 'Action.Submit';
+  }
+  node.data = data;
 }
 
 /** Action.Execute → Action.Submit, for channels without Universal Actions; the verb travels in `data`. */
 export function toSubmitActions(node: Json): Json {
-  if (Array.isArray(node)) return node.map(toSubmitActions);
-  if (node === null || typeof node !== 'object') return node;
-  const out: { [key: string]: Json } = {};
-  for (const [k, v] of Object.entries(node)) out[k] = toSubmitActions(v);
-  if (out.type === 'Action.Execute') {
-    const { verb, data, ...rest } = out;
-    const payload = data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {};
-    return { ...rest, type: 'Action.Submit', data: { ...payload, verb: verb ?? null } };
-  }
-  return out;
+  const copy = structuredClone(node);
+  adaptActions(copy, {}, true);
+  return copy;
 }

@@ -145,29 +145,34 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A folded alias as a pattern: words (split at spaces and at letter↔digit changes) joined by SEP. */
-function aliasPattern(alias: string): string {
-  const pieces = foldWithOffsets(alias)
+/** A folded alias's words, split at spaces and at letter↔digit changes. */
+function aliasPieces(alias: string): string[] {
+  return foldWithOffsets(alias)
     .text.split(/[\s\-_·・]+/)
     .flatMap((w) => w.split(/(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])/))
     .filter((w) => w.length > 0);
-  return pieces.map(escapeRegExp).join(SEP);
 }
 
 interface CompiledAlias {
   readonly offerId: OfferId;
   readonly weak: boolean;
   readonly re: RegExp;
+  /** The alias's longest word: a text without it cannot match, and is not run through `re`. */
+  readonly needle: string;
 }
 
 const COMPILED: readonly CompiledAlias[] = OFFER_IDS.flatMap((offerId) => {
   const { strong, weak } = PLAN_ALIASES[offerId];
-  const compile = (alias: string, isWeak: boolean): CompiledAlias => ({
-    offerId,
-    weak: isWeak,
-    // Not inside a Latin word or number: "E3" is not in "E35", "business" not in "businesses".
-    re: new RegExp(`(?<![a-z0-9])${PREFIX}${aliasPattern(alias)}(?![a-z0-9])`, 'gu'),
-  });
+  const compile = (alias: string, isWeak: boolean): CompiledAlias => {
+    const pieces = aliasPieces(alias);
+    return {
+      offerId,
+      weak: isWeak,
+      // Not inside a Latin word or number: "E3" is not in "E35", "business" not in "businesses".
+      re: new RegExp(`(?<![a-z0-9])${PREFIX}${pieces.map(escapeRegExp).join(SEP)}(?![a-z0-9])`, 'gu'),
+      needle: pieces.reduce((a, b) => (b.length > a.length ? b : a), ''),
+    };
+  };
   return [...strong.map((a) => compile(a, false)), ...weak.map((a) => compile(a, true))];
 });
 
@@ -195,6 +200,7 @@ export function findPlans(text: string): PlanMention[] {
   const folded = foldWithOffsets(text);
   const candidates: Candidate[] = [];
   for (const alias of COMPILED) {
+    if (!folded.text.includes(alias.needle)) continue;
     alias.re.lastIndex = 0;
     for (let m = alias.re.exec(folded.text); m !== null; m = alias.re.exec(folded.text)) {
       const start = m.index;
