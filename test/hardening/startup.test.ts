@@ -36,6 +36,16 @@ function sha(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+describe('DIRECTORY_CACHE_SIZE', () => {
+  it('defaults to 20,000, takes a whole number of 100 or more, and names itself when refused', () => {
+    expect(parseConfig({}).DIRECTORY_CACHE_SIZE).toBe(20_000);
+    expect(parseConfig({ DIRECTORY_CACHE_SIZE: '5000' }).DIRECTORY_CACHE_SIZE).toBe(5000);
+    for (const bad of ['0', '99', '1.5', 'many']) {
+      expect(() => parseConfig({ DIRECTORY_CACHE_SIZE: bad })).toThrow(/DIRECTORY_CACHE_SIZE/);
+    }
+  });
+});
+
 describe('NODE_ENV=production', () => {
   it('without MicrosoftAppId the configuration is refused, naming the variable', () => {
     expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
