@@ -1,7 +1,7 @@
 /**
  * The durable customer directory: one row per customer in SQLite, seeded once from the directory data, changed
  * by upgrades. The customers live in the database; memory holds a bounded cache of parsed customers (all of
- * them when they fit, loaded at open), kept in step by write-through. Changes committed by other connections
+ * them when they fit), filled as they are asked for and kept in step by write-through. Changes committed by other connections
  * (other processes on the same file) are noticed through `PRAGMA data_version` and only the changed rows are
  * reloaded. Memory thus stays bounded whatever the size of the directory: `all()` reads the rows in pages.
  *
@@ -152,11 +152,8 @@ export class SqliteDirectory implements CustomerDirectory {
     this.dataVersion = this.dataVersionStatement.get() ?? -1;
     this.maxVersion = this.maxVersionStatement.get() ?? 0;
     this.rowCount = this.countStatement.get() ?? 0;
-    // A directory that fits in the cache is loaded whole now, so that the first questions do not wait.
-    if (this.rowCount <= cacheSize) {
-      const rows = db.prepare<[], CustomerRow>('SELECT id, document, version FROM customers').all();
-      for (const row of rows) this.remember(parseCustomer(db.name, row), row.version);
-    }
+    // Nothing is parsed at open: customers are read when first asked for (the first `all()` fills the cache
+    // while it has room), so that start-up does not wait for the whole directory.
   }
 
   byId(customerId: string): Customer | undefined {
