@@ -148,7 +148,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     metrics.error('turn');
     logger.error({ ...turnIds(context), err: error }, 'turn failed');
-    const apology = wording.for(context.activity.locale).t('apology');
+    const apology = wording.forActivity(context.activity).t('apology');
     try {
       if (context.activity.type === ActivityTypes.Invoke) {
         if (context.turnState.get(INVOKE_RESPONSE_KEY) === undefined) {

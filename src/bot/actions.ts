@@ -53,3 +53,12 @@ export function submittedAction(value: unknown): ReadAction | undefined {
     typeof value === 'object' && !Array.isArray(value) ? (value as { verb?: unknown }).verb : undefined;
   return parseCardAction(verb, value);
 }
+
+/**
+ * The data of the card action an activity carries, if any: an invoke's `value.action.data` (Action.Execute) or
+ * a message's `value` (Action.Submit).
+ */
+export function actionDataOf(activity: { readonly type?: string; readonly value?: unknown }): unknown {
+  if (activity.type !== 'invoke') return activity.value;
+  return (activity.value as { action?: { data?: unknown } } | null | undefined)?.action?.data;
+}

@@ -15,7 +15,7 @@ import type { Actor } from '../storage/upgrade-ledger.js';
 import { parseCardAction, submittedAction, type ActionOf, type ReadAction, type Verb } from './actions.js';
 import { helpAnswer } from './answers/help.js';
 import type { Reply } from './answers/reply.js';
-import { cardLanguageOf, type CardTemplates, type Refresh } from './cards/templates.js';
+import type { CardTemplates, Refresh } from './cards/templates.js';
 import type { Conversation } from './conversation.js';
 import type { Translator, Wording } from './i18n.js';
 import type { Understander } from './nlu/index.js';
@@ -115,15 +115,8 @@ export class UpgradeAssistantBot extends ActivityHandler {
     return this.act(context, parseCardAction(invokeValue.action.verb, invokeValue.action.data));
   }
 
-  /**
-   * The user's language: a card press is answered in the language of the card (its actions carry it; clients
-   * such as the Agents Playground send every invoke as en-US), anything else in the activity's locale.
-   */
   private translator(context: TurnContext): Translator {
-    const { type, value } = context.activity;
-    const data =
-      type === 'invoke' ? (value as { action?: { data?: unknown } } | undefined)?.action?.data : value;
-    return this.deps.wording.for(cardLanguageOf(data) ?? context.activity.locale);
+    return this.deps.wording.forActivity(context.activity);
   }
 
   private async onText(context: TurnContext): Promise<void> {
@@ -209,8 +202,12 @@ export class UpgradeAssistantBot extends ActivityHandler {
   private async replaceCard(context: TurnContext, reply: Reply): Promise<boolean> {
     const id = context.activity.replyToId;
     if (id === undefined || id === '') return false;
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the card alone replaces the card
-    const { text, textFormat, suggestedActions, ...card } = this.activityFor(context, reply);
+    const {
+      text: _text,
+      textFormat: _format,
+      suggestedActions: _suggested,
+      ...card
+    } = this.activityFor(context, reply);
     try {
       await context.updateActivity({ ...card, id });
       return true;

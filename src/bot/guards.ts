@@ -131,7 +131,7 @@ export function rateLimit(limiter: RateLimiter, wording: Wording, logger: Logger
         { activityId: context.activity.id, channelId: context.activity.channelId, notified: decision.notify },
         'rate limited',
       );
-      const text = wording.for(context.activity.locale).t(GUARD_KEYS.rateLimited);
+      const text = wording.forActivity(context.activity).t(GUARD_KEYS.rateLimited);
       // A card action always gets an answer (the client waits for one); a message only the first time.
       if (context.activity.type === ActivityTypes.Invoke || decision.notify) await answer(context, text);
     },
@@ -166,7 +166,7 @@ export function tenantGate(allowedTenants: readonly string[], wording: Wording, 
         { activityId: context.activity.id, tenant: tenant ?? 'none', type: context.activity.type },
         'tenant not allowed',
       );
-      await answer(context, wording.for(context.activity.locale).t(GUARD_KEYS.tenantRefused));
+      await answer(context, wording.forActivity(context.activity).t(GUARD_KEYS.tenantRefused));
     },
   };
 }

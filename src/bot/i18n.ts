@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import i18next, { type i18n as I18n, type Resource, type TFunction } from 'i18next';
 import { LOCALES_DIR } from '../paths.js';
 import { compileT } from './compiled-wording.js';
-import { LANGUAGES, languageOf, type Language } from './language.js';
+import { actionDataOf } from './actions.js';
+import { LANGUAGES, cardLanguageOf, languageOf, type Language } from './language.js';
 
 export { LANGUAGES, languageOf, type Language } from './language.js';
 
@@ -66,5 +67,17 @@ export class Wording {
 
   for(locale: string | undefined): Translator {
     return this.translators.get(languageOf(locale)) as Translator;
+  }
+
+  /**
+   * The translator for a turn: a card press in the language of the card (its actions carry it; clients such as
+   * the Agents Playground send every invoke as en-US), anything else in the activity's locale.
+   */
+  forActivity(activity: {
+    readonly type?: string;
+    readonly value?: unknown;
+    readonly locale?: string;
+  }): Translator {
+    return this.for(cardLanguageOf(actionDataOf(activity)) ?? activity.locale);
   }
 }

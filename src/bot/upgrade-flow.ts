@@ -144,16 +144,8 @@ export class UpgradeFlow {
 
   /** The confirm card of a pending request, live (Confirm/Cancel) or read-only. */
   confirmCard(tr: Translator, customer: Customer, entry: LedgerEntry, live: boolean): Reply {
-    const planned = planUpgrade(
-      customer,
-      {
-        subscriptionId: entry.subscriptionId,
-        target: entry.target,
-        quantity: entry.quantity,
-        upgradeType: entry.upgradeType,
-      },
-      'new-subscription',
-    );
+    // The recorded request is the request: subscription, target, quantity and upgrade type.
+    const planned = planUpgrade(customer, entry, 'new-subscription');
     if (!planned.ok) {
       const reasons = planned.problem === 'not_eligible' ? planned.verdict.reasons : [];
       return refusedAnswer(tr, customer, entry, reasons);
@@ -184,16 +176,7 @@ export class UpgradeFlow {
     if (entry.status !== 'pending') return alreadyAnswer(tr, customer, entry);
     if (!this.isApprover(actor)) return { text: tr.t('upgrade.notApprover') };
     const outcome = this.deps.ledger.confirm(token, actor, this.now(), (current, request) =>
-      planUpgrade(
-        current,
-        {
-          subscriptionId: request.subscriptionId,
-          target: request.target,
-          quantity: request.quantity,
-          upgradeType: request.upgradeType,
-        },
-        this.newSubscriptionId(),
-      ),
+      planUpgrade(current, request, this.newSubscriptionId()),
     );
     const after = this.deps.directory.byId(entry.customerId);
     switch (outcome.kind) {

@@ -1,9 +1,10 @@
 /**
  * The durable customer directory: one row per customer in SQLite, seeded once from the directory data, changed
  * by upgrades. The customers live in the database; memory holds a bounded cache of parsed customers (all of
- * them when they fit), filled as they are asked for and kept in step by write-through. Changes committed by other connections
- * (other processes on the same file) are noticed through `PRAGMA data_version` and only the changed rows are
- * reloaded. Memory thus stays bounded whatever the size of the directory: `all()` reads the rows in pages.
+ * them when they fit), filled as they are asked for and kept in step by write-through. Changes committed by
+ * other connections (other processes on the same file) are noticed through `PRAGMA data_version` and only the
+ * changed rows are reloaded. Memory thus stays bounded whatever the size of the directory: `all()` reads the
+ * rows in pages.
  *
  * One `SqliteDirectory` per connection: two on the same connection would not see each other's writes.
  */
@@ -91,6 +92,7 @@ export class SqliteDirectory implements CustomerDirectory {
   private readonly countStatement: Database.Statement<[], number>;
   private readonly rowById: Database.Statement<[string], CustomerRow>;
   private readonly page: Database.Statement<[number, number], PageRow>;
+  private readonly idsInOrder: Database.Statement<[], string>;
   private readonly ownerOf: Database.Statement<[string], string>;
   private readonly updateCustomer: Database.Statement<[string, string, number, string]>;
   private readonly upsertCustomer: Database.Statement<[string, string, string, number]>;
@@ -137,6 +139,7 @@ export class SqliteDirectory implements CustomerDirectory {
     this.page = db.prepare<[number, number], PageRow>(
       'SELECT rowid, id, document, version FROM customers WHERE rowid > ? ORDER BY rowid LIMIT ?',
     );
+    this.idsInOrder = db.prepare<[], string>('SELECT id FROM customers ORDER BY rowid').pluck();
     this.ownerOf = db
       .prepare<[string], string>('SELECT customer_id FROM subscription_owners WHERE subscription_id = ?')
       .pluck();
@@ -168,8 +171,7 @@ export class SqliteDirectory implements CustomerDirectory {
   all(): Iterable<Customer> {
     this.refresh();
     if (this.whole === undefined && this.cache.size === this.rowCount) {
-      const ids = this.db.prepare<[], string>('SELECT id FROM customers ORDER BY rowid').pluck().all();
-      const customers = ids.map((id) => this.cache.peek(id)?.customer);
+      const customers = this.idsInOrder.all().map((id) => this.cache.peek(id)?.customer);
       if (customers.every((c) => c !== undefined)) this.whole = Object.freeze(customers);
     }
     return this.whole ?? { [Symbol.iterator]: () => this.pages() };
@@ -292,7 +294,7 @@ export class SqliteDirectory implements CustomerDirectory {
   private pullChanges(): void {
     for (const row of this.changedSince.all(this.maxVersion)) {
       if (this.cache.has(row.id)) this.remember(parseCustomer(this.db.name, row), row.version);
-      else if (row.version > this.maxVersion) this.maxVersion = row.version;
+      this.maxVersion = Math.max(this.maxVersion, row.version);
     }
   }
 
@@ -332,7 +334,7 @@ export class SqliteDirectory implements CustomerDirectory {
   private remember(customer: Customer, version: number): Customer {
     this.cache.set(customer.id, { customer, version });
     this.whole = undefined;
-    if (version > this.maxVersion) this.maxVersion = version;
+    this.maxVersion = Math.max(this.maxVersion, version);
     return customer;
   }
 }

@@ -63,17 +63,7 @@ export function contosoRequest(
 
 /** What the bot does on confirm: plan the recorded request on the customer as it is now. */
 export function planner(newSubscriptionId: string): ConfirmPlanner {
-  return (customer, request) =>
-    planUpgrade(
-      customer,
-      {
-        subscriptionId: request.subscriptionId,
-        target: request.target,
-        quantity: request.quantity,
-        upgradeType: request.upgradeType,
-      },
-      newSubscriptionId,
-    );
+  return (customer, request) => planUpgrade(customer, request, newSubscriptionId);
 }
 
 export function subscription(customer: Customer | undefined, id: string): Subscription | undefined {

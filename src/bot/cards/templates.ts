@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { CARDS_DIR } from '../../paths.js';
-import { LANGUAGES, type Language } from '../language.js';
+import { CARD_LANGUAGE, type Language } from '../language.js';
 import { compileTemplate, type CompiledTemplate } from './binder.js';
 import type { CardName, CardSpec } from './data.js';
 
@@ -74,19 +74,6 @@ export class CardTemplates {
     }
     return CardFactory.adaptiveCard(card);
   }
-}
-
-/** The key of the card's language in every action's data. */
-export const CARD_LANGUAGE = 'lang';
-
-/**
- * The language a card action was made in, from its data (Action.Execute data or Action.Submit value); none when
- * absent or not one the bot speaks (a tampered value).
- */
-export function cardLanguageOf(data: unknown): Language | undefined {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  const lang = (data as Record<string, unknown>)[CARD_LANGUAGE];
-  return (LANGUAGES as readonly unknown[]).includes(lang) ? (lang as Language) : undefined;
 }
 
 type JsonObject = { [key: string]: Json };
