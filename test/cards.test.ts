@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eligibilityAnswer } from '../src/bot/answers/eligibility.js';
-import { CARD_NAMES, CardTemplates, toSubmitActions } from '../src/bot/cards/templates.js';
+import { CARD_NAMES, CardTemplates } from '../src/bot/cards/templates.js';
 import { Wording, type Language } from '../src/bot/i18n.js';
 import { loadDemoDirectory } from '../src/directory/load.js';
 import { allCards } from './support/card-specs.js';
@@ -20,9 +20,11 @@ describe('card templates', () => {
 
   it.each(cards)(
     '$label: no unbound ${…}, no SDK error or warning, under 28 KB, on Teams and elsewhere',
-    ({ spec }) => {
-      const teams = templates.expand(spec);
-      const other = toSubmitActions(teams);
+    ({ spec, label }) => {
+      // As sent: Action.Execute on Teams, Action.Submit elsewhere, every action tagged with the language.
+      const language = label.split(' ')[0] as Language;
+      const teams = templates.attachment(spec, 'msteams', language).content;
+      const other = templates.attachment(spec, 'emulator', language).content;
       for (const card of [teams, other]) {
         expect(unbound(card)).toEqual([]);
         expect(cardProblems(card)).toEqual([]);

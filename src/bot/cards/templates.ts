@@ -104,10 +104,3 @@ function adaptActions(node: Json, extra: Readonly<Record<string, string>>, submi
   }
   node.data = data;
 }
-
-/** Action.Execute → Action.Submit, for channels without Universal Actions; the verb travels in `data`. */
-export function toSubmitActions(node: Json): Json {
-  const copy = structuredClone(node);
-  adaptActions(copy, {}, true);
-  return copy;
-}
