@@ -17,6 +17,12 @@ const pureRules = {
   ],
 };
 
+/** The adapters: only the composition root (src/index.ts) wires them; the bot and the core see ports. */
+const adapters = {
+  group: ['**/storage', '**/storage/*', 'better-sqlite3', 'pg', 'pg-*'],
+  message: 'Depend on the ports in src/core; only src/index.ts knows which adapters run.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
@@ -35,6 +41,27 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   { files: ['src/rules/**'], rules: { 'no-restricted-imports': ['error', pureRules] } },
+  {
+    files: ['src/bot/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [adapters] }] },
+  },
+  {
+    files: ['src/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            adapters,
+            {
+              group: ['**/bot', '**/bot/*', '**/http/*', 'botbuilder*', 'restify*'],
+              message: 'The application core knows nothing of the bot or the transport.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['src/directory/**', 'src/storage/**'],
     rules: {

@@ -43,6 +43,16 @@ const EnvSchema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** How long a graceful shutdown waits for the turns in flight before closing anyway. */
     SHUTDOWN_TIMEOUT_SECONDS: count(1, 600, 10),
+    /** How long a confirm card can be confirmed after it was issued. */
+    UPGRADE_REQUEST_LIFETIME_SECONDS: count(1, 30 * 86_400, 86_400),
+    /** How long a confirmed upgrade is held by the replica carrying it out before another may resume it. */
+    UPGRADE_LEASE_SECONDS: count(1, 3600, 120),
+    /** How often unfinished upgrades (lease run out) are looked for and resumed. */
+    UPGRADE_RETRY_DELAY_SECONDS: count(1, 3600, 30),
+    /** Attempts after which an upgrade whose outcome stays unknown is recorded as failed. */
+    UPGRADE_MAX_ATTEMPTS: count(1, 100, 5),
+    /** How often the caches look for customers changed by another process or replica. */
+    CACHE_REFRESH_SECONDS: count(1, 3600, 2),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;

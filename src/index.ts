@@ -8,21 +8,15 @@ import { pathToFileURL } from 'node:url';
 import {
   ActivityTypes,
   ConfigurationBotFrameworkAuthentication,
-  ConversationState,
   INVOKE_RESPONSE_KEY,
   type TurnContext,
 } from 'botbuilder';
 import type { Server } from 'restify';
-import { UpgradeAssistantBot } from './bot/bot.js';
-import { CardTemplates } from './bot/cards/templates.js';
-import { Conversation } from './bot/conversation.js';
+import { assembleBot } from './bot/assemble.js';
+import type { UpgradeAssistantBot } from './bot/bot.js';
 import { checkInvokes, rateLimit, tenantGate } from './bot/guards.js';
-import { Wording } from './bot/i18n.js';
-import { createUnderstander } from './bot/nlu/index.js';
 import { RateLimiter } from './bot/rate-limiter.js';
-import { DurableStorage } from './bot/state-storage.js';
 import { turnIds, turnLogging } from './bot/turn-logging.js';
-import { UpgradeFlow } from './bot/upgrade-flow.js';
 import {
   authenticationRequired,
   botAuthSettings,
@@ -31,7 +25,6 @@ import {
   loadConfig,
   type Config,
 } from './config.js';
-import type { CustomerDirectory } from './directory/directory.js';
 import {
   DirectoryError,
   DEMO_DIRECTORY_PATH,
@@ -51,19 +44,21 @@ import {
 } from './http/outbound-retry.js';
 import { RequestLog } from './http/request-log.js';
 import { createLogger, type Logger } from './logger.js';
-import { countingLedger } from './observability/ledger-metrics.js';
 import { Metrics } from './observability/metrics.js';
 import { createServer } from './server.js';
 import { StorageError } from './storage/errors.js';
 import { openStore, type Store } from './storage/store.js';
-import type { LedgerFaults } from './storage/upgrade-ledger.js';
+import type { GatewayFaults } from './storage/sqlite-upgrade-gateway.js';
+import type { CustomerRepository } from './core/customers.js';
+import { UpgradeService } from './core/upgrades.js';
 
 export interface App {
   readonly server: Server;
   readonly adapter: BotAdapter;
   readonly bot: UpgradeAssistantBot;
-  readonly directory: CustomerDirectory;
+  readonly customers: CustomerRepository;
   readonly store: Store;
+  readonly upgrades: UpgradeService;
   readonly metrics: Metrics;
   /** The requests being processed. */
   readonly inFlight: InFlight;
@@ -78,8 +73,8 @@ export interface App {
 
 export interface AppOptions {
   readonly logger?: Logger;
-  /** Fault injection for tests (inside the confirm transaction). */
-  readonly faults?: LedgerFaults;
+  /** Fault injection for tests (inside the embedded gateway's transaction). */
+  readonly faults?: GatewayFaults;
   /**
    * botbuilder authentication settings laid over those of the configuration, e.g. the OpenID metadata URLs
    * of a local stand-in for the Bot Framework's token service (tests).
@@ -107,22 +102,40 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cacheSize: config.DIRECTORY_CACHE_SIZE,
     ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
+  const { customers } = store;
   logger.info(
-    { database: store.path, seeded: store.seeded, customers: store.directory.count() },
+    { database: store.path, seeded: store.seeded, customers: await customers.count() },
     'storage open',
   );
-  const { directory } = store;
-  const ledger = countingLedger(store.ledger, metrics);
-  const lookup = new CustomerIndex(directory.names());
-  const wording = new Wording();
-  const flow = new UpgradeFlow({ directory, ledger, approvers: config.UPGRADE_APPROVERS });
-  const bot = new UpgradeAssistantBot({
-    conversation: new Conversation({ directory, lookup, flow }),
-    conversationState: new ConversationState(new DurableStorage(store.state)),
-    flow,
-    understander: await createUnderstander(lookup),
-    wording,
-    cards: new CardTemplates(),
+  const lookup = new CustomerIndex(await customers.names());
+  // The name index follows customers added, renamed or removed, here or by another process.
+  customers.onChanged((change) => {
+    if (change.kind === 'upserted') lookup.upsert(change.customer);
+    else lookup.remove(change.customerId);
+  });
+  const stopWatching = store.watch(config.CACHE_REFRESH_SECONDS * 1000);
+  const upgrades = new UpgradeService({
+    customers,
+    ledger: store.ledger,
+    gateway: store.gateway,
+    timings: {
+      leaseMs: config.UPGRADE_LEASE_SECONDS * 1000,
+      lifetimeMs: config.UPGRADE_REQUEST_LIFETIME_SECONDS * 1000,
+      retryDelayMs: config.UPGRADE_RETRY_DELAY_SECONDS * 1000,
+      maxAttempts: config.UPGRADE_MAX_ATTEMPTS,
+    },
+    onFinal: (status) => metrics.upgrade(status),
+    onError: (error, token) =>
+      logger.error({ err: error, token }, 'upgrade outcome unknown; it will be resumed'),
+  });
+  // Claims left unfinished by a stopped process are resumed now, then looked for periodically.
+  upgrades.start();
+  const { bot, wording } = await assembleBot({
+    customers,
+    lookup,
+    upgrades,
+    state: store.state,
+    approvers: config.UPGRADE_APPROVERS,
     logger,
   });
 
@@ -221,6 +234,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
     clearTimeout(timer);
     http.closeAllConnections();
+    stopWatching();
+    await upgrades.stop();
     store.close();
   };
 
@@ -228,8 +243,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     server,
     adapter,
     bot,
-    directory,
+    customers,
     store,
+    upgrades,
     metrics,
     inFlight,
     listen: (port = config.PORT, host = listenHost(config)) =>
@@ -259,7 +275,7 @@ async function main(): Promise<void> {
   const app = await createApp(config, { logger });
   const port = await app.listen();
   logger.info(
-    { port, host: listenHost(config), customers: app.directory.count() },
+    { port, host: listenHost(config), customers: await app.customers.count() },
     `Upgrade Assistant listening on http://localhost:${port}/api/messages`,
   );
 

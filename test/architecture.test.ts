@@ -34,6 +34,23 @@ describe('layering', () => {
     expect(errors.some((e) => e.startsWith('no-restricted-imports'))).toBe(true);
   });
 
+  it.each([
+    ['src/bot/probe.ts', "import { openStore } from '../storage/store.js';"],
+    ['src/bot/answers/probe.ts', "import type { Store } from '../../storage/store.js';"],
+    ['src/bot/probe.ts', "import Database from 'better-sqlite3';"],
+    ['src/core/probe.ts', "import { SqliteUpgradeLedger } from '../storage/upgrade-ledger.js';"],
+    ['src/core/probe.ts', "import { UpgradeFlow } from '../bot/upgrade-flow.js';"],
+    ['src/core/probe.ts', "import { TurnContext } from 'botbuilder';"],
+  ])('%s may not: %s', async (file, line) => {
+    const errors = await errorsFor(file, `${line}\nexport const x = 1;\n`);
+    expect(errors.some((e) => e.startsWith('no-restricted-imports'))).toBe(true);
+  });
+
+  it('the bot may import the ports of the core', async () => {
+    const code = "export type { UpgradeLedger } from '../core/ledger.js';\n";
+    expect(await errorsFor('src/bot/probe.ts', code)).toEqual([]);
+  });
+
   it('only src/config.ts reads the environment', async () => {
     const code = 'export const port = process.env.PORT;\n';
     expect(await errorsFor('src/bot/probe.ts', code)).toEqual([

@@ -10,7 +10,7 @@ const wording = new Wording();
 const templates = new CardTemplates();
 const customers = loadDemoDirectory().customers;
 
-const cards = allCards();
+const cards = await allCards();
 
 describe('card templates', () => {
   it('every template is rendered by some answer', () => {

@@ -155,7 +155,7 @@ describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
           .byId(contosoId())!
           .subscriptions.filter((s) => s.offerId === 'O365_E3' && s.status === 'active'),
       ).toHaveLength(1);
-      expect(bot.ledger.history(contosoId()).map((e) => e.status)).toEqual(['done']);
+      expect((await bot.ledger.history(contosoId())).map((e) => e.status)).toEqual(['done']);
     });
 
     it('cancel changes nothing; confirming afterwards is refused as already handled', async () => {
@@ -202,7 +202,7 @@ describe('never trust the card', () => {
     expect(crossed[0]?.text).toMatch(/not valid any more/);
     const forged = await press('emulator', 'confirm', { token: 'forged-token-123' }, 'en-US');
     expect(forged[0]?.text).toMatch(/not valid any more/);
-    expect(bot.ledger.history(id)).toEqual([]);
+    expect(await bot.ledger.history(id)).toEqual([]);
   });
 
   it('the rules are checked again at confirm: a subscription suspended since the card was shown is refused', async () => {
@@ -243,7 +243,7 @@ describe('approvers', () => {
     const token = actionData(shownCard('msteams', review), 'confirm').token as string;
     const refused = await press('msteams', 'confirm', { token }, 'en-US', 'user-1');
     expect(allText('msteams', refused)).toMatch(/Only an approver can confirm/);
-    expect(bot.ledger.get(token)?.status).toBe('pending');
+    expect((await bot.ledger.get(token))?.status).toBe('pending');
     const ok = await press('msteams', 'confirm', { token }, 'en-US', 'user-2');
     expect(allText('msteams', ok)).toMatch(/Upgrade done/);
   });
@@ -349,7 +349,7 @@ describe.each(['emulator', 'msteams'] as Channel[])(
       expect(JSON.stringify(confirmCard)).toContain(frOnly('upgrade.labels.confirm'));
       const outcome = await press(channel, 'confirm', actionData(confirmCard, 'confirm'), 'en-US');
       expect(allText(channel, outcome)).toContain(frOnly('upgrade.doneTitle'));
-      expect(bot.ledger.history(contosoId()).filter((e) => e.status === 'done')).toHaveLength(1);
+      expect((await bot.ledger.history(contosoId())).filter((e) => e.status === 'done')).toHaveLength(1);
     });
 
     it.each([

@@ -11,7 +11,7 @@ import {
   type AdaptiveCardInvokeValue,
 } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { Actor } from '../storage/upgrade-ledger.js';
+import type { Actor } from '../core/ledger.js';
 import { parseCardAction, submittedAction, type ActionOf, type ReadAction, type Verb } from './actions.js';
 import { helpAnswer } from './answers/help.js';
 import type { Reply } from './answers/reply.js';
@@ -50,7 +50,7 @@ interface ActionResult {
   readonly silent?: boolean;
 }
 
-type ActionHandlers = { [V in Verb]: (c: ActionContext, a: ActionOf<V>) => ActionResult };
+type ActionHandlers = { [V in Verb]: (c: ActionContext, a: ActionOf<V>) => Promise<ActionResult> };
 
 /** The user who pressed or typed, from the activity as the channel sent it. */
 function actorOf(context: TurnContext): Actor {
@@ -71,16 +71,22 @@ export class UpgradeAssistantBot extends ActivityHandler {
     const { flow, conversation } = deps;
     this.lastCustomer = deps.conversationState.createProperty<string | undefined>('lastCustomerId');
     this.actions = {
-      startUpgrade: (c, a) => ({ reply: flow.choose(c.tr, a.customerId, a.subscriptionId), replaces: false }),
-      pickCustomer: (c, a) => ({
-        reply: conversation.picked(c.tr, a.customerId, a.intent, a.target),
+      startUpgrade: async (c, a) => ({
+        reply: await flow.choose(c.tr, a.customerId, a.subscriptionId),
+        replaces: false,
+      }),
+      pickCustomer: async (c, a) => ({
+        reply: await conversation.picked(c.tr, a.customerId, a.intent, a.target),
         replaces: true,
       }),
-      review: (c, a) => ({ reply: flow.review(c.tr, a, c.actor, c.conversationId), replaces: true }),
-      confirm: (c, a) => ({ reply: flow.confirm(c.tr, a.token, c.actor), replaces: true }),
-      cancel: (c, a) => ({ reply: flow.cancel(c.tr, a.token, c.actor), replaces: true }),
-      refreshConfirm: (c, a) => ({
-        reply: flow.current(c.tr, a.token, c.actor),
+      review: async (c, a) => ({
+        reply: await flow.review(c.tr, a, c.actor, c.conversationId),
+        replaces: true,
+      }),
+      confirm: async (c, a) => ({ reply: await flow.confirm(c.tr, a.token, c.actor), replaces: true }),
+      cancel: async (c, a) => ({ reply: await flow.cancel(c.tr, a.token, c.actor), replaces: true }),
+      refreshConfirm: async (c, a) => ({
+        reply: await flow.current(c.tr, a.token, c.actor),
         replaces: true,
         silent: true,
       }),
@@ -127,12 +133,16 @@ export class UpgradeAssistantBot extends ActivityHandler {
       { intent: understanding.intent, confidence: understanding.confidence, target: understanding.target },
       'understood',
     );
-    const reply = this.deps.conversation.answer(tr, understanding, await this.lastCustomer.get(context));
+    const reply = await this.deps.conversation.answer(
+      tr,
+      understanding,
+      await this.lastCustomer.get(context),
+    );
     if (reply.about !== undefined) await this.lastCustomer.set(context, reply.about);
     await this.send(context, reply);
   }
 
-  /** Every turn, then the conversation state is saved (eTag-checked). */
+  /** Every turn, then the conversation state is saved (botbuilder writes it with eTag `*`: last writer wins). */
   override async run(context: TurnContext): Promise<void> {
     await super.run(context);
     await this.deps.conversationState.saveChanges(context);
@@ -150,7 +160,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
       conversationId: context.activity.conversation?.id,
     };
     const result: ActionResult =
-      read.kind === 'invalid' ? { reply: undefined, replaces: false } : this.runAction(c, read.action);
+      read.kind === 'invalid' ? { reply: undefined, replaces: false } : await this.runAction(c, read.action);
     const reply = result.reply ?? { text: tr.t('card.invalid') };
     const invoke = context.activity.type === 'invoke';
     if (result.replaces && reply.card !== undefined) {
@@ -177,8 +187,8 @@ export class UpgradeAssistantBot extends ActivityHandler {
     };
   }
 
-  private runAction<V extends Verb>(c: ActionContext, action: ActionOf<V>): ActionResult {
-    const handler = this.actions[action.verb] as (c: ActionContext, a: ActionOf<V>) => ActionResult;
+  private runAction<V extends Verb>(c: ActionContext, action: ActionOf<V>): Promise<ActionResult> {
+    const handler = this.actions[action.verb] as (c: ActionContext, a: ActionOf<V>) => Promise<ActionResult>;
     return handler(c, action);
   }
 

@@ -2,7 +2,7 @@
  * The conversation: from an understood message (or a card action) to the replies. One handler per intent,
  * chosen from a table; customer resolution is shared by the intents that need a customer.
  */
-import type { CustomerDirectory } from '../directory/directory.js';
+import type { CustomerRepository } from '../core/customers.js';
 import type { CustomerLookup, LookupResult } from '../directory/lookup-types.js';
 import { isOfferId, type Customer, type OfferId } from '../rules/index.js';
 import { eligibilityAnswer, targetEligibilityAnswer } from './answers/eligibility.js';
@@ -17,7 +17,7 @@ import type { UpgradeFlow } from './upgrade-flow.js';
 import { historyAnswer } from './answers/history.js';
 
 export interface ConversationDeps {
-  readonly directory: CustomerDirectory;
+  readonly customers: CustomerRepository;
   readonly lookup: CustomerLookup;
   readonly flow: UpgradeFlow;
 }
@@ -34,7 +34,10 @@ export interface CustomerQuestion {
 export class Conversation {
   constructor(private readonly deps: ConversationDeps) {}
 
-  private readonly handlers: Record<Intent, (tr: Translator, u: Understanding, last?: string) => Reply> = {
+  private readonly handlers: Record<
+    Intent,
+    (tr: Translator, u: Understanding, last?: string) => Reply | Promise<Reply>
+  > = {
     eligibility: (tr, u, last) => this.aboutCustomer(tr, u, 'eligibility', last),
     upgrade: (tr, u, last) => this.aboutCustomer(tr, u, 'upgrade', last),
     history: (tr, u, last) => this.aboutCustomer(tr, u, 'history', last),
@@ -45,7 +48,7 @@ export class Conversation {
     fleet: (tr, u) =>
       u.target === undefined
         ? { text: tr.t('fleet.missing') }
-        : fleetAnswer(tr, this.deps.directory.all(), u.target),
+        : fleetAnswer(tr, this.deps.customers.pages(), u.target),
     help: (tr) => helpAnswer(tr),
     none: (tr, u) =>
       // A bare customer name is a question about that customer.
@@ -53,16 +56,16 @@ export class Conversation {
   };
 
   /** The answer to a message; `lastCustomerId`: the customer of the conversation's previous answer. */
-  answer(tr: Translator, understanding: Understanding, lastCustomerId?: string): Reply {
+  async answer(tr: Translator, understanding: Understanding, lastCustomerId?: string): Promise<Reply> {
     return this.handlers[understanding.intent](tr, understanding, lastCustomerId);
   }
 
   /** The answer once the customer is known (from a message, or picked on the disambiguation card). */
-  answerFor(tr: Translator, customer: Customer, question: CustomerQuestion): Reply {
-    return { ...this.answerAbout(tr, customer, question), about: customer.id };
+  async answerFor(tr: Translator, customer: Customer, question: CustomerQuestion): Promise<Reply> {
+    return { ...(await this.answerAbout(tr, customer, question)), about: customer.id };
   }
 
-  private answerAbout(tr: Translator, customer: Customer, question: CustomerQuestion): Reply {
+  private async answerAbout(tr: Translator, customer: Customer, question: CustomerQuestion): Promise<Reply> {
     switch (question.intent) {
       case 'eligibility':
         return question.target === undefined
@@ -71,17 +74,18 @@ export class Conversation {
       case 'upgrade':
         return this.upgrade(tr, customer, question.target);
       case 'history':
-        return historyAnswer(tr, customer, this.deps.flow.history(customer.id));
+        return historyAnswer(tr, customer, await this.deps.flow.history(customer.id));
     }
   }
 
   /** "Upgrade Contoso to E3": straight to the choose-target card when one subscription can go there. */
-  private upgrade(tr: Translator, customer: Customer, target: OfferId | undefined): Reply {
+  private async upgrade(tr: Translator, customer: Customer, target: OfferId | undefined): Promise<Reply> {
     const candidates = this.deps.flow.upgradableSubscriptions(customer, target);
     const only = candidates.length === 1 ? candidates[0] : undefined;
-    const choice = only === undefined ? undefined : this.deps.flow.choose(tr, customer.id, only, target);
+    const choice =
+      only === undefined ? undefined : await this.deps.flow.choose(tr, customer.id, only, target);
     if (choice !== undefined) return choice;
-    const answer = this.answerFor(tr, customer, {
+    const answer = await this.answerFor(tr, customer, {
       intent: 'eligibility',
       ...(target === undefined ? {} : { target }),
     });
@@ -91,35 +95,44 @@ export class Conversation {
   }
 
   /** The customer picked on a disambiguation card, looked up again. */
-  picked(tr: Translator, customerId: string, intent: CustomerIntent, target: string): Reply {
-    const customer = this.deps.directory.byId(customerId);
+  async picked(tr: Translator, customerId: string, intent: CustomerIntent, target: string): Promise<Reply> {
+    const customer = await this.deps.customers.get(customerId);
     if (customer === undefined) return { text: tr.t('customer.unknownId') };
     return this.answerFor(tr, customer, { intent, ...(isOfferId(target) ? { target } : {}) });
   }
 
-  private aboutCustomer(tr: Translator, u: Understanding, intent: CustomerIntent, last?: string): Reply {
+  private async aboutCustomer(
+    tr: Translator,
+    u: Understanding,
+    intent: CustomerIntent,
+    last?: string,
+  ): Promise<Reply> {
     const question: CustomerQuestion = { intent, ...(u.target === undefined ? {} : { target: u.target }) };
     if (u.customer !== undefined) return this.resolved(tr, u.customer.text, u.customer.result, question);
     // "And to E5?": a follow-up without a name is about the customer of the previous answer.
-    const previous = last === undefined ? undefined : this.deps.directory.byId(last);
+    const previous = last === undefined ? undefined : await this.deps.customers.get(last);
     return previous === undefined
       ? { text: tr.t('customer.missing') }
       : this.answerFor(tr, previous, question);
   }
 
-  private resolved(tr: Translator, query: string, result: LookupResult, question: CustomerQuestion): Reply {
+  private async resolved(
+    tr: Translator,
+    query: string,
+    result: LookupResult,
+    question: CustomerQuestion,
+  ): Promise<Reply> {
     switch (result.kind) {
       case 'match': {
         // The lookup knows names only: the directory has the customer as it is now.
-        const customer = this.deps.directory.byId(result.customer.id);
+        const customer = await this.deps.customers.get(result.customer.id);
         return customer === undefined
           ? { text: tr.t('customer.unknownId') }
           : this.answerFor(tr, customer, question);
       }
       case 'ambiguous': {
-        const candidates = result.candidates
-          .map((c) => this.deps.directory.byId(c.customer.id))
-          .filter((c): c is Customer => c !== undefined);
+        const found = await Promise.all(result.candidates.map((c) => this.deps.customers.get(c.customer.id)));
+        const candidates = found.filter((c): c is Customer => c !== undefined);
         return ambiguousAnswer(tr, query, candidates, {
           intent: question.intent,
           target: question.target ?? '',

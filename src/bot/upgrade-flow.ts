@@ -1,10 +1,11 @@
 /**
  * The upgrade flow behind the cards: choose → review → confirm or cancel. Card data is never trusted: every
- * step looks the customer, subscription and target up again and re-runs the rules; the confirm token makes
- * the upgrade happen at most once (the ledger's transaction).
+ * step looks the customer, subscription and target up again and re-runs the rules; the application core's
+ * `UpgradeService` carries a confirmed upgrade out exactly once (claim, gateway, outcome).
  */
-import { randomUUID } from 'node:crypto';
-import type { CustomerDirectory } from '../directory/directory.js';
+import type { CustomerRepository } from '../core/customers.js';
+import { newUpgradeToken, type Actor, type LedgerEntry } from '../core/ledger.js';
+import type { UpgradeService } from '../core/upgrades.js';
 import {
   evaluateSubscription,
   evaluateTarget,
@@ -16,18 +17,14 @@ import {
   type UpgradeType,
 } from '../rules/index.js';
 import {
-  newUpgradeToken,
-  type Actor,
-  type LedgerEntry,
-  type UpgradeLedger,
-} from '../storage/upgrade-ledger.js';
-import {
   alreadyAnswer,
   cancelledAnswer,
   chooseTargetAnswer,
   confirmAnswer,
   doneAnswer,
   failedAnswer,
+  inProgressAnswer,
+  placeholderCustomer,
   refusedAnswer,
   refusedEntryAnswer,
 } from './answers/upgrade.js';
@@ -35,12 +32,10 @@ import type { Reply } from './answers/reply.js';
 import type { Translator } from './i18n.js';
 
 export interface UpgradeFlowDeps {
-  readonly directory: CustomerDirectory;
-  readonly ledger: UpgradeLedger;
+  readonly customers: CustomerRepository;
+  readonly upgrades: UpgradeService;
   /** AAD object ids or channel user ids allowed to confirm; empty: anyone. */
   readonly approvers: readonly string[];
-  readonly now?: () => Date;
-  readonly newSubscriptionId?: () => string;
 }
 
 export interface ReviewInput {
@@ -52,13 +47,7 @@ export interface ReviewInput {
 }
 
 export class UpgradeFlow {
-  private readonly now: () => Date;
-  private readonly newSubscriptionId: () => string;
-
-  constructor(private readonly deps: UpgradeFlowDeps) {
-    this.now = deps.now ?? (() => new Date());
-    this.newSubscriptionId = deps.newSubscriptionId ?? randomUUID;
-  }
+  constructor(private readonly deps: UpgradeFlowDeps) {}
 
   get approverIds(): readonly string[] {
     return this.deps.approvers;
@@ -74,13 +63,13 @@ export class UpgradeFlow {
   }
 
   /** The choose-target card for one subscription, or why it cannot be upgraded; undefined when the ids are unknown. */
-  choose(
+  async choose(
     tr: Translator,
     customerId: string,
     subscriptionId: string,
     preselected?: OfferId,
-  ): Reply | undefined {
-    const customer = this.deps.directory.byId(customerId);
+  ): Promise<Reply | undefined> {
+    const customer = await this.deps.customers.get(customerId);
     const subscription = customer === undefined ? undefined : findSubscription(customer, subscriptionId);
     if (customer === undefined || subscription === undefined) return undefined;
     const verdict = evaluateSubscription(customer, subscription);
@@ -104,13 +93,13 @@ export class UpgradeFlow {
   }
 
   /** Review: the rules again with the chosen target and seats, then the confirm card (a new pending request). */
-  review(
+  async review(
     tr: Translator,
     input: ReviewInput,
     actor: Actor,
     conversationId: string | undefined,
-  ): Reply | undefined {
-    const customer = this.deps.directory.byId(input.customerId);
+  ): Promise<Reply | undefined> {
+    const customer = await this.deps.customers.get(input.customerId);
     const source = customer === undefined ? undefined : findSubscription(customer, input.subscriptionId);
     if (customer === undefined || source === undefined || !isOfferId(input.target)) return undefined;
     const upgradeType: UpgradeType = input.transfer ? 'upgrade_with_license_transfer' : 'upgrade_only';
@@ -127,7 +116,7 @@ export class UpgradeFlow {
         'notPossibleMessage',
       );
     }
-    const entry = this.deps.ledger.record({
+    const entry = await this.deps.upgrades.request({
       token: newUpgradeToken(),
       customerId: customer.id,
       subscriptionId: source.id,
@@ -136,7 +125,6 @@ export class UpgradeFlow {
       quantity: input.seats,
       upgradeType,
       requestedBy: actor,
-      requestedAt: this.now().toISOString(),
       ...(conversationId === undefined ? {} : { conversationId }),
     });
     return this.confirmCard(tr, customer, entry, true);
@@ -158,10 +146,10 @@ export class UpgradeFlow {
   }
 
   /** What a card showing this token should show now, to this user (Teams refresh). */
-  current(tr: Translator, token: string, actor: Actor): Reply | undefined {
-    const entry = this.deps.ledger.get(token);
+  async current(tr: Translator, token: string, actor: Actor): Promise<Reply | undefined> {
+    const entry = await this.deps.upgrades.get(token);
     if (entry === undefined) return undefined;
-    const customer = this.deps.directory.byId(entry.customerId);
+    const customer = await this.deps.customers.get(entry.customerId);
     if (entry.status !== 'pending') return this.decided(tr, customer, entry);
     if (customer === undefined) return undefined;
     // Live buttons for the requester and the configured approvers only; everybody else sees a read-only card.
@@ -169,34 +157,37 @@ export class UpgradeFlow {
     return this.confirmCard(tr, customer, entry, live);
   }
 
-  confirm(tr: Translator, token: string, actor: Actor): Reply | undefined {
-    const entry = this.deps.ledger.get(token);
+  async confirm(tr: Translator, token: string, actor: Actor): Promise<Reply | undefined> {
+    const entry = await this.deps.upgrades.get(token);
     if (entry === undefined) return undefined;
-    const customer = this.deps.directory.byId(entry.customerId);
-    if (entry.status !== 'pending') return alreadyAnswer(tr, customer, entry);
+    if (entry.status !== 'pending') {
+      return alreadyAnswer(tr, await this.deps.customers.get(entry.customerId), entry);
+    }
     if (!this.isApprover(actor)) return { text: tr.t('upgrade.notApprover') };
-    const outcome = this.deps.ledger.confirm(token, actor, this.now(), (current, request) =>
-      planUpgrade(current, request, this.newSubscriptionId()),
-    );
-    const after = this.deps.directory.byId(entry.customerId);
+    const outcome = await this.deps.upgrades.confirm(token, actor);
+    if (outcome.kind === 'unknown') return undefined;
+    const after = await this.deps.customers.get(outcome.entry.customerId);
     switch (outcome.kind) {
-      case 'unknown_token':
-        return undefined;
       case 'already':
+      case 'expired':
         return alreadyAnswer(tr, after, outcome.entry);
+      case 'busy':
+        return { text: tr.t('upgrade.busy') };
+      case 'executing':
+        return inProgressAnswer(tr, after, outcome.entry);
       case 'done':
-        return doneAnswer(tr, after as Customer, outcome.entry);
+        return doneAnswer(tr, after ?? placeholderCustomer(outcome.entry), outcome.entry);
       case 'refused':
-        return refusedEntryAnswer(tr, after as Customer, outcome.entry);
+        return refusedEntryAnswer(tr, after ?? placeholderCustomer(outcome.entry), outcome.entry);
       case 'failed':
         return failedAnswer(tr, after, outcome.entry);
     }
   }
 
-  cancel(tr: Translator, token: string, actor: Actor): Reply | undefined {
-    const outcome = this.deps.ledger.cancel(token, actor, this.now());
-    if (outcome.kind === 'unknown_token') return undefined;
-    const customer = this.deps.directory.byId(outcome.entry.customerId);
+  async cancel(tr: Translator, token: string, actor: Actor): Promise<Reply | undefined> {
+    const outcome = await this.deps.upgrades.cancel(token, actor);
+    if (outcome.kind === 'unknown') return undefined;
+    const customer = await this.deps.customers.get(outcome.entry.customerId);
     return outcome.kind === 'cancelled'
       ? cancelledAnswer(tr, customer, outcome.entry)
       : alreadyAnswer(tr, customer, outcome.entry);
@@ -208,6 +199,10 @@ export class UpgradeFlow {
         return customer === undefined ? alreadyAnswer(tr, customer, entry) : doneAnswer(tr, customer, entry);
       case 'cancelled':
         return cancelledAnswer(tr, customer, entry);
+      case 'executing':
+        return inProgressAnswer(tr, customer, entry);
+      case 'expired':
+        return alreadyAnswer(tr, customer, entry);
       case 'refused':
         return customer === undefined
           ? alreadyAnswer(tr, customer, entry)
@@ -228,7 +223,9 @@ export class UpgradeFlow {
       .map((s) => s.id);
   }
 
-  history(customerId: string): readonly LedgerEntry[] {
-    return this.deps.ledger.history(customerId).filter((e) => e.status !== 'pending');
+  /** The requests that were acted on (confirmed or cancelled), newest first. */
+  async history(customerId: string): Promise<readonly LedgerEntry[]> {
+    const entries = await this.deps.upgrades.history(customerId);
+    return entries.filter((e) => e.status !== 'pending' && e.status !== 'expired');
   }
 }

@@ -42,4 +42,6 @@ export interface CustomerLookup {
   findMention(text: string): CustomerMention | undefined;
   /** Keep the index in step after a customer changed or was added. */
   upsert(customer: CustomerName): void;
+  /** Keep the index in step after a customer was removed. */
+  remove(customerId: string): void;
 }

@@ -209,6 +209,14 @@ export class CustomerIndex implements CustomerLookup {
     this.trigrams.add(entry.slot, indexed(entry));
   }
 
+  /** Drops a customer (removed from the directory); unknown ids are ignored. */
+  remove(customerId: string): void {
+    const previous = this.entries.get(customerId);
+    if (previous === undefined) return;
+    this.forget(previous);
+    this.trigrams.remove(previous.slot, indexed(previous));
+  }
+
   /** Retrieval plus ranking for one query, best first. */
   private rank(query: Query, keep: number): Scored[] {
     if (query.compact.length === 0) return [];

@@ -29,16 +29,21 @@ export interface FleetAnswer {
   readonly noPathCount: number;
 }
 
-export function customersEligibleFor(customers: Iterable<Customer>, target: OfferId): FleetAnswer {
-  const eligible: FleetMatch[] = [];
-  const blockedByReason: Partial<Record<ReasonCode, number>> = {};
-  let blockedCount = 0;
-  let noPathCount = 0;
-  for (const customer of customers) {
+/** Counts customers one at a time (a directory read in pages is never held whole), then answers. */
+export class FleetTally {
+  private readonly eligible: FleetMatch[] = [];
+  private readonly blockedByReason: Partial<Record<ReasonCode, number>> = {};
+  private blockedCount = 0;
+  private noPathCount = 0;
+
+  constructor(readonly target: OfferId) {}
+
+  add(customer: Customer): void {
+    const { target } = this;
     const candidates = customer.subscriptions.filter((s) => upgradeTargets(s.offerId).includes(target));
     if (candidates.length === 0) {
-      noPathCount++;
-      continue;
+      this.noPathCount++;
+      return;
     }
     const verdicts = candidates.map((s) => ({
       subscription: s,
@@ -46,16 +51,31 @@ export function customersEligibleFor(customers: Iterable<Customer>, target: Offe
     }));
     const ok = verdicts.find((v) => v.verdict.eligible);
     if (ok !== undefined) {
-      eligible.push({
+      this.eligible.push({
         customerId: customer.id,
         companyName: customer.companyProfile.companyName,
         subscriptionId: ok.subscription.id,
       });
-      continue;
+      return;
     }
-    blockedCount++;
+    this.blockedCount++;
     const codes = new Set(verdicts.flatMap((v) => v.verdict.reasons.map((r) => r.code)));
-    for (const code of codes) blockedByReason[code] = (blockedByReason[code] ?? 0) + 1;
+    for (const code of codes) this.blockedByReason[code] = (this.blockedByReason[code] ?? 0) + 1;
   }
-  return { target, eligible, blockedCount, blockedByReason, noPathCount };
+
+  answer(): FleetAnswer {
+    return {
+      target: this.target,
+      eligible: [...this.eligible],
+      blockedCount: this.blockedCount,
+      blockedByReason: { ...this.blockedByReason },
+      noPathCount: this.noPathCount,
+    };
+  }
+}
+
+export function customersEligibleFor(customers: Iterable<Customer>, target: OfferId): FleetAnswer {
+  const tally = new FleetTally(target);
+  for (const customer of customers) tally.add(customer);
+  return tally.answer();
 }

@@ -1,57 +1,10 @@
 /**
- * A small durable key-value store with optimistic concurrency, for the bot's conversation and user state. The
- * bot layer wraps it as a botbuilder `Storage`; this module knows nothing of botbuilder. Values are stored as
- * JSON.
+ * The key-value store port in SQLite, for the bot's conversation and user state: JSON values with an eTag
+ * (optimistic concurrency when the caller gives one).
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-
-export interface StoredValue {
-  readonly value: unknown;
-  readonly eTag: string;
-}
-
-export interface WriteItem {
-  readonly key: string;
-  /** Anything `JSON.stringify` can store (not `undefined`). */
-  readonly value: unknown;
-  /** Absent, '' or '*': write unconditionally. Otherwise the eTag the value was read with. */
-  readonly eTag?: string;
-}
-
-export interface KeyValueStore {
-  /** The stored values of the keys that exist; missing keys are absent from the result. */
-  read(keys: readonly string[]): Record<string, StoredValue>;
-  /**
-   * Writes all the items or none: an item whose eTag does not match the stored one (or whose row is missing
-   * while an eTag other than '*' is given) throws an `ETagConflictError` and nothing of the batch is written.
-   * Returns the new eTag of each key written.
-   */
-  write(items: readonly WriteItem[]): Record<string, string>;
-  /** Deletes the keys (missing keys are ignored). */
-  delete(keys: readonly string[]): void;
-}
-
-/** A write whose eTag is stale: someone else wrote (or deleted) the value since it was read. */
-export class ETagConflictError extends Error {
-  readonly key: string;
-  /** The eTag the write was made with. */
-  readonly expected: string;
-  /** The stored eTag, `undefined` when the key does not exist. */
-  readonly actual: string | undefined;
-
-  constructor(key: string, expected: string, actual: string | undefined) {
-    super(
-      actual === undefined
-        ? `Storage: "${key}" was written with eTag "${expected}" but it does not exist (any more)`
-        : `Storage: "${key}" was written with eTag "${expected}" but it has eTag "${actual}" now`,
-    );
-    this.name = 'ETagConflictError';
-    this.key = key;
-    this.expected = expected;
-    this.actual = actual;
-  }
-}
+import { ETagConflictError, type KeyValueStore, type StoredValue, type WriteItem } from '../core/state.js';
 
 interface StateRow {
   readonly value: string;
@@ -83,7 +36,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
     this.remove = db.prepare<[string]>('DELETE FROM state WHERE key = ?');
   }
 
-  read(keys: readonly string[]): Record<string, StoredValue> {
+  async read(keys: readonly string[]): Promise<Record<string, StoredValue>> {
     // One read transaction: the values are a consistent snapshot.
     const entries = this.db
       .transaction((): [string, StoredValue][] => {
@@ -98,7 +51,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
     return Object.fromEntries(entries);
   }
 
-  write(items: readonly WriteItem[]): Record<string, string> {
+  async write(items: readonly WriteItem[]): Promise<Record<string, string>> {
     // Serialise first: a value JSON cannot hold fails the batch before anything is written.
     const serialised = items.map((item) => {
       const json: unknown = JSON.stringify(item.value);
@@ -126,7 +79,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
     return Object.fromEntries(entries);
   }
 
-  delete(keys: readonly string[]): void {
+  async delete(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     this.db
       .transaction(() => {

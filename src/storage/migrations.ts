@@ -122,6 +122,92 @@ BEGIN
 END;
 `;
 
+const SCHEMA_3 = `
+-- The ledger with explicit states for exactly-once changes (pending, executing under a lease, then done, failed
+-- or refused; or cancelled, or expired past its lifetime). No foreign key to customers: the record of a change
+-- outlives a customer that a sync removes. Rebuilt, since SQLite cannot change a CHECK constraint.
+DROP TRIGGER upgrade_ledger_decided_once;
+DROP TRIGGER upgrade_ledger_kept;
+ALTER TABLE upgrade_ledger RENAME TO upgrade_ledger_2;
+CREATE TABLE upgrade_ledger (
+  token                    TEXT PRIMARY KEY,
+  customer_id              TEXT NOT NULL,
+  subscription_id          TEXT NOT NULL,
+  from_offer               TEXT NOT NULL,
+  target                   TEXT NOT NULL,
+  quantity                 INTEGER NOT NULL CHECK (quantity > 0),
+  upgrade_type             TEXT NOT NULL,
+  requested_by_id          TEXT NOT NULL,
+  requested_by_name        TEXT,
+  requested_by_aad_object_id TEXT,
+  requested_at             TEXT NOT NULL,
+  conversation_id          TEXT,
+  expires_at               TEXT NOT NULL,
+  status                   TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                             ('pending', 'executing', 'done', 'failed', 'refused', 'cancelled', 'expired')),
+  decided_by_id            TEXT,
+  decided_by_name          TEXT,
+  decided_by_aad_object_id TEXT,
+  decided_at               TEXT,
+  lease_until              TEXT,
+  attempts                 INTEGER NOT NULL DEFAULT 0,
+  new_subscription_id      TEXT UNIQUE,
+  affected_accounts        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(affected_accounts)),
+  reasons                  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reasons)),
+  error                    TEXT,
+  CHECK ((status IN ('pending', 'executing')) = (decided_at IS NULL)),
+  CHECK ((status = 'executing') = (lease_until IS NOT NULL)),
+  CHECK ((status = 'done') = (new_subscription_id IS NOT NULL))
+) STRICT;
+INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity, upgrade_type,
+    requested_by_id, requested_by_name, requested_by_aad_object_id, requested_at, conversation_id, expires_at,
+    status, decided_by_id, decided_by_name, decided_by_aad_object_id, decided_at, attempts, new_subscription_id,
+    affected_accounts, reasons, error)
+  SELECT token, customer_id, subscription_id, from_offer, target, quantity, upgrade_type, requested_by_id,
+    requested_by_name, requested_by_aad_object_id, requested_at, conversation_id,
+    strftime('%Y-%m-%dT%H:%M:%fZ', requested_at, '+1 day'), status, decided_by_id, decided_by_name,
+    decided_by_aad_object_id, decided_at, CASE WHEN status = 'pending' THEN 0 ELSE 1 END, new_subscription_id,
+    affected_accounts, reasons, error
+  FROM upgrade_ledger_2 ORDER BY rowid;
+DROP TABLE upgrade_ledger_2;
+CREATE INDEX upgrade_ledger_by_customer ON upgrade_ledger (customer_id, requested_at);
+CREATE INDEX upgrade_ledger_executing ON upgrade_ledger (lease_until) WHERE status = 'executing';
+-- One source subscription has at most one change under way.
+CREATE UNIQUE INDEX upgrade_ledger_one_executing ON upgrade_ledger (subscription_id) WHERE status = 'executing';
+
+-- Only forward: pending → executing or a final status; executing → a final status. A final entry is kept as is.
+CREATE TRIGGER upgrade_ledger_forward BEFORE UPDATE ON upgrade_ledger
+WHEN OLD.status NOT IN ('pending', 'executing') OR (OLD.status = 'executing' AND NEW.status = 'pending')
+BEGIN
+  SELECT RAISE(ABORT, 'upgrade request already decided');
+END;
+CREATE TRIGGER upgrade_ledger_kept BEFORE DELETE ON upgrade_ledger
+BEGIN
+  SELECT RAISE(ABORT, 'the upgrade ledger is never deleted from');
+END;
+
+-- What the embedded gateway carried out, by idempotency key: running the same change again answers the same.
+CREATE TABLE executions (
+  idempotency_key     TEXT PRIMARY KEY,
+  customer_id         TEXT NOT NULL,
+  subscription_id     TEXT NOT NULL,
+  new_subscription_id TEXT NOT NULL,
+  affected_accounts   TEXT NOT NULL CHECK (json_valid(affected_accounts)),
+  at                  TEXT NOT NULL
+) STRICT;
+
+-- Customers removed (by a sync), with the directory revision of the removal, so that other connections drop them.
+CREATE TABLE customer_removals (
+  id      TEXT NOT NULL,
+  version INTEGER NOT NULL
+) STRICT;
+CREATE INDEX customer_removals_by_version ON customer_removals (version);
+CREATE TRIGGER customers_owners_delete AFTER DELETE ON customers
+BEGIN
+  DELETE FROM subscription_owners WHERE customer_id = OLD.id;
+END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -133,6 +219,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'subscription owners, kept by triggers',
     up: (db) => db.exec(SCHEMA_2),
   },
+  {
+    version: 3,
+    description: 'ledger states with leases and lifetimes, gateway executions, customer removals',
+    up: (db) => db.exec(SCHEMA_3),
+  },
 ];
 
 /** The tables this code creates, for telling an Upgrade Assistant database from another SQLite file. */
@@ -143,4 +234,6 @@ export const OWN_TABLES: readonly string[] = [
   'events',
   'state',
   'subscription_owners',
+  'executions',
+  'customer_removals',
 ];

@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
-import type { CustomerDirectory, DirectoryInfo } from '../directory/directory.js';
+import type { CustomerChange, DirectoryInfo } from '../core/customers.js';
 import type { DirectoryData } from '../directory/load.js';
 import type { CustomerName } from '../directory/lookup-types.js';
 import { checkedUpgrade } from '../directory/upgrade-checks.js';
@@ -54,6 +54,16 @@ interface CustomerRow {
   readonly version: number;
 }
 
+interface ChangedRow extends CustomerRow {
+  readonly companyName: string;
+  readonly domain: string | null;
+}
+
+interface RemovalRow {
+  readonly id: string;
+  readonly version: number;
+}
+
 interface PageRow extends CustomerRow {
   readonly rowid: number;
 }
@@ -71,7 +81,7 @@ interface Cached {
 
 const META = { partnerName: 'partner_name', seededFrom: 'seeded_from', seededAt: 'seeded_at' } as const;
 
-export class SqliteDirectory implements CustomerDirectory {
+export class SqliteDirectory {
   readonly info: DirectoryInfo;
   readonly seedInfo: SeedInfo;
   /** True when this open seeded the database (its first start); false when it already held customers. */
@@ -87,8 +97,12 @@ export class SqliteDirectory implements CustomerDirectory {
   private rowCount: number;
 
   private readonly dataVersionStatement: Database.Statement<[], number>;
-  private readonly changedSince: Database.Statement<[number], CustomerRow>;
+  private readonly changedSince: Database.Statement<[number], ChangedRow>;
+  private readonly removedSince: Database.Statement<[number], RemovalRow>;
   private readonly maxVersionStatement: Database.Statement<[], number | null>;
+  private readonly deleteCustomer: Database.Statement<[string]>;
+  private readonly insertRemoval: Database.Statement<[string, number]>;
+  private readonly listeners = new Set<(change: CustomerChange) => void>();
   private readonly countStatement: Database.Statement<[], number>;
   private readonly rowById: Database.Statement<[string], CustomerRow>;
   private readonly page: Database.Statement<[number, number], PageRow>;
@@ -128,10 +142,25 @@ export class SqliteDirectory implements CustomerDirectory {
     };
     this.dataVersionStatement = db.prepare<[], number>('PRAGMA data_version').pluck();
     // Through the version index: no ORDER BY rowid here, which would scan the whole table.
-    this.changedSince = db.prepare<[number], CustomerRow>(
-      'SELECT id, document, version FROM customers WHERE version > ? ORDER BY version',
+    this.changedSince = db.prepare<[number], ChangedRow>(
+      `SELECT id, document, version, company_name AS companyName,
+         json_extract(document, '$.companyProfile.domain') AS domain
+       FROM customers WHERE version > ? ORDER BY version`,
     );
-    this.maxVersionStatement = db.prepare<[], number | null>('SELECT max(version) FROM customers').pluck();
+    this.removedSince = db.prepare<[number], RemovalRow>(
+      'SELECT id, version FROM customer_removals WHERE version > ? ORDER BY version',
+    );
+    // The directory revision: the highest version written, by a change or a removal.
+    this.maxVersionStatement = db
+      .prepare<[], number | null>(
+        `SELECT max(v) FROM (SELECT max(version) AS v FROM customers
+           UNION ALL SELECT max(version) FROM customer_removals)`,
+      )
+      .pluck();
+    this.deleteCustomer = db.prepare<[string]>('DELETE FROM customers WHERE id = ?');
+    this.insertRemoval = db.prepare<[string, number]>(
+      'INSERT INTO customer_removals (id, version) VALUES (?, ?)',
+    );
     this.countStatement = db.prepare<[], number>('SELECT count(*) FROM customers').pluck();
     this.rowById = db.prepare<[string], CustomerRow>(
       'SELECT id, document, version FROM customers WHERE id = ?',
@@ -198,19 +227,6 @@ export class SqliteDirectory implements CustomerDirectory {
   }
 
   /**
-   * Applies a planned upgrade in its own transaction; throws an `UpgradeConflictError` (nothing changed) when
-   * the plan no longer fits: unknown customer or subscription, source changed, new id taken, not eligible.
-   */
-  applyUpgrade(plan: UpgradePlan): Customer {
-    if (this.db.inTransaction) {
-      throw new Error('SqliteDirectory.applyUpgrade runs its own transaction: use prepareUpgrade inside one');
-    }
-    const prepared = this.db.transaction(() => this.prepareUpgrade(plan)).immediate();
-    this.upgradeCommitted(prepared);
-    return prepared.customer;
-  }
-
-  /**
    * Stores a customer as given, adding it or replacing the stored one (a directory sync bringing in changes
    * made elsewhere). No rule is checked: the data is taken as the truth.
    */
@@ -232,7 +248,34 @@ export class SqliteDirectory implements CustomerDirectory {
       })
       .immediate();
     // The stored form (as other connections will read it), not the caller's object.
-    this.remember(JSON.parse(document) as Customer, version);
+    const stored = this.remember(JSON.parse(document) as Customer, version);
+    this.emit({ kind: 'upserted', customer: { id: stored.id, companyProfile: stored.companyProfile } });
+  }
+
+  /** Removes a customer (a sync found it gone); false when there was none. Its ledger entries are kept. */
+  removeCustomer(customerId: string): boolean {
+    if (this.db.inTransaction) {
+      throw new Error('SqliteDirectory.removeCustomer runs its own transaction');
+    }
+    const removed = this.db
+      .transaction((): number | undefined => {
+        this.pullChanges();
+        if (this.deleteCustomer.run(customerId).changes === 0) return undefined;
+        const version = (this.maxVersionStatement.get() ?? 0) + 1;
+        this.insertRemoval.run(customerId, version);
+        this.rowCount = this.countStatement.get() ?? 0;
+        return version;
+      })
+      .immediate();
+    if (removed === undefined) return false;
+    this.forget(customerId, removed);
+    return true;
+  }
+
+  /** Calls `listener` for every customer added, renamed, changed or removed, by this connection or another. */
+  onChanged(listener: (change: CustomerChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Picks up the changes other connections committed since the last look (cheap when there are none). */
@@ -246,7 +289,7 @@ export class SqliteDirectory implements CustomerDirectory {
   }
 
   /**
-   * For the ledger, inside its write transaction: the customer as committed now (other connections' commits
+   * For the upgrade gateway, inside its write transaction: the customer as committed now (other connections' commits
    * included).
    */
   currentForWrite(customerId: string): Customer | undefined {
@@ -256,7 +299,7 @@ export class SqliteDirectory implements CustomerDirectory {
   }
 
   /**
-   * For the ledger, inside its write transaction: checks the plan against the current data and writes the
+   * For the upgrade gateway, inside its write transaction: checks the plan against the current data and writes the
    * upgraded customer. Throws `UpgradeConflictError` before writing anything when the plan no longer fits.
    * Call `upgradeCommitted` once the transaction has committed (the cache is not touched before).
    */
@@ -292,10 +335,29 @@ export class SqliteDirectory implements CustomerDirectory {
    * others are read when asked for.
    */
   private pullChanges(): void {
-    for (const row of this.changedSince.all(this.maxVersion)) {
+    const since = this.maxVersion;
+    for (const row of this.changedSince.all(since)) {
       if (this.cache.has(row.id)) this.remember(parseCustomer(this.db.name, row), row.version);
       this.maxVersion = Math.max(this.maxVersion, row.version);
+      const companyProfile = { companyName: row.companyName, domain: row.domain ?? '' };
+      this.emit({ kind: 'upserted', customer: { id: row.id, companyProfile } });
     }
+    for (const row of this.removedSince.all(since)) {
+      // Removed, unless added again since.
+      if (this.rowById.get(row.id) === undefined) this.forget(row.id, row.version);
+      else this.maxVersion = Math.max(this.maxVersion, row.version);
+    }
+  }
+
+  private forget(customerId: string, version: number): void {
+    this.cache.delete(customerId);
+    this.whole = undefined;
+    this.maxVersion = Math.max(this.maxVersion, version);
+    this.emit({ kind: 'removed', customerId });
+  }
+
+  private emit(change: CustomerChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   /** The customer from the cache, or read from the database (and cached). */

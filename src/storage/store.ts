@@ -1,11 +1,13 @@
 /**
- * The composition root's entry to storage: one SQLite database (one connection) holding the customer
- * directory, the upgrade ledger and the bot's state.
+ * The composition root's entry to the embedded storage: one SQLite database (one connection) holding the
+ * customer directory, the upgrade ledger and the bot's state, and the gateway that upgrades in it.
  */
 import { openDatabase, type OpenDatabaseOptions } from './database.js';
 import { SqliteKeyValueStore } from './key-value-store.js';
+import { SqliteCustomerRepository } from './sqlite-customers.js';
 import { SqliteDirectory, type Seed } from './sqlite-directory.js';
-import { SqliteUpgradeLedger, type LedgerFaults } from './upgrade-ledger.js';
+import { SqliteUpgradeGateway, type GatewayFaults } from './sqlite-upgrade-gateway.js';
+import { SqliteUpgradeLedger } from './upgrade-ledger.js';
 
 export interface StoreOptions extends OpenDatabaseOptions {
   /** The data directory holding `upgrade-assistant.db` (created when missing), or ':memory:'. */
@@ -22,12 +24,14 @@ export interface StoreOptions extends OpenDatabaseOptions {
   /** The clock (default: the system clock): seed time and state update times. */
   readonly now?: () => Date;
   /** Fault injection for tests. */
-  readonly faults?: LedgerFaults;
+  readonly faults?: GatewayFaults;
 }
 
 export interface Store {
   readonly directory: SqliteDirectory;
+  readonly customers: SqliteCustomerRepository;
   readonly ledger: SqliteUpgradeLedger;
+  readonly gateway: SqliteUpgradeGateway;
   readonly state: SqliteKeyValueStore;
   /** True when this open created the customers from the seed (first start). */
   readonly seeded: boolean;
@@ -36,6 +40,11 @@ export interface Store {
   /** The schema version before this open ran the migrations (0 for a new database). */
   readonly migratedFrom: number;
   readonly schemaVersion: number;
+  /**
+   * Looks for changes other processes committed every `intervalMs` (cheap when there are none), so that the
+   * caches and the change listeners follow them; returns the function that stops it.
+   */
+  watch(intervalMs: number): () => void;
   close(): void;
 }
 
@@ -49,18 +58,29 @@ export function openStore(options: StoreOptions): Store {
       ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
       now: now(),
     });
-    const ledger = new SqliteUpgradeLedger(db, directory, {
+    const ledger = new SqliteUpgradeLedger(db);
+    const gateway = new SqliteUpgradeGateway(db, directory, {
+      now,
       ...(options.faults === undefined ? {} : { faults: options.faults }),
     });
     const state = new SqliteKeyValueStore(db, { now });
     return {
       directory,
+      customers: new SqliteCustomerRepository(directory),
       ledger,
+      gateway,
       state,
       seeded: directory.seeded,
       path,
       migratedFrom,
       schemaVersion,
+      watch: (intervalMs) => {
+        const timer = setInterval(() => {
+          if (db.open) directory.refresh();
+        }, intervalMs);
+        timer.unref();
+        return () => clearInterval(timer);
+      },
       close: () => {
         if (!db.open) return;
         try {

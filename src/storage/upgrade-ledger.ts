@@ -1,107 +1,36 @@
 /**
- * The upgrade ledger: one row per confirm card (its token), in the same database as the customers, so that
- * confirming applies the upgrade and records it in ONE transaction, exactly once, whatever the number of
- * clicks, replicas or restarts (spec conversation.md, "Rules of the flow"). An append-only `events` table
- * keeps who did what, when.
+ * The upgrade ledger in SQLite: one row per confirm card (its token), moved forward through the states of the
+ * ledger port by single conditional UPDATEs, so that one caller only wins each transition, whatever the number
+ * of connections or processes. An append-only `events` table keeps who did what, when.
  */
-import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { UpgradeConflictError } from '../directory/upgrade-checks.js';
-import type {
-  AffectedAccount,
-  Customer,
-  OfferId,
-  PlanResult,
-  Reason,
-  UpgradePlan,
-  UpgradeType,
-} from '../rules/index.js';
-import { errorCode, errorMessage } from './errors.js';
-import type { PreparedUpgrade, SqliteDirectory } from './sqlite-directory.js';
-
-export type UpgradeStatus = 'pending' | 'done' | 'cancelled' | 'refused' | 'failed';
-
-export interface Actor {
-  readonly id: string;
-  readonly name?: string;
-  readonly aadObjectId?: string;
-}
-
-/** What the confirm card was made for. */
-export interface UpgradeRequestRecord {
-  /** Unique, random, carried by the confirm card (see `newUpgradeToken`). */
-  readonly token: string;
-  readonly customerId: string;
-  readonly subscriptionId: string;
-  readonly fromOffer: OfferId;
-  readonly target: OfferId;
-  readonly quantity: number;
-  readonly upgradeType: UpgradeType;
-  readonly requestedBy: Actor;
-  /** ISO date-time. */
-  readonly requestedAt: string;
-  readonly conversationId?: string;
-}
-
-export interface LedgerEntry extends UpgradeRequestRecord {
-  readonly status: UpgradeStatus;
-  readonly decidedBy?: Actor;
-  readonly decidedAt?: string;
-  readonly newSubscriptionId?: string;
-  readonly affectedAccounts: readonly AffectedAccount[];
-  /** Why refused: the reasons that held at confirm time. */
-  readonly reasons: readonly Reason[];
-  /** Why failed (or, for a refusal without reasons, what was missing). */
-  readonly error?: string;
-}
-
-export type ConfirmOutcome =
-  | { readonly kind: 'done'; readonly entry: LedgerEntry; readonly plan: UpgradePlan }
-  /** Not pending any more: done, cancelled, refused or failed (the entry says by whom and when). */
-  | { readonly kind: 'already'; readonly entry: LedgerEntry }
-  | { readonly kind: 'unknown_token' }
-  /** The rules say no now: nothing changed; `entry.reasons` are the current reasons. */
-  | { readonly kind: 'refused'; readonly entry: LedgerEntry }
-  /** Applying failed: the directory is unchanged, the ledger says so (`entry.error`). */
-  | { readonly kind: 'failed'; readonly entry: LedgerEntry };
-
-export type CancelOutcome =
-  | { readonly kind: 'cancelled'; readonly entry: LedgerEntry }
-  | { readonly kind: 'already'; readonly entry: LedgerEntry }
-  | { readonly kind: 'unknown_token' };
-
-/**
- * Plans the upgrade on the customer as it is now. The caller runs `planUpgrade` with the request's
- * subscription, target, quantity and upgrade type and a fresh new-subscription id; a plan that does not match
- * the request is not applied (the confirm fails).
- */
-export type ConfirmPlanner = (customer: Customer, request: LedgerEntry) => PlanResult;
-
-export interface UpgradeLedger {
-  /** Records a new pending request; throws a `LedgerError` if the token is taken or the request is invalid. */
-  record(request: UpgradeRequestRecord): LedgerEntry;
-  get(token: string): LedgerEntry | undefined;
-  /**
-   * Exactly once, in ONE transaction: if the token is pending, reads the customer, plans, applies the plan to
-   * the directory and records `done`. Not eligible now → `refused` with the current reasons, nothing else
-   * changes. Any exception while applying → everything rolled back, then `failed` recorded in a second
-   * transaction. A token that is not pending → `already`.
-   */
-  confirm(token: string, by: Actor, now: Date, plan: ConfirmPlanner): ConfirmOutcome;
-  cancel(token: string, by: Actor, now: Date): CancelOutcome;
-  /** Every request for the customer, whatever its status, newest first. */
-  history(customerId: string): readonly LedgerEntry[];
-}
+import {
+  LedgerError,
+  requestProblems,
+  type Actor,
+  type CancelOutcome,
+  type ClaimOutcome,
+  type Execution,
+  type LedgerEntry,
+  type RequestStatus,
+  type UpgradeLedger,
+  type UpgradeRequestRecord,
+} from '../core/ledger.js';
+import type { AffectedAccount, OfferId, Reason, UpgradeType } from '../rules/index.js';
+import { errorCode } from './errors.js';
 
 export type LedgerEventKind =
   | 'requested'
+  | 'claimed'
+  | 'resumed'
   | 'done'
   | 'refused'
   | 'failed'
   | 'cancelled'
-  /** A confirm of a request that was already decided (a second click, another replica…). */
+  | 'expired'
+  /** A confirm of a request that was not pending (a second click, another replica…). */
   | 'confirm_ignored'
-  /** A cancel of a request that was already decided. */
+  /** A cancel of a request that was not pending. */
   | 'cancel_ignored';
 
 /** One line of the audit trail. */
@@ -111,29 +40,6 @@ export interface LedgerEvent {
   readonly actor?: Actor;
   readonly what: LedgerEventKind;
   readonly detail?: string;
-}
-
-/** Fault injection for tests. */
-export interface LedgerFaults {
-  /** Called inside the confirm transaction after the directory write and before the ledger write. */
-  readonly beforeCommit?: (plan: UpgradePlan) => void;
-}
-
-export interface LedgerOptions {
-  readonly faults?: LedgerFaults;
-}
-
-/** A request that cannot be recorded (duplicate token, unknown customer, invalid field). */
-export class LedgerError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LedgerError';
-  }
-}
-
-/** A random token for a confirm card: 128 bits, URL-safe. */
-export function newUpgradeToken(): string {
-  return randomBytes(16).toString('base64url');
 }
 
 interface LedgerRow {
@@ -149,11 +55,14 @@ interface LedgerRow {
   readonly requested_by_aad_object_id: string | null;
   readonly requested_at: string;
   readonly conversation_id: string | null;
+  readonly expires_at: string;
   readonly status: string;
   readonly decided_by_id: string | null;
   readonly decided_by_name: string | null;
   readonly decided_by_aad_object_id: string | null;
   readonly decided_at: string | null;
+  readonly lease_until: string | null;
+  readonly attempts: number;
   readonly new_subscription_id: string | null;
   readonly affected_accounts: string;
   readonly reasons: string;
@@ -169,52 +78,52 @@ interface EventRow {
   readonly detail: string | null;
 }
 
-interface Decision {
-  readonly status: Exclude<UpgradeStatus, 'pending'>;
-  readonly by: Actor;
-  readonly at: string;
-  readonly newSubscriptionId?: string;
-  readonly affectedAccounts?: readonly AffectedAccount[];
-  readonly reasons?: readonly Reason[];
-  readonly error?: string;
-}
-
-/** What the confirm transaction returns when it applied the upgrade (the cache is updated after commit). */
-interface Applied {
-  readonly kind: 'applied';
-  readonly entry: LedgerEntry;
-  readonly plan: UpgradePlan;
-  readonly prepared: PreparedUpgrade;
-}
+const iso = (date: Date): string => date.toISOString();
 
 export class SqliteUpgradeLedger implements UpgradeLedger {
-  private readonly db: Database.Database;
-  private readonly directory: SqliteDirectory;
-  private readonly faults: LedgerFaults;
   private readonly statements;
 
-  constructor(db: Database.Database, directory: SqliteDirectory, options: LedgerOptions = {}) {
-    this.db = db;
-    this.directory = directory;
-    this.faults = options.faults ?? {};
+  constructor(private readonly db: Database.Database) {
+    const returning = 'RETURNING *';
     this.statements = {
       select: db.prepare<[string], LedgerRow>('SELECT * FROM upgrade_ledger WHERE token = ?'),
       insert: db.prepare(
         `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity,
            upgrade_type, requested_by_id, requested_by_name, requested_by_aad_object_id, requested_at,
-           conversation_id)
+           conversation_id, expires_at)
          VALUES (@token, @customer_id, @subscription_id, @from_offer, @target, @quantity, @upgrade_type,
-           @requested_by_id, @requested_by_name, @requested_by_aad_object_id, @requested_at, @conversation_id)`,
+           @requested_by_id, @requested_by_name, @requested_by_aad_object_id, @requested_at, @conversation_id,
+           @expires_at) ${returning}`,
       ),
-      decide: db.prepare(
-        `UPDATE upgrade_ledger SET status = @status, decided_by_id = @decided_by_id,
-           decided_by_name = @decided_by_name, decided_by_aad_object_id = @decided_by_aad_object_id,
-           decided_at = @decided_at, new_subscription_id = @new_subscription_id,
-           affected_accounts = @affected_accounts, reasons = @reasons, error = @error
-         WHERE token = @token AND status = 'pending'`,
+      claim: db.prepare<[string, string | null, string | null, string, string, string], LedgerRow>(
+        `UPDATE upgrade_ledger SET status = 'executing', decided_by_id = ?, decided_by_name = ?,
+           decided_by_aad_object_id = ?, lease_until = ?, attempts = attempts + 1
+         WHERE token = ? AND status = 'pending' AND expires_at > ? ${returning}`,
+      ),
+      expire: db.prepare<[string, string], LedgerRow>(
+        `UPDATE upgrade_ledger SET status = 'expired', decided_at = ?
+         WHERE token = ? AND status = 'pending' ${returning}`,
+      ),
+      reclaim: db.prepare<[string, string, string], LedgerRow>(
+        `UPDATE upgrade_ledger SET lease_until = ?, attempts = attempts + 1
+         WHERE token = ? AND status = 'executing' AND lease_until < ? ${returning}`,
+      ),
+      finish: db.prepare(
+        `UPDATE upgrade_ledger SET status = @status, decided_at = @at, lease_until = NULL,
+           new_subscription_id = @new_subscription_id, affected_accounts = @affected_accounts,
+           reasons = @reasons, error = @error
+         WHERE token = @token AND status = 'executing' ${returning}`,
+      ),
+      cancel: db.prepare<[string, string | null, string | null, string, string, string], LedgerRow>(
+        `UPDATE upgrade_ledger SET status = 'cancelled', decided_by_id = ?, decided_by_name = ?,
+           decided_by_aad_object_id = ?, decided_at = ?
+         WHERE token = ? AND status = 'pending' AND expires_at > ? ${returning}`,
       ),
       history: db.prepare<[string], LedgerRow>(
         'SELECT * FROM upgrade_ledger WHERE customer_id = ? ORDER BY requested_at DESC, rowid DESC',
+      ),
+      unfinished: db.prepare<[string], LedgerRow>(
+        `SELECT * FROM upgrade_ledger WHERE status = 'executing' AND lease_until < ? ORDER BY lease_until`,
       ),
       event: db.prepare<[string, string, string | null, string | null, string, string | null]>(
         'INSERT INTO events (token, at, actor_id, actor_name, what, detail) VALUES (?, ?, ?, ?, ?, ?)',
@@ -223,12 +132,16 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
     };
   }
 
-  record(request: UpgradeRequestRecord): LedgerEntry {
-    validateRequest(request);
+  async record(request: UpgradeRequestRecord, expiresAt: Date): Promise<LedgerEntry> {
+    const problems = requestProblems(request);
+    if (problems.length > 0) throw new LedgerError(`Invalid upgrade request: ${problems.join('; ')}`);
+    // Normalised, so that history sorts by time whatever the offset the caller wrote.
+    const requestedAt = iso(new Date(request.requestedAt));
     return this.db
       .transaction((): LedgerEntry => {
+        let row: LedgerRow;
         try {
-          this.statements.insert.run({
+          row = this.statements.insert.get({
             token: request.token,
             customer_id: request.customerId,
             subscription_id: request.subscriptionId,
@@ -239,118 +152,113 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
             requested_by_id: request.requestedBy.id,
             requested_by_name: request.requestedBy.name ?? null,
             requested_by_aad_object_id: request.requestedBy.aadObjectId ?? null,
-            // Normalised, so that history sorts by time whatever the offset the caller wrote.
-            requested_at: new Date(request.requestedAt).toISOString(),
+            requested_at: requestedAt,
             conversation_id: request.conversationId ?? null,
-          });
+            expires_at: iso(expiresAt),
+          }) as LedgerRow;
         } catch (error) {
-          const code = errorCode(error);
-          if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          if (errorCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
             throw new LedgerError(`An upgrade request with token "${request.token}" already exists`, {
-              cause: error,
-            });
-          }
-          if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-            throw new LedgerError(`No customer with id "${request.customerId}" in the directory`, {
               cause: error,
             });
           }
           throw error;
         }
-        this.addEvent(
-          request.token,
-          new Date(request.requestedAt).toISOString(),
-          request.requestedBy,
-          'requested',
-          `${request.subscriptionId} → ${request.target}`,
-        );
-        return this.mustGet(request.token);
+        const detail = `${request.subscriptionId} → ${request.target}`;
+        this.addEvent(request.token, requestedAt, request.requestedBy, 'requested', detail);
+        return toEntry(row);
       })
       .immediate();
   }
 
-  get(token: string): LedgerEntry | undefined {
+  async get(token: string): Promise<LedgerEntry | undefined> {
     const row = this.statements.select.get(token);
     return row === undefined ? undefined : toEntry(row);
   }
 
-  confirm(token: string, by: Actor, now: Date, plan: ConfirmPlanner): ConfirmOutcome {
-    const at = now.toISOString();
-    let entered = false;
-    const run = this.db.transaction((): ConfirmOutcome | Applied => {
-      entered = true;
-      const row = this.statements.select.get(token);
-      if (row === undefined) return { kind: 'unknown_token' };
-      const entry = toEntry(row);
-      if (entry.status !== 'pending') {
-        this.addEvent(token, at, by, 'confirm_ignored', entry.status);
-        return { kind: 'already', entry };
-      }
-      const customer = this.directory.currentForWrite(entry.customerId);
-      if (customer === undefined) {
-        return this.refuse(token, by, at, [], `customer "${entry.customerId}" is not in the directory`);
-      }
-      const result = plan(customer, entry);
-      if (!result.ok) {
-        return result.problem === 'not_eligible'
-          ? this.refuse(token, by, at, result.verdict.reasons)
-          : this.refuse(token, by, at, [], `subscription "${entry.subscriptionId}" is not in the directory`);
-      }
-      checkPlanMatches(entry, result.plan);
-      let prepared: PreparedUpgrade;
-      try {
-        prepared = this.directory.prepareUpgrade(result.plan);
-      } catch (error) {
-        // Thrown before anything was written: the rules say no now.
-        if (error instanceof UpgradeConflictError && error.conflict === 'not_eligible') {
-          return this.refuse(token, by, at, error.reasons);
-        }
-        throw error;
-      }
-      this.faults.beforeCommit?.(result.plan);
-      this.decide(token, {
-        status: 'done',
-        by,
-        at,
-        newSubscriptionId: result.plan.newSubscription.id,
-        affectedAccounts: result.plan.affectedAccounts,
-      });
-      this.addEvent(token, at, by, 'done', result.plan.newSubscription.id);
-      return { kind: 'applied', entry: this.mustGet(token), plan: result.plan, prepared };
-    });
-
-    let outcome: ConfirmOutcome | Applied;
-    try {
-      outcome = run.immediate();
-    } catch (error) {
-      // The write lock was never obtained (busy for too long): nothing happened, the caller may retry.
-      if (!entered) throw error;
-      return this.recordFailure(token, by, at, error);
-    }
-    if (outcome.kind !== 'applied') return outcome;
-    this.directory.upgradeCommitted(outcome.prepared);
-    return { kind: 'done', entry: outcome.entry, plan: outcome.plan };
-  }
-
-  cancel(token: string, by: Actor, now: Date): CancelOutcome {
-    const at = now.toISOString();
+  async claim(token: string, by: Actor, now: Date, leaseUntil: Date): Promise<ClaimOutcome> {
+    const at = iso(now);
     return this.db
-      .transaction((): CancelOutcome => {
-        const row = this.statements.select.get(token);
-        if (row === undefined) return { kind: 'unknown_token' };
-        if (row.status !== 'pending') {
-          this.addEvent(token, at, by, 'cancel_ignored', row.status);
-          return { kind: 'already', entry: toEntry(row) };
+      .transaction((): ClaimOutcome => {
+        let claimed: LedgerRow | undefined;
+        try {
+          claimed = this.statements.claim.get(
+            by.id,
+            by.name ?? null,
+            by.aadObjectId ?? null,
+            iso(leaseUntil),
+            token,
+            at,
+          );
+        } catch (error) {
+          // The unique index on executing subscriptions: another change to it is under way.
+          if (errorCode(error) !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+          const row = this.statements.select.get(token);
+          if (row === undefined) throw error;
+          this.addEvent(token, at, by, 'confirm_ignored', 'busy');
+          return { kind: 'busy', entry: toEntry(row) };
         }
-        this.decide(token, { status: 'cancelled', by, at });
-        this.addEvent(token, at, by, 'cancelled');
-        return { kind: 'cancelled', entry: this.mustGet(token) };
+        if (claimed !== undefined) {
+          this.addEvent(token, at, by, 'claimed');
+          return { kind: 'claimed', entry: toEntry(claimed) };
+        }
+        return this.notPending(token, at, by, 'confirm_ignored');
       })
       .immediate();
   }
 
-  history(customerId: string): readonly LedgerEntry[] {
+  async reclaim(token: string, now: Date, leaseUntil: Date): Promise<LedgerEntry | undefined> {
+    const at = iso(now);
+    return this.db
+      .transaction((): LedgerEntry | undefined => {
+        const row = this.statements.reclaim.get(iso(leaseUntil), token, at);
+        if (row === undefined) return undefined;
+        this.addEvent(token, at, undefined, 'resumed', `attempt ${row.attempts}`);
+        return toEntry(row);
+      })
+      .immediate();
+  }
+
+  complete(token: string, execution: Execution, now: Date): Promise<LedgerEntry> {
+    return this.finish(token, 'done', now, {
+      newSubscriptionId: execution.newSubscriptionId,
+      affectedAccounts: execution.affectedAccounts,
+      detail: execution.newSubscriptionId,
+    });
+  }
+
+  fail(token: string, error: string, now: Date): Promise<LedgerEntry> {
+    return this.finish(token, 'failed', now, { error, detail: error });
+  }
+
+  refuse(token: string, reasons: readonly Reason[], now: Date, error?: string): Promise<LedgerEntry> {
+    return this.finish(token, 'refused', now, {
+      reasons,
+      ...(error === undefined ? {} : { error }),
+      detail: error ?? reasons.map((r) => r.code).join(', '),
+    });
+  }
+
+  async cancel(token: string, by: Actor, now: Date): Promise<CancelOutcome> {
+    const at = iso(now);
+    return this.db
+      .transaction((): CancelOutcome => {
+        const row = this.statements.cancel.get(by.id, by.name ?? null, by.aadObjectId ?? null, at, token, at);
+        if (row !== undefined) {
+          this.addEvent(token, at, by, 'cancelled');
+          return { kind: 'cancelled', entry: toEntry(row) };
+        }
+        return this.notPending(token, at, by, 'cancel_ignored');
+      })
+      .immediate();
+  }
+
+  async history(customerId: string): Promise<readonly LedgerEntry[]> {
     return this.statements.history.all(customerId).map(toEntry);
+  }
+
+  async unfinished(now: Date): Promise<readonly LedgerEntry[]> {
+    return this.statements.unfinished.all(iso(now)).map(toEntry);
   }
 
   /** The audit trail of one request, oldest first. */
@@ -366,88 +274,72 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
     }));
   }
 
-  private refuse(
+  /** Why a claim or cancel did not take: unknown, expired (recorded now), or not pending. */
+  private notPending(
     token: string,
-    by: Actor,
     at: string,
-    reasons: readonly Reason[],
-    error?: string,
-  ): ConfirmOutcome {
-    this.decide(token, { status: 'refused', by, at, reasons, ...(error === undefined ? {} : { error }) });
-    this.addEvent(token, at, by, 'refused', error ?? reasons.map((r) => r.code).join(', '));
-    return { kind: 'refused', entry: this.mustGet(token) };
+    by: Actor,
+    ignored: LedgerEventKind,
+  ): ClaimOutcome & CancelOutcome {
+    const row = this.statements.select.get(token);
+    if (row === undefined) return { kind: 'unknown' };
+    if (row.status === 'pending') {
+      const expired = this.statements.expire.get(at, token);
+      if (expired !== undefined) {
+        this.addEvent(token, at, by, 'expired');
+        return { kind: 'expired', entry: toEntry(expired) };
+      }
+    }
+    this.addEvent(token, at, by, ignored, row.status);
+    return row.status === 'expired'
+      ? { kind: 'expired', entry: toEntry(row) }
+      : { kind: 'already', entry: toEntry(row) };
   }
 
-  /** The second transaction of a failed confirm: the first one was rolled back entirely. */
-  private recordFailure(token: string, by: Actor, at: string, failure: unknown): ConfirmOutcome {
-    const message = errorMessage(failure);
+  private async finish(
+    token: string,
+    status: Extract<RequestStatus, 'done' | 'failed' | 'refused'>,
+    now: Date,
+    outcome: {
+      readonly newSubscriptionId?: string;
+      readonly affectedAccounts?: readonly AffectedAccount[];
+      readonly reasons?: readonly Reason[];
+      readonly error?: string;
+      readonly detail: string;
+    },
+  ): Promise<LedgerEntry> {
+    const at = iso(now);
     return this.db
-      .transaction((): ConfirmOutcome => {
-        const row = this.statements.select.get(token);
-        if (row === undefined) return { kind: 'unknown_token' };
-        // Another connection decided it in between: that decision stands.
-        if (row.status !== 'pending') return { kind: 'already', entry: toEntry(row) };
-        this.decide(token, { status: 'failed', by, at, error: message });
-        this.addEvent(token, at, by, 'failed', message);
-        return { kind: 'failed', entry: this.mustGet(token) };
+      .transaction((): LedgerEntry => {
+        const row = this.statements.finish.get({
+          token,
+          status,
+          at,
+          new_subscription_id: outcome.newSubscriptionId ?? null,
+          affected_accounts: JSON.stringify(outcome.affectedAccounts ?? []),
+          reasons: JSON.stringify(outcome.reasons ?? []),
+          error: outcome.error ?? null,
+        }) as LedgerRow | undefined;
+        if (row === undefined) {
+          const current = this.statements.select.get(token);
+          throw new LedgerError(
+            `Upgrade request "${token}" cannot become ${status}: it is ${current?.status ?? 'unknown'}`,
+          );
+        }
+        this.addEvent(token, at, undefined, status, outcome.detail);
+        return toEntry(row);
       })
       .immediate();
   }
 
-  private decide(token: string, decision: Decision): void {
-    const { changes } = this.statements.decide.run({
-      token,
-      status: decision.status,
-      decided_by_id: decision.by.id,
-      decided_by_name: decision.by.name ?? null,
-      decided_by_aad_object_id: decision.by.aadObjectId ?? null,
-      decided_at: decision.at,
-      new_subscription_id: decision.newSubscriptionId ?? null,
-      affected_accounts: JSON.stringify(decision.affectedAccounts ?? []),
-      reasons: JSON.stringify(decision.reasons ?? []),
-      error: decision.error ?? null,
-    });
-    if (changes !== 1) throw new Error(`Upgrade request "${token}" is not pending any more`);
-  }
-
-  private addEvent(token: string, at: string, actor: Actor, what: LedgerEventKind, detail?: string): void {
-    this.statements.event.run(token, at, actor.id, actor.name ?? null, what, detail ?? null);
-  }
-
-  private mustGet(token: string): LedgerEntry {
-    const entry = this.get(token);
-    if (entry === undefined) throw new Error(`Upgrade request "${token}" vanished`);
-    return entry;
-  }
-}
-
-function validateRequest(request: UpgradeRequestRecord): void {
-  const problems: string[] = [];
-  if (request.token.trim() === '') problems.push('the token is empty');
-  if (!Number.isInteger(request.quantity) || request.quantity < 1) {
-    problems.push(`the quantity must be a whole number of 1 or more, got ${request.quantity}`);
-  }
-  if (Number.isNaN(Date.parse(request.requestedAt))) {
-    problems.push(`requestedAt is not a date-time: "${request.requestedAt}"`);
-  }
-  if (request.requestedBy.id.trim() === '') problems.push('requestedBy has no id');
-  if (problems.length > 0) throw new LedgerError(`Invalid upgrade request: ${problems.join('; ')}`);
-}
-
-/** The plan the caller made must be for what the card was made for: never trust a mismatch. */
-function checkPlanMatches(entry: LedgerEntry, plan: UpgradePlan): void {
-  const mismatches: string[] = [];
-  const compare = (field: string, expected: unknown, actual: unknown): void => {
-    if (expected !== actual) mismatches.push(`${field} ${String(actual)} instead of ${String(expected)}`);
-  };
-  compare('customer', entry.customerId, plan.customerId);
-  compare('subscription', entry.subscriptionId, plan.source.id);
-  compare('source offer', entry.fromOffer, plan.source.offerId);
-  compare('target', entry.target, plan.target);
-  compare('quantity', entry.quantity, plan.quantity);
-  compare('upgrade type', entry.upgradeType, plan.upgradeType);
-  if (mismatches.length > 0) {
-    throw new Error(`The upgrade plan does not match the request: ${mismatches.join(', ')}`);
+  private addEvent(
+    token: string,
+    at: string,
+    actor: Actor | undefined,
+    what: LedgerEventKind,
+    detail?: string,
+  ): void {
+    this.statements.event.run(token, at, actor?.id ?? null, actor?.name ?? null, what, detail ?? null);
   }
 }
 
@@ -475,9 +367,12 @@ function toEntry(row: LedgerRow): LedgerEntry {
     },
     requestedAt: row.requested_at,
     ...(row.conversation_id === null ? {} : { conversationId: row.conversation_id }),
-    status: row.status as UpgradeStatus,
+    expiresAt: row.expires_at,
+    status: row.status as RequestStatus,
     ...(decidedBy === undefined ? {} : { decidedBy }),
     ...(row.decided_at === null ? {} : { decidedAt: row.decided_at }),
+    ...(row.lease_until === null ? {} : { leaseUntil: row.lease_until }),
+    attempts: row.attempts,
     ...(row.new_subscription_id === null ? {} : { newSubscriptionId: row.new_subscription_id }),
     affectedAccounts: JSON.parse(row.affected_accounts) as AffectedAccount[],
     reasons: JSON.parse(row.reasons) as Reason[],

@@ -215,7 +215,7 @@ const frenchFlow: Record<string, string> = {};
 
       // The ledger and the directory, through the app.
       const contoso = customer('Contoso Ltd');
-      const history = bot!.app.store.ledger.history(contoso.id);
+      const history = await bot!.app.store.ledger.history(contoso.id);
       expect(history).toHaveLength(1);
       const [entry] = history;
       expect(entry).toMatchObject({
@@ -283,7 +283,7 @@ const frenchFlow: Record<string, string> = {};
       await shot('08-outcome-fr', outcome);
 
       const lamna = customer('Société Lamna');
-      const [entry, ...others] = bot!.app.store.ledger.history(lamna.id);
+      const [entry, ...others] = await bot!.app.store.ledger.history(lamna.id);
       expect(others).toEqual([]);
       expect(entry).toMatchObject({ status: 'done', target: 'O365_E3', quantity: 15 });
       expect(await outcome.innerText()).toContain(entry!.newSubscriptionId!);
@@ -310,7 +310,7 @@ const frenchFlow: Record<string, string> = {};
       expect(await eligibility.getByRole('button', { name: en.t('eligibility.upgrade') }).count()).toBe(0);
       await noTemplateLeft();
       await shot('09-blocked-en', eligibility);
-      expect(bot!.app.store.ledger.history(customer('Fabrikam Inc').id)).toEqual([]);
+      expect(await bot!.app.store.ledger.history(customer('Fabrikam Inc').id)).toEqual([]);
     }, 60_000);
 
     it('what the Playground did: Action.Execute invokes only, offline, card updates with text + card refused', async () => {
@@ -397,7 +397,7 @@ function invokes(): Partial<Activity>[] {
 }
 
 function customer(name: string) {
-  const found = [...bot!.app.directory.all()].find((c) => c.companyProfile.companyName === name);
+  const found = [...bot!.app.store.directory.all()].find((c) => c.companyProfile.companyName === name);
   if (found === undefined) throw new Error(`no customer ${name}`);
   return found;
 }

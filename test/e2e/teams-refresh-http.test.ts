@@ -76,7 +76,9 @@ function updatesSince(from: number): Partial<Activity>[] {
 
 describe('Teams group chat: the confirm card refreshed per user (not shown by the Playground)', () => {
   it('read-only for the chat, live for the requester, refreshed for each user, outcome for everyone', async () => {
-    const contoso = [...bot.app.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
+    const contoso = [...bot.app.store.directory.all()].find(
+      (c) => c.companyProfile.companyName === 'Contoso Ltd',
+    )!;
     const before = channel.received.length;
     const live = await groupInvoke(
       'review',
@@ -122,6 +124,6 @@ describe('Teams group chat: the confirm card refreshed per user (not shown by th
     await channel.waitFor(confirmedAt + 1);
     const done = updatesSince(confirmedAt)[0]?.attachments?.[0]?.content;
     expect(texts(done).join('\n')).toContain('Upgrade done');
-    expect(bot.app.store.ledger.history(contoso.id).map((e) => e.status)).toEqual(['done']);
+    expect((await bot.app.store.ledger.history(contoso.id)).map((e) => e.status)).toEqual(['done']);
   });
 });

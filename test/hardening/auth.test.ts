@@ -60,7 +60,7 @@ function channelToken(key = published, claims: Record<string, unknown> = {}, hea
 }
 
 function contosoId(): string {
-  return [...bot.app.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
+  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
 }
 
 async function turnCount(): Promise<number> {
@@ -92,7 +92,7 @@ describe('with MicrosoftAppId set', () => {
     const body = (await res.json()) as { value: unknown };
     const confirm = actions(body.value).find((a) => a.verb === 'confirm');
     pendingToken = (confirm?.data as { token: string }).token;
-    expect(bot.app.store.ledger.get(pendingToken)?.status).toBe('pending');
+    expect((await bot.app.store.ledger.get(pendingToken))?.status).toBe('pending');
   });
 
   it('every request without a valid token gets 401 and reaches no handler', async () => {
@@ -121,7 +121,7 @@ describe('with MicrosoftAppId set', () => {
       })}`,
     };
     const turnsBefore = await turnCount();
-    const before = JSON.stringify([...bot.app.directory.all()]);
+    const before = JSON.stringify([...bot.app.store.directory.all()]);
     for (const [label, authorization] of Object.entries(headers)) {
       const started = Date.now();
       const confirm = teamsInvoke(serviceUrl, 'confirm', { token: pendingToken });
@@ -136,8 +136,8 @@ describe('with MicrosoftAppId set', () => {
     }
     expect(await turnCount()).toBe(turnsBefore);
     expect(channel.requests).toEqual([]);
-    expect(bot.app.store.ledger.get(pendingToken)?.status).toBe('pending');
-    expect(JSON.stringify([...bot.app.directory.all()])).toBe(before);
+    expect((await bot.app.store.ledger.get(pendingToken))?.status).toBe('pending');
+    expect(JSON.stringify([...bot.app.store.directory.all()])).toBe(before);
     expect(log.lines.filter((l) => l.msg === 'request not authenticated').length).toBe(
       Object.keys(headers).length * 2,
     );

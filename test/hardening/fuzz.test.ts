@@ -61,7 +61,7 @@ beforeAll(async () => {
       outboundRetry: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000 },
     },
   );
-  baseline = demo.customers.map((c) => bot.app.directory.byId(c.id)!);
+  baseline = demo.customers.map((c) => bot.app.store.directory.byId(c.id)!);
   for (const customer of baseline) {
     const subscription = customer.subscriptions.find((s) => evaluateSubscription(customer, s).upgradable);
     if (subscription === undefined) continue;
@@ -438,7 +438,7 @@ describe('fuzzing the running server', () => {
     expect(JSON.stringify(await asked.json())).toContain('Fabrikam Inc');
 
     // Every change to the directory is an upgrade confirmed with a valid token, and agrees with the ledger.
-    const during = agreement(bot.app.store, baseline);
+    const during = await agreement(bot.app.store, baseline);
     expect(during.problems).toEqual([]);
     expect(during.doubled).toBe(0);
     expect([...during.done].filter((t) => !confirmedDuringFuzz.has(t))).toEqual([]);
@@ -447,7 +447,7 @@ describe('fuzzing the running server', () => {
     for (const token of validTokens) {
       await post(bot.url, teamsInvoke(serviceUrl, 'confirm', { token }, { user: 'final-approver' }));
     }
-    const after = agreement(bot.app.store, baseline);
+    const after = await agreement(bot.app.store, baseline);
     expect(after.problems).toEqual([]);
     expect(after.doubled).toBe(0);
     expect([...after.done].sort()).toEqual([...validTokens].sort());
@@ -455,7 +455,7 @@ describe('fuzzing the running server', () => {
     // Reopened from disk, the database says the same.
     const reopened = openStore({ dataDir: bot.app.store.path.replace(/\/[^/]+$/, ''), seed: demo });
     try {
-      expect(agreement(reopened, baseline)).toEqual(after);
+      expect(await agreement(reopened, baseline)).toEqual(after);
     } finally {
       reopened.close();
     }

@@ -228,7 +228,7 @@ describe('unknown types', () => {
   });
 
   it('an unknown verb, or bad card data: a polite answer, nothing changes', async () => {
-    const before = JSON.stringify([...bot.app.directory.all()]);
+    const before = JSON.stringify([...bot.app.store.directory.all()]);
     const res = await post(
       bot.url,
       teamsActivity(serviceUrl, {
@@ -239,7 +239,7 @@ describe('unknown types', () => {
     );
     expect(res.status).toBe(200);
     expect(JSON.stringify(await res.json())).toContain('application/vnd.microsoft.activity.message');
-    expect(JSON.stringify([...bot.app.directory.all()])).toBe(before);
+    expect(JSON.stringify([...bot.app.store.directory.all()])).toBe(before);
   });
 });
 

@@ -15,7 +15,15 @@ import { evaluateSubscription, type Customer } from '../../src/rules/index.js';
 import { openStore } from '../../src/storage/store.js';
 import { actions } from '../support/cards.js';
 import { post } from '../support/server.js';
-import { agreement, exitOf, ScriptedChannel, startChildBot, teamsInvoke, type ChildBot } from './support.js';
+import {
+  agreement,
+  exitOf,
+  ScriptedChannel,
+  sleep,
+  startChildBot,
+  teamsInvoke,
+  type ChildBot,
+} from './support.js';
 
 const CUSTOMERS = 300;
 const CONFIRMS_PER_TOKEN = 3;
@@ -55,7 +63,14 @@ afterAll(() => channel.close());
 
 function start(): Promise<ChildBot> {
   return startChildBot(
-    { DATA_DIR: dataDir, DIRECTORY_FILE: directoryFile, RATE_LIMIT_MESSAGES: '0' },
+    {
+      DATA_DIR: dataDir,
+      DIRECTORY_FILE: directoryFile,
+      RATE_LIMIT_MESSAGES: '0',
+      // A claim left by the killed process is resumed a second after it was taken.
+      UPGRADE_LEASE_SECONDS: '1',
+      UPGRADE_RETRY_DELAY_SECONDS: '1',
+    },
     dataDir,
   );
 }
@@ -99,14 +114,17 @@ function seeded(): Customer[] {
 }
 
 /** What the database says about the tokens, and whether it agrees with the directory. */
-function audit(tokens: readonly string[]) {
+async function audit(tokens: readonly string[]) {
   const store = openStore({ dataDir, seed: loadDemoDirectory() });
   try {
-    const { problems, done, doubled } = agreement(store, seeded());
-    const pending = new Set(tokens.filter((t) => store.ledger.get(t)?.status === 'pending'));
-    for (const token of tokens)
-      if (store.ledger.get(token) === undefined) problems.push(`${token}: not in the ledger`);
-    return { problems, done, pending, doubled };
+    const { problems, done, executing, doubled } = await agreement(store, seeded());
+    const pending = new Set<string>();
+    for (const token of tokens) {
+      const entry = await store.ledger.get(token);
+      if (entry === undefined) problems.push(`${token}: not in the ledger`);
+      else if (entry.status === 'pending') pending.add(token);
+    }
+    return { problems, done, executing, pending, doubled };
   } finally {
     store.close();
   }
@@ -165,7 +183,7 @@ describe('SIGKILL during a burst of confirms', () => {
     expect((await exitOf(firstRun)).signal).toBe('SIGKILL');
 
     // 3. The database as the crash left it.
-    const crashed = audit(tokens);
+    const crashed = await audit(tokens);
     expect(crashed.problems).toEqual([]);
     expect(crashed.doubled).toBe(0);
     const lostAtCrash = [...doneAnswers.keys()].filter((t) => !crashed.done.has(t));
@@ -185,19 +203,23 @@ describe('SIGKILL during a burst of confirms', () => {
       () => false,
     );
     expect(after.filter((a) => a === 'no answer' || a === 'other')).toEqual([]);
+    // The claims the crash left executing are resumed by the restarted bot once their lease has run out.
+    for (let i = 0; i < 50 && (await audit(tokens)).executing.size > 0; i++) await sleep(200);
     bot.child.kill('SIGTERM');
     expect((await exitOf(bot)).code).toBe(0);
 
-    const final = audit(tokens);
+    const final = await audit(tokens);
     expect(final.problems).toEqual([]);
     expect(final.doubled).toBe(0);
+    expect(final.executing.size).toBe(0);
     expect(final.done.size).toBe(tokens.length);
     expect([...doneAnswers.values()].filter((n) => n > 1)).toEqual([]);
 
     console.info(
       `kill test: ${tokens.length} tokens, ${burst.length} confirms planned, ${before.length} sent before SIGKILL ` +
         `(${before.filter((a) => a === 'done').length} answered done, ${before.filter((a) => a === 'no answer').length} unanswered); ` +
-        `${crashed.done.size} upgrades committed at the crash, ${crashed.pending.size} pending; after restart ` +
+        `${crashed.done.size} upgrades recorded at the crash, ${crashed.executing.size} executing, ` +
+        `${crashed.pending.size} pending; after restart ` +
         `${final.done.size} done; lost ${lostAtCrash.length}, doubled ${final.doubled}`,
     );
   }, 120_000);

@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 function contosoId(): string {
-  return [...bot.app.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
+  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
 }
 
 async function metricsText(): Promise<string> {
@@ -148,7 +148,7 @@ describe('GET /metrics', () => {
   it('counts cancelled and refused decisions', async () => {
     const fresh = await startBot({}, { processMetrics: false });
     try {
-      const contoso = [...fresh.app.directory.all()].find(
+      const contoso = [...fresh.app.store.directory.all()].find(
         (c) => c.companyProfile.companyName === 'Contoso Ltd',
       )!;
       const tokenOf = async () => {

@@ -65,7 +65,7 @@ describe('graceful shutdown', () => {
         expect(store.seeded).toBe(false);
         // The turn finished before the database closed: its conversation state was saved.
         const key = `emulator/conversations/${message.conversation!.id}/`;
-        expect(store.state.read([key])[key]).toBeDefined();
+        expect((await store.state.read([key]))[key]).toBeDefined();
       } finally {
         store.close();
       }

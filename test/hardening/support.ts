@@ -382,18 +382,22 @@ export interface Agreement {
   readonly problems: string[];
   /** The tokens of the `done` requests. */
   readonly done: Set<string>;
+  /** The tokens of the requests still executing (a crash between the change and its record). */
+  readonly executing: Set<string>;
   /** Sources with more than one `done` upgrade. */
   readonly doubled: number;
 }
 
 /**
  * Checks the store against the customers as they were seeded: every change to a customer is explained by
- * exactly one `done` request (a new active subscription of its target, its source deleted), every `done`
- * request by exactly one change, nothing else changed, and no source was upgraded twice.
+ * exactly one `done` request (a new active subscription of its target, its source deleted), or by a request
+ * still `executing` (killed between the change and its record: resumed later), every `done` request by
+ * exactly one change, nothing else changed, and no source was upgraded twice.
  */
-export function agreement(store: Store, baseline: readonly Customer[]): Agreement {
+export async function agreement(store: Store, baseline: readonly Customer[]): Promise<Agreement> {
   const problems: string[] = [];
   const done = new Set<string>();
+  const executing = new Set<string>();
   const perSource = new Map<string, number>();
   for (const original of baseline) {
     const now = store.directory.byId(original.id);
@@ -401,11 +405,17 @@ export function agreement(store: Store, baseline: readonly Customer[]): Agreemen
       problems.push(`${original.id}: missing from the directory`);
       continue;
     }
-    const entries = store.ledger.history(original.id).filter((e) => e.status === 'done');
+    const history = await store.ledger.history(original.id);
+    const entries = history.filter((e) => e.status === 'done');
+    const running = history.filter((e) => e.status === 'executing');
+    for (const entry of running) executing.add(entry.token);
     const before = new Map(original.subscriptions.map((s) => [s.id, s]));
     const added = now.subscriptions.filter((s) => !before.has(s.id));
-    if (added.length !== entries.length) {
-      problems.push(`${original.id}: ${added.length} new subscriptions for ${entries.length} done upgrades`);
+    if (added.length < entries.length || added.length > entries.length + running.length) {
+      problems.push(
+        `${original.id}: ${added.length} new subscriptions for ${entries.length} done upgrades ` +
+          `(${running.length} executing)`,
+      );
     }
     for (const entry of entries) {
       done.add(entry.token);
@@ -420,7 +430,7 @@ export function agreement(store: Store, baseline: readonly Customer[]): Agreemen
       if (source?.status !== 'deleted')
         problems.push(`${entry.token}: source ${entry.subscriptionId} not deleted`);
     }
-    const upgraded = new Set(entries.map((e) => e.subscriptionId));
+    const upgraded = new Set([...entries, ...running].map((e) => e.subscriptionId));
     for (const s of now.subscriptions) {
       const was = before.get(s.id);
       if (was !== undefined && !upgraded.has(s.id) && JSON.stringify(was) !== JSON.stringify(s)) {
@@ -429,5 +439,5 @@ export function agreement(store: Store, baseline: readonly Customer[]): Agreemen
     }
   }
   const doubled = [...perSource.values()].filter((n) => n > 1).length;
-  return { problems, done, doubled };
+  return { problems, done, executing, doubled };
 }

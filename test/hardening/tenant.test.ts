@@ -39,16 +39,16 @@ beforeEach(() => {
 });
 
 function contosoId(): string {
-  return [...bot.app.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
+  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
 }
 
 function snapshot(): string {
-  return JSON.stringify([...bot.app.directory.all()]);
+  return JSON.stringify([...bot.app.store.directory.all()]);
 }
 
-function stateOf(activity: Partial<Activity>): unknown {
+async function stateOf(activity: Partial<Activity>): Promise<unknown> {
   const key = `msteams/conversations/${activity.conversation!.id}/`; // ConversationState's key
-  return bot.app.store.state.read([key])[key];
+  return (await bot.app.store.state.read([key]))[key];
 }
 
 /** Teams review → the confirm token, as `user` of `tenant`. */
@@ -89,7 +89,7 @@ describe('ALLOWED_TENANTS', () => {
       expect((await post(bot.url, message)).status).toBe(200);
       await channel.waitFor(1);
       expect(channel.requests[0]?.activity.text).toContain('Contoso Ltd');
-      expect(stateOf(message)).toBeDefined();
+      expect(await stateOf(message)).toBeDefined();
       channel.requests.length = 0;
     }
   });
@@ -114,7 +114,7 @@ describe('ALLOWED_TENANTS', () => {
     await channel.waitFor(1);
     await sleep(50);
     expect(channel.requests.map((r) => r.activity.text)).toEqual([refusal]);
-    expect(stateOf(message)).toBeUndefined();
+    expect(await stateOf(message)).toBeUndefined();
     expect(snapshot()).toBe(before);
   });
 
@@ -133,9 +133,11 @@ describe('ALLOWED_TENANTS', () => {
       expect(text).toContain('application/vnd.microsoft.activity.message');
       expect(text).toContain(JSON.stringify(refusal).slice(1, -1));
     }
-    expect(bot.app.store.ledger.get(token)?.status).toBe('pending');
+    expect((await bot.app.store.ledger.get(token))?.status).toBe('pending');
     expect(snapshot()).toBe(before);
-    expect(bot.app.store.ledger.history(contosoId()).filter((e) => e.status === 'done')).toHaveLength(0);
+    expect((await bot.app.store.ledger.history(contosoId())).filter((e) => e.status === 'done')).toHaveLength(
+      0,
+    );
   });
 
   it('installed in another tenant: a refusal; other activities from it: no answer', async () => {
@@ -185,10 +187,10 @@ describe('approver identity', () => {
       }),
     );
     expect(JSON.stringify(await submitted.json())).toContain('Only an approver can confirm');
-    expect(bot.app.store.ledger.get(token)?.status).toBe('pending');
+    expect((await bot.app.store.ledger.get(token))?.status).toBe('pending');
     // The approver, as the sender.
     const done = await invokeText(teamsInvoke(serviceUrl, 'confirm', { token }, { user: 'boss' }));
     expect(done).toContain('Upgrade done');
-    expect(bot.app.store.ledger.get(token)?.decidedBy?.aadObjectId).toBe('aad-boss');
+    expect((await bot.app.store.ledger.get(token))?.decidedBy?.aadObjectId).toBe('aad-boss');
   });
 });

@@ -30,7 +30,7 @@ async function start(env: Record<string, string> = {}, options: AppOptions = {})
 }
 
 function contoso(b: RunningBot) {
-  return [...b.app.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
+  return [...b.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
 }
 
 function activeE3(b: RunningBot): number {
@@ -88,7 +88,7 @@ describe('exactly once', () => {
     const second = await invoke(b, 'confirm', { token }, 'user-2');
     expect(JSON.stringify(second.value)).toContain('already done by Megan Bowen');
     expect(activeE3(b)).toBe(1);
-    expect(b.app.store.ledger.history(contoso(b).id).map((e) => e.status)).toEqual(['done']);
+    expect((await b.app.store.ledger.history(contoso(b).id)).map((e) => e.status)).toEqual(['done']);
   });
 
   it('20 concurrent confirms of one token: exactly one upgrade', async () => {
@@ -102,7 +102,9 @@ describe('exactly once', () => {
     expect(done).toHaveLength(1);
     expect(already).toHaveLength(19);
     expect(activeE3(b)).toBe(1);
-    expect(b.app.store.ledger.history(contoso(b).id).filter((e) => e.status === 'done')).toHaveLength(1);
+    expect((await b.app.store.ledger.history(contoso(b).id)).filter((e) => e.status === 'done')).toHaveLength(
+      1,
+    );
   });
 
   it('the Emulator path (Action.Submit): a second click is caught by the bot', async () => {
@@ -133,7 +135,7 @@ describe('stale and tampered cards change nothing', () => {
     expect(answer).toContain('Upgrade refused');
     expect(answer).toContain('suspended');
     expect(activeE3(b)).toBe(0);
-    expect(b.app.store.ledger.get(token)?.status).toBe('refused');
+    expect((await b.app.store.ledger.get(token))?.status).toBe('refused');
   });
 
   it('the target was bought through another partner after the card was shown: refused, naming it', async () => {
@@ -206,7 +208,7 @@ describe('stale and tampered cards change nothing', () => {
       );
     }
     expect(JSON.stringify(contoso(b))).toBe(before);
-    expect(b.app.store.ledger.history(id)).toEqual([]);
+    expect(await b.app.store.ledger.history(id)).toEqual([]);
   });
 });
 
@@ -218,10 +220,10 @@ describe('approvers', () => {
     expect(refused.type).toBe('application/vnd.microsoft.activity.message');
     expect(JSON.stringify(refused.value)).toContain('Only an approver can confirm');
     expect(activeE3(b)).toBe(0);
-    expect(b.app.store.ledger.get(token)?.status).toBe('pending');
+    expect((await b.app.store.ledger.get(token))?.status).toBe('pending');
     const ok = await invoke(b, 'confirm', { token }, 'user-2');
     expect(JSON.stringify(ok.value)).toContain('Upgrade done');
-    expect(b.app.store.ledger.get(token)?.decidedBy?.aadObjectId).toBe('aad-user-2');
+    expect((await b.app.store.ledger.get(token))?.decidedBy?.aadObjectId).toBe('aad-user-2');
   });
 });
 
@@ -243,7 +245,7 @@ describe('faults', () => {
     const answer = JSON.stringify((await invoke(b, 'confirm', { token })).value);
     expect(answer).toContain('Upgrade failed');
     expect(JSON.stringify(contoso(b))).toBe(before);
-    expect(b.app.store.ledger.get(token)).toMatchObject({
+    expect(await b.app.store.ledger.get(token)).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('disk full'),
     });

@@ -50,6 +50,7 @@ describe('understand: entities', () => {
       search: () => [],
       resolve: () => ({ kind: 'none', suggestions: [] }),
       upsert: () => undefined,
+      remove: () => undefined,
       findMention(text: string): CustomerMention {
         seen.push(text);
         // A careless lookup that takes "Enterprise" for a customer name.

@@ -1,19 +1,27 @@
 /** The real bot over the demo directory, driven turn by turn through botbuilder's TestAdapter. */
 import { TestAdapter, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { pino } from 'pino';
-import { UpgradeAssistantBot } from '../../src/bot/bot.js';
-import { CardTemplates } from '../../src/bot/cards/templates.js';
-import { Conversation } from '../../src/bot/conversation.js';
-import { Wording } from '../../src/bot/i18n.js';
-import { createUnderstander } from '../../src/bot/nlu/index.js';
+import { assembleBot } from '../../src/bot/assemble.js';
+import type { UpgradeAssistantBot } from '../../src/bot/bot.js';
+import { UpgradeService, type UpgradeTimings } from '../../src/core/upgrades.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 import { CustomerIndex } from '../../src/directory/lookup.js';
-import { openStore } from '../../src/storage/store.js';
 import type { SqliteDirectory } from '../../src/storage/sqlite-directory.js';
+import { openStore, type Store } from '../../src/storage/store.js';
 import type { SqliteUpgradeLedger } from '../../src/storage/upgrade-ledger.js';
-import { ConversationState } from 'botbuilder';
-import { DurableStorage } from '../../src/bot/state-storage.js';
-import { UpgradeFlow } from '../../src/bot/upgrade-flow.js';
+
+/** The application core over a store, as the composition root makes it. */
+export function upgradeServiceOf(
+  store: Store,
+  options: { timings?: Partial<UpgradeTimings>; now?: () => Date } = {},
+): UpgradeService {
+  return new UpgradeService({
+    customers: store.customers,
+    ledger: store.ledger,
+    gateway: store.gateway,
+    ...options,
+  });
+}
 
 /** A TestAdapter that keeps the activities the bot updated in place (a card replaced by another). */
 class RecordingAdapter extends TestAdapter {
@@ -29,6 +37,8 @@ class RecordingAdapter extends TestAdapter {
 
 export interface TestBot {
   readonly bot: UpgradeAssistantBot;
+  readonly store: Store;
+  readonly upgrades: UpgradeService;
   readonly directory: SqliteDirectory;
   readonly ledger: SqliteUpgradeLedger;
   /** Sends one activity and returns what the bot sent back. */
@@ -40,18 +50,20 @@ export interface TestBot {
   say(text: string, options?: { locale?: string; channelId?: string }): Promise<Partial<Activity>[]>;
 }
 
-export async function createTestBot(approvers: string[] = []): Promise<TestBot> {
+export async function createTestBot(
+  approvers: string[] = [],
+  options: { timings?: Partial<UpgradeTimings>; now?: () => Date } = {},
+): Promise<TestBot> {
   const store = openStore({ dataDir: ':memory:', seed: loadDemoDirectory() });
   const { directory, ledger } = store;
-  const lookup = new CustomerIndex(directory.all());
-  const flow = new UpgradeFlow({ directory, ledger, approvers });
-  const bot = new UpgradeAssistantBot({
-    conversation: new Conversation({ directory, lookup, flow }),
-    conversationState: new ConversationState(new DurableStorage(store.state)),
-    flow,
-    understander: await createUnderstander(lookup),
-    wording: new Wording(),
-    cards: new CardTemplates(),
+  const lookup = new CustomerIndex(await store.customers.names());
+  const upgrades = upgradeServiceOf(store, options);
+  const { bot } = await assembleBot({
+    customers: store.customers,
+    lookup,
+    upgrades,
+    state: store.state,
+    approvers,
     logger: pino({ level: 'silent' }),
   });
   const turn: TestBot['turn'] = async (activity, { locale = 'en-US', channelId = 'emulator' } = {}) => {
@@ -60,7 +72,15 @@ export async function createTestBot(approvers: string[] = []): Promise<TestBot> 
     await adapter.processActivity({ locale, ...activity });
     return [...adapter.activeQueue.splice(0), ...adapter.updated];
   };
-  return { bot, directory, ledger, turn, say: (text, options) => turn({ type: 'message', text }, options) };
+  return {
+    bot,
+    store,
+    upgrades,
+    directory,
+    ledger,
+    turn,
+    say: (text, options) => turn({ type: 'message', text }, options),
+  };
 }
 
 /** The Adaptive Card content of a reply, if it has one. */

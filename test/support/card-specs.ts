@@ -8,6 +8,7 @@ import { UpgradeFlow } from '../../src/bot/upgrade-flow.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 import { CustomerIndex } from '../../src/directory/lookup.js';
 import { openStore } from '../../src/storage/store.js';
+import { upgradeServiceOf } from './bot.js';
 
 export interface LabelledCard {
   label: string;
@@ -19,7 +20,7 @@ const customers = loadDemoDirectory().customers;
 const lookup = new CustomerIndex(customers);
 
 /** Every card the answers can make over the demo directory, in every language. */
-export function allCards(): LabelledCard[] {
+export async function allCards(): Promise<LabelledCard[]> {
   const out: LabelledCard[] = [];
   for (const language of LANGUAGES) {
     const tr = wording.for(language);
@@ -33,7 +34,7 @@ export function allCards(): LabelledCard[] {
           out.push({ label: `${language} ${target} ${c.companyProfile.companyName}`, spec: t.card });
       }
     }
-    out.push(...flowCards(language));
+    out.push(...(await flowCards(language)));
     const fabr = lookup.search('fabrikam', 3).map((c) => customers.find((x) => x.id === c.customer.id)!);
     const amb = ambiguousAnswer(tr, 'fabrikam', fabr, { intent: 'eligibility', target: '' });
     if (amb.card) out.push({ label: `${language} disambiguation`, spec: amb.card });
@@ -42,10 +43,14 @@ export function allCards(): LabelledCard[] {
 }
 
 /** The upgrade flow's cards: choose, confirm (live and read-only), and each outcome. */
-export function flowCards(language: string): LabelledCard[] {
+export async function flowCards(language: string): Promise<LabelledCard[]> {
   const tr = wording.for(language);
   const store = openStore({ dataDir: ':memory:', seed: loadDemoDirectory() });
-  const flow = new UpgradeFlow({ directory: store.directory, ledger: store.ledger, approvers: ['aad-1'] });
+  const flow = new UpgradeFlow({
+    customers: store.customers,
+    upgrades: upgradeServiceOf(store),
+    approvers: ['aad-1'],
+  });
   const contoso = customers.find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
   const actor = { id: 'u1', name: 'Megan Bowen' };
   const input = {
@@ -60,19 +65,20 @@ export function flowCards(language: string): LabelledCard[] {
     if (reply?.card === undefined) throw new Error(`${label}: no card`);
     out.push({ label: `${language} ${label}`, spec: reply.card });
   };
-  add('choose-target', flow.choose(tr, contoso.id, 'sub-contoso-essentials'));
-  const review = flow.review(tr, input, actor, 'c1');
+  add('choose-target', await flow.choose(tr, contoso.id, 'sub-contoso-essentials'));
+  const review = await flow.review(tr, input, actor, 'c1');
   add('confirm', review);
   const token = review?.card?.name === 'confirm' ? review.card.data.token : '';
-  add('confirm read-only', flow.current(tr, token, { id: 'someone-else' }));
+  add('confirm read-only', await flow.current(tr, token, { id: 'someone-else' }));
   add(
     'refused at review',
-    flow.review(tr, { ...input, target: 'O365_BUSINESS_PREMIUM', seats: 301 }, actor, 'c1'),
+    await flow.review(tr, { ...input, target: 'O365_BUSINESS_PREMIUM', seats: 301 }, actor, 'c1'),
   );
-  const other = flow.review(tr, { ...input, target: 'O365_E1' }, actor, 'c1');
-  add('cancelled', flow.cancel(tr, other?.card?.name === 'confirm' ? other.card.data.token : '', actor));
-  add('done', flow.confirm(tr, token, { id: 'a', aadObjectId: 'aad-1', name: 'Approver' }));
-  add('already', flow.confirm(tr, token, { id: 'a', aadObjectId: 'aad-1' }));
+  const other = await flow.review(tr, { ...input, target: 'O365_E1' }, actor, 'c1');
+  const otherToken = other?.card?.name === 'confirm' ? other.card.data.token : '';
+  add('cancelled', await flow.cancel(tr, otherToken, actor));
+  add('done', await flow.confirm(tr, token, { id: 'a', aadObjectId: 'aad-1', name: 'Approver' }));
+  add('already', await flow.confirm(tr, token, { id: 'a', aadObjectId: 'aad-1' }));
   store.close();
   return out;
 }

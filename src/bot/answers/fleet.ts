@@ -2,7 +2,7 @@
 import {
   REASON_CODES,
   allUpgradeTargets,
-  customersEligibleFor,
+  FleetTally,
   type Customer,
   type OfferId,
 } from '../../rules/index.js';
@@ -13,13 +13,19 @@ import type { Reply } from './reply.js';
 /** How many names to list before "and N more". */
 const MAX_NAMES = 10;
 
-export function fleetAnswer(tr: Translator, customers: Iterable<Customer>, target: OfferId): Reply {
+export async function fleetAnswer(
+  tr: Translator,
+  customers: AsyncIterable<readonly Customer[]>,
+  target: OfferId,
+): Promise<Reply> {
   const targetName = offerName(target);
   const targets = allUpgradeTargets();
   if (!targets.includes(target)) {
     return { text: tr.t('fleet.notATarget', { target: targetName, targets: offerList(tr, targets) }) };
   }
-  const answer = customersEligibleFor(customers, target);
+  const tally = new FleetTally(target);
+  for await (const page of customers) for (const customer of page) tally.add(customer);
+  const answer = tally.answer();
   const names = answer.eligible.map((m) => m.companyName).sort((a, b) => a.localeCompare(b));
   const shown =
     names.length > MAX_NAMES

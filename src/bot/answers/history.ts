@@ -1,6 +1,6 @@
 /** "What upgrades have we done for Contoso?": the decided requests of the ledger, newest first. */
 import type { Customer } from '../../rules/index.js';
-import type { LedgerEntry } from '../../storage/upgrade-ledger.js';
+import type { LedgerEntry } from '../../core/ledger.js';
 import { offerName } from '../explain.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';

@@ -12,7 +12,7 @@ import {
   type TargetVerdict,
   type UpgradePlan,
 } from '../../rules/index.js';
-import type { Actor, LedgerEntry } from '../../storage/upgrade-ledger.js';
+import type { Actor, LedgerEntry } from '../../core/ledger.js';
 import type {
   ChooseTargetCardData,
   ConfirmCardData,
@@ -230,7 +230,8 @@ function entryFacts(tr: Translator, customer: Customer | undefined, entry: Ledge
   return facts;
 }
 
-function placeholderCustomer(entry: LedgerEntry): Customer {
+/** A customer no longer in the directory (removed by a sync): the entry's ids stand for it. */
+export function placeholderCustomer(entry: LedgerEntry): Customer {
   return {
     id: entry.customerId,
     companyProfile: { companyName: entry.customerId, domain: '' },
@@ -277,7 +278,7 @@ function entryOutcome(
   tr: Translator,
   customer: Customer | undefined,
   entry: LedgerEntry,
-  kind: 'cancelled' | 'failed',
+  kind: 'cancelled' | 'failed' | 'inProgress',
   color: VerdictColor,
 ): Reply {
   const message = tr.t(`upgrade.${kind}Message`, {
@@ -337,12 +338,19 @@ export function failedAnswer(tr: Translator, customer: Customer | undefined, ent
   return entryOutcome(tr, customer, entry, 'failed', 'Attention');
 }
 
+/** Confirmed, but the outcome is not known yet: it is carried out once, and the history will show it. */
+export function inProgressAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
+  return entryOutcome(tr, customer, entry, 'inProgress', 'Warning');
+}
+
 /** A second click, another user, a retry: what happened to this request, by whom and when. */
 export function alreadyAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
   const message = tr.t('upgrade.alreadyMessage', {
     context: entry.status,
     by: actorName(tr, entry.decidedBy),
-    when: entry.decidedAt === undefined ? '' : tr.date(new Date(entry.decidedAt)),
+    when: tr.date(
+      new Date(entry.status === 'expired' ? entry.expiresAt : (entry.decidedAt ?? entry.requestedAt)),
+    ),
   });
   return outcome(tr, message, {
     title: tr.t('upgrade.alreadyTitle'),

@@ -1,0 +1,51 @@
+/**
+ * The bot put together from the application core's ports: the composition root (and the tests) choose the
+ * adapters behind them.
+ */
+import { ConversationState } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { CustomerRepository } from '../core/customers.js';
+import type { KeyValueStore } from '../core/state.js';
+import type { UpgradeService } from '../core/upgrades.js';
+import type { CustomerLookup } from '../directory/lookup-types.js';
+import { UpgradeAssistantBot } from './bot.js';
+import { CardTemplates } from './cards/templates.js';
+import { Conversation } from './conversation.js';
+import { Wording } from './i18n.js';
+import { createUnderstander } from './nlu/index.js';
+import { DurableStorage } from './state-storage.js';
+import { UpgradeFlow } from './upgrade-flow.js';
+
+export interface BotPorts {
+  readonly customers: CustomerRepository;
+  readonly lookup: CustomerLookup;
+  readonly upgrades: UpgradeService;
+  /** Where the conversation state lives. */
+  readonly state: KeyValueStore;
+  /** AAD object ids or channel user ids allowed to confirm; empty: anyone. */
+  readonly approvers: readonly string[];
+  readonly logger: Logger;
+  readonly wording?: Wording;
+}
+
+export interface AssembledBot {
+  readonly bot: UpgradeAssistantBot;
+  readonly flow: UpgradeFlow;
+  readonly wording: Wording;
+}
+
+export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
+  const { customers, lookup, upgrades, approvers } = ports;
+  const wording = ports.wording ?? new Wording();
+  const flow = new UpgradeFlow({ customers, upgrades, approvers });
+  const bot = new UpgradeAssistantBot({
+    conversation: new Conversation({ customers, lookup, flow }),
+    conversationState: new ConversationState(new DurableStorage(ports.state)),
+    flow,
+    understander: await createUnderstander(lookup),
+    wording,
+    cards: new CardTemplates(),
+    logger: ports.logger,
+  });
+  return { bot, flow, wording };
+}

@@ -1,0 +1,35 @@
+/**
+ * The upgrade gateway port: whatever carries an upgrade out in the system of record (the embedded store, or
+ * Partner Center). `execute` is idempotent by its key: run again with the same key (a retry, a resumption
+ * after a crash), it does not upgrade twice and answers as the first run did.
+ */
+import type { Reason } from '../rules/index.js';
+import type { Execution, UpgradeOrder } from './ledger.js';
+
+export interface UpgradeGateway {
+  /**
+   * Carries the order out. Throws `UpgradeRefusedError` when the system of record says no (nothing changed),
+   * `UpgradeFailedError` when it failed for good (nothing changed); any other error leaves the outcome
+   * unknown: the caller keeps the claim and runs it again later with the same key.
+   */
+  execute(order: UpgradeOrder, idempotencyKey: string): Promise<Execution>;
+}
+
+/** The system of record refused the change: it is not eligible now. Nothing changed. */
+export class UpgradeRefusedError extends Error {
+  constructor(
+    readonly reasons: readonly Reason[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UpgradeRefusedError';
+  }
+}
+
+/** The change failed for good (not a passing fault). Nothing changed. */
+export class UpgradeFailedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UpgradeFailedError';
+  }
+}

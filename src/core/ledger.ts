@@ -1,0 +1,140 @@
+/**
+ * The upgrade ledger port: one entry per confirm card (its token), moved through explicit states so that a
+ * change is carried out exactly once, whatever the clicks, replicas, restarts or a gateway that timed out:
+ *
+ *   pending ──claim──▶ executing ──complete──▶ done
+ *      │                  │ └─────fail──────▶ failed
+ *      │                  └──────refuse─────▶ refused
+ *      ├──cancel──▶ cancelled
+ *      └──(past its lifetime)──▶ expired
+ *
+ * An executing entry holds a lease: when it runs out (the replica died, or the gateway's answer was lost), the
+ * entry is claimed again and the gateway is run again with the same idempotency key (the token).
+ */
+import { randomBytes } from 'node:crypto';
+import type { AffectedAccount, OfferId, Reason, UpgradeType } from '../rules/index.js';
+
+export type RequestStatus = 'pending' | 'executing' | 'done' | 'failed' | 'refused' | 'cancelled' | 'expired';
+
+/** The statuses an entry never leaves. */
+export type FinalStatus = Exclude<RequestStatus, 'pending' | 'executing'>;
+
+export interface Actor {
+  readonly id: string;
+  readonly name?: string;
+  readonly aadObjectId?: string;
+}
+
+/** What is to be changed: the source subscription, the target, the seats and the upgrade type. */
+export interface UpgradeOrder {
+  readonly customerId: string;
+  readonly subscriptionId: string;
+  readonly fromOffer: OfferId;
+  readonly target: OfferId;
+  readonly quantity: number;
+  readonly upgradeType: UpgradeType;
+}
+
+/** What the confirm card was made for. */
+export interface UpgradeRequestRecord extends UpgradeOrder {
+  /** Unique, random, carried by the confirm card (see `newUpgradeToken`). */
+  readonly token: string;
+  readonly requestedBy: Actor;
+  /** ISO date-time. */
+  readonly requestedAt: string;
+  readonly conversationId?: string;
+}
+
+export interface LedgerEntry extends UpgradeRequestRecord {
+  readonly status: RequestStatus;
+  /** ISO date-time after which a pending entry can no longer be confirmed. */
+  readonly expiresAt: string;
+  /** Who confirmed (executing and after), cancelled, or was refused. */
+  readonly decidedBy?: Actor;
+  /** When it reached a final status. */
+  readonly decidedAt?: string;
+  /** While executing: when the claim runs out and the entry may be resumed. */
+  readonly leaseUntil?: string;
+  /** How many times the change was started (claims and resumptions). */
+  readonly attempts: number;
+  readonly newSubscriptionId?: string;
+  readonly affectedAccounts: readonly AffectedAccount[];
+  /** Why refused: the reasons that held when the change was attempted. */
+  readonly reasons: readonly Reason[];
+  /** Why failed (or, for a refusal without reasons, what was missing). */
+  readonly error?: string;
+}
+
+export type ClaimOutcome =
+  /** This caller now holds the entry (executing, with a lease) and must carry the change out. */
+  | { readonly kind: 'claimed'; readonly entry: LedgerEntry }
+  /** Not pending: executing under someone else's lease, or final (the entry says by whom and when). */
+  | { readonly kind: 'already'; readonly entry: LedgerEntry }
+  /** Pending past its lifetime: now expired, nothing happens. */
+  | { readonly kind: 'expired'; readonly entry: LedgerEntry }
+  /** Still pending: another change to the same subscription is under way; try again once it is over. */
+  | { readonly kind: 'busy'; readonly entry: LedgerEntry }
+  | { readonly kind: 'unknown' };
+
+export type CancelOutcome =
+  | { readonly kind: 'cancelled'; readonly entry: LedgerEntry }
+  | { readonly kind: 'already'; readonly entry: LedgerEntry }
+  | { readonly kind: 'expired'; readonly entry: LedgerEntry }
+  | { readonly kind: 'unknown' };
+
+/** The result of a change carried out by a gateway. */
+export interface Execution {
+  readonly newSubscriptionId: string;
+  readonly affectedAccounts: readonly AffectedAccount[];
+}
+
+export interface UpgradeLedger {
+  /** Records a new pending request; throws a `LedgerError` if the token is taken or the request is invalid. */
+  record(request: UpgradeRequestRecord, expiresAt: Date): Promise<LedgerEntry>;
+  get(token: string): Promise<LedgerEntry | undefined>;
+  /** Atomically pending → executing with a lease until `leaseUntil`; see `ClaimOutcome`. */
+  claim(token: string, by: Actor, now: Date, leaseUntil: Date): Promise<ClaimOutcome>;
+  /**
+   * Atomically takes over an executing entry whose lease ran out before `now` (a new lease, one more attempt);
+   * undefined when it is not executing or its lease still runs (someone else is on it).
+   */
+  reclaim(token: string, now: Date, leaseUntil: Date): Promise<LedgerEntry | undefined>;
+  /** executing → done. */
+  complete(token: string, execution: Execution, now: Date): Promise<LedgerEntry>;
+  /** executing → failed. */
+  fail(token: string, error: string, now: Date): Promise<LedgerEntry>;
+  /** executing → refused, with the reasons that hold now. */
+  refuse(token: string, reasons: readonly Reason[], now: Date, error?: string): Promise<LedgerEntry>;
+  cancel(token: string, by: Actor, now: Date): Promise<CancelOutcome>;
+  /** Every request for the customer, whatever its status, newest first. */
+  history(customerId: string): Promise<readonly LedgerEntry[]>;
+  /** The executing entries whose lease ran out before `now`: claims left unfinished. */
+  unfinished(now: Date): Promise<readonly LedgerEntry[]>;
+}
+
+/** A request that cannot be recorded (duplicate token, invalid field), or a transition that is not allowed. */
+export class LedgerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LedgerError';
+  }
+}
+
+/** A random token for a confirm card: 128 bits, URL-safe. */
+export function newUpgradeToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** The problems of a request that make it unfit to record (empty when it is fine). */
+export function requestProblems(request: UpgradeRequestRecord): string[] {
+  const problems: string[] = [];
+  if (request.token.trim() === '') problems.push('the token is empty');
+  if (!Number.isInteger(request.quantity) || request.quantity < 1) {
+    problems.push(`the quantity must be a whole number of 1 or more, got ${request.quantity}`);
+  }
+  if (Number.isNaN(Date.parse(request.requestedAt))) {
+    problems.push(`requestedAt is not a date-time: "${request.requestedAt}"`);
+  }
+  if (request.requestedBy.id.trim() === '') problems.push('requestedBy has no id');
+  return problems;
+}

@@ -1,0 +1,203 @@
+/**
+ * Carrying an upgrade out exactly once: claim the ledger entry, check the rules again, run the gateway with the
+ * token as idempotency key, then record the outcome. Written against the ports only, so that a remote gateway
+ * (Partner Center) or a shared database fits without changing the bot. Claims left unfinished (a replica died,
+ * the gateway's answer was lost) are resumed once their lease runs out, with the same idempotency key.
+ */
+import { planUpgrade, type Reason } from '../rules/index.js';
+import type { CustomerRepository } from './customers.js';
+import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from './gateway.js';
+import type {
+  Actor,
+  CancelOutcome,
+  FinalStatus,
+  LedgerEntry,
+  UpgradeLedger,
+  UpgradeRequestRecord,
+} from './ledger.js';
+
+export interface UpgradeTimings {
+  /** How long a claim holds before another attempt may take it over. */
+  readonly leaseMs: number;
+  /** How long a confirm card can be confirmed after it was issued. */
+  readonly lifetimeMs: number;
+  /** How often unfinished claims are looked for. */
+  readonly retryDelayMs: number;
+  /** Attempts after which an unfinished claim is recorded as failed. */
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_TIMINGS: UpgradeTimings = {
+  leaseMs: 120_000,
+  lifetimeMs: 24 * 3_600_000,
+  retryDelayMs: 30_000,
+  maxAttempts: 5,
+};
+
+export type ConfirmResult =
+  | { readonly kind: 'done'; readonly entry: LedgerEntry }
+  /** Not pending: executing under another claim, or decided (the entry says by whom and when). */
+  | { readonly kind: 'already'; readonly entry: LedgerEntry }
+  | { readonly kind: 'expired'; readonly entry: LedgerEntry }
+  /** Still pending: another change to the same subscription is under way. */
+  | { readonly kind: 'busy'; readonly entry: LedgerEntry }
+  | { readonly kind: 'unknown' }
+  /** The rules, or the system of record, say no now: nothing changed. */
+  | { readonly kind: 'refused'; readonly entry: LedgerEntry }
+  /** Failed for good: nothing changed. */
+  | { readonly kind: 'failed'; readonly entry: LedgerEntry }
+  /** The outcome is not known yet (the gateway did not answer): the claim is kept and resumed later. */
+  | { readonly kind: 'executing'; readonly entry: LedgerEntry };
+
+export interface UpgradeServiceDeps {
+  readonly customers: CustomerRepository;
+  readonly ledger: UpgradeLedger;
+  readonly gateway: UpgradeGateway;
+  readonly timings?: Partial<UpgradeTimings>;
+  readonly now?: () => Date;
+  /** Told of every final status reached (metrics). */
+  readonly onFinal?: (status: FinalStatus, entry: LedgerEntry) => void;
+  /** Told of a gateway error that leaves the outcome unknown, and of a failed resumption pass. */
+  readonly onError?: (error: unknown, token?: string) => void;
+}
+
+export class UpgradeService {
+  readonly timings: UpgradeTimings;
+  private readonly now: () => Date;
+  private timer: NodeJS.Timeout | undefined;
+  private resuming: Promise<number> | undefined;
+
+  constructor(private readonly deps: UpgradeServiceDeps) {
+    this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Records a new pending request, valid for the configured lifetime. */
+  request(record: Omit<UpgradeRequestRecord, 'requestedAt'>): Promise<LedgerEntry> {
+    const now = this.now();
+    return this.deps.ledger.record(
+      { ...record, requestedAt: now.toISOString() },
+      new Date(now.getTime() + this.timings.lifetimeMs),
+    );
+  }
+
+  get(token: string): Promise<LedgerEntry | undefined> {
+    return this.deps.ledger.get(token);
+  }
+
+  history(customerId: string): Promise<readonly LedgerEntry[]> {
+    return this.deps.ledger.history(customerId);
+  }
+
+  /** Confirms: at most one caller ever gets past the claim, whatever the clicks, replicas or restarts. */
+  async confirm(token: string, by: Actor): Promise<ConfirmResult> {
+    const now = this.now();
+    const claim = await this.deps.ledger.claim(token, by, now, this.leaseFrom(now));
+    if (claim.kind === 'expired') this.deps.onFinal?.('expired', claim.entry);
+    if (claim.kind !== 'claimed') return claim;
+    return this.carryOut(claim.entry, true);
+  }
+
+  async cancel(token: string, by: Actor): Promise<CancelOutcome> {
+    const outcome = await this.deps.ledger.cancel(token, by, this.now());
+    if (outcome.kind === 'cancelled' || outcome.kind === 'expired') {
+      this.deps.onFinal?.(outcome.kind, outcome.entry);
+    }
+    return outcome;
+  }
+
+  /**
+   * Resumes the claims whose lease ran out: each is taken over (one replica wins it) and the gateway is run
+   * again with the same key, without checking the rules again (the first attempt may have changed the data).
+   * Resolves with how many were resumed.
+   */
+  resume(): Promise<number> {
+    this.resuming ??= this.resumeAll().finally(() => (this.resuming = undefined));
+    return this.resuming;
+  }
+
+  /** Resumes now, then every `retryDelayMs`, until `stop()`. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    const pass = () => void this.resume().catch((error: unknown) => this.deps.onError?.(error));
+    pass();
+    this.timer = setInterval(pass, this.timings.retryDelayMs);
+    this.timer.unref();
+  }
+
+  /** Stops resuming, and waits for a pass under way. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.resuming?.catch(() => undefined);
+  }
+
+  private async resumeAll(): Promise<number> {
+    let resumed = 0;
+    for (const stale of await this.deps.ledger.unfinished(this.now())) {
+      const now = this.now();
+      const entry = await this.deps.ledger.reclaim(stale.token, now, this.leaseFrom(now));
+      if (entry === undefined) continue;
+      resumed++;
+      if (entry.attempts > this.timings.maxAttempts) {
+        const failed = await this.deps.ledger.fail(
+          entry.token,
+          `no answer from the system of record after ${entry.attempts - 1} attempts`,
+          now,
+        );
+        this.deps.onFinal?.('failed', failed);
+        continue;
+      }
+      await this.carryOut(entry, false);
+    }
+    return resumed;
+  }
+
+  private leaseFrom(now: Date): Date {
+    return new Date(now.getTime() + this.timings.leaseMs);
+  }
+
+  /** Runs a claimed entry to its end; `check`: the rules are checked first (the first attempt only). */
+  private async carryOut(entry: LedgerEntry, check: boolean): Promise<ConfirmResult> {
+    if (check) {
+      const customer = await this.deps.customers.get(entry.customerId);
+      if (customer === undefined) {
+        return this.refuse(entry, [], `customer "${entry.customerId}" is not in the directory`);
+      }
+      // The recorded request is the request: subscription, target, quantity and upgrade type.
+      const planned = planUpgrade(customer, entry, 'check');
+      if (!planned.ok) {
+        return planned.problem === 'not_eligible'
+          ? this.refuse(entry, planned.verdict.reasons)
+          : this.refuse(entry, [], `subscription "${entry.subscriptionId}" is not in the directory`);
+      }
+    }
+    let execution;
+    try {
+      execution = await this.deps.gateway.execute(entry, entry.token);
+    } catch (error) {
+      if (error instanceof UpgradeRefusedError) return this.refuse(entry, error.reasons, error.message);
+      if (error instanceof UpgradeFailedError) {
+        const failed = await this.deps.ledger.fail(entry.token, error.message, this.now());
+        this.deps.onFinal?.('failed', failed);
+        return { kind: 'failed', entry: failed };
+      }
+      // Outcome unknown (a timeout, a lost connection…): keep the claim; it is resumed when the lease ends.
+      this.deps.onError?.(error, entry.token);
+      return { kind: 'executing', entry };
+    }
+    const done = await this.deps.ledger.complete(entry.token, execution, this.now());
+    this.deps.onFinal?.('done', done);
+    return { kind: 'done', entry: done };
+  }
+
+  private async refuse(
+    entry: LedgerEntry,
+    reasons: readonly Reason[],
+    error?: string,
+  ): Promise<ConfirmResult> {
+    const refused = await this.deps.ledger.refuse(entry.token, reasons, this.now(), error);
+    this.deps.onFinal?.('refused', refused);
+    return { kind: 'refused', entry: refused };
+  }
+}
