@@ -3,20 +3,15 @@
  * and server. `npm start` runs `main()` (signals, graceful shutdown, start-up errors); tests call
  * `createApp()` with their own configuration.
  */
-import type { Server as HttpServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import {
-  ActivityTypes,
-  ConfigurationBotFrameworkAuthentication,
-  INVOKE_RESPONSE_KEY,
-  type TurnContext,
-} from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Server } from 'restify';
 import { assembleBot } from './bot/assemble.js';
 import type { UpgradeAssistantBot } from './bot/bot.js';
 import { checkInvokes, rateLimit, tenantGate } from './bot/guards.js';
 import { RateLimiter } from './bot/rate-limiter.js';
-import { turnIds, turnLogging } from './bot/turn-logging.js';
+import { turnErrorHandler } from './bot/turn-error.js';
+import { turnLogging } from './bot/turn-logging.js';
 import {
   authenticationRequired,
   botAuthSettings,
@@ -43,6 +38,7 @@ import {
   type OutboundRetryOptions,
 } from './http/outbound-retry.js';
 import { RequestLog } from './http/request-log.js';
+import { closeServer } from './http/shutdown.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
 import { createServer } from './server.js';
@@ -87,8 +83,6 @@ export interface AppOptions {
   /** Node.js process metrics on /metrics (default true). */
   readonly processMetrics?: boolean;
 }
-
-const ERROR_RESPONSE = 'application/vnd.microsoft.error';
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
@@ -158,26 +152,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     adapter.use(rateLimit(limiter, wording, logger));
   }
   if (config.ALLOWED_TENANTS.length > 0) adapter.use(tenantGate(config.ALLOWED_TENANTS, wording, logger));
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    metrics.error('turn');
-    logger.error({ ...turnIds(context), err: error }, 'turn failed');
-    const apology = wording.forActivity(context.activity).t('apology');
-    try {
-      if (context.activity.type === ActivityTypes.Invoke) {
-        if (context.turnState.get(INVOKE_RESPONSE_KEY) === undefined) {
-          const value = { code: 'InternalError', message: apology };
-          await context.sendActivity({
-            type: ActivityTypes.InvokeResponse,
-            value: { status: 200, body: { statusCode: 500, type: ERROR_RESPONSE, value } },
-          });
-        }
-      } else {
-        await context.sendActivity(apology);
-      }
-    } catch (sendError) {
-      logger.error({ ...turnIds(context), err: sendError }, 'could not send the apology');
-    }
-  };
+  adapter.onTurnError = turnErrorHandler(wording, logger, metrics);
 
   const inFlight = new InFlight();
   const requestLog = new RequestLog(logger, metrics);
@@ -218,22 +193,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   let closing: Promise<void> | undefined;
   const shutdown = async (timeoutMs: number): Promise<void> => {
-    inFlight.close();
-    const http = server.server as HttpServer;
-    const closed = new Promise<void>((resolve) => {
-      if (!http.listening) resolve();
-      else http.close(() => resolve());
-    });
-    http.closeIdleConnections();
-    if (!(await inFlight.drained(timeoutMs))) {
-      logger.warn({ inFlight: inFlight.size }, 'shutdown: requests still in flight after the time limit');
-    }
-    // Connections that just answered become idle; give the others a moment to finish writing.
-    http.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
-    clearTimeout(timer);
-    http.closeAllConnections();
+    await closeServer(server, inFlight, timeoutMs, logger);
     stopWatching();
     await upgrades.stop();
     store.close();

@@ -12,6 +12,15 @@ import {
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Actor } from '../core/ledger.js';
+import {
+  CARD_RESPONSE,
+  isInvoke,
+  isTeams,
+  isTeamsGroup,
+  MESSAGE_RESPONSE,
+  TEAMS,
+  welcomesOnJoin,
+} from './channel.js';
 import { parseCardAction, submittedAction, type ActionOf, type ReadAction, type Verb } from './actions.js';
 import { helpAnswer } from './answers/help.js';
 import type { Reply } from './answers/reply.js';
@@ -32,9 +41,6 @@ export interface BotDeps {
   readonly cards: CardTemplates;
   readonly logger: Logger;
 }
-
-const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
-const CARD_RESPONSE = 'application/vnd.microsoft.card.adaptive';
 
 interface ActionContext {
   readonly tr: Translator;
@@ -107,7 +113,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
       const userJoined = (context.activity.membersAdded ?? []).some(
         (m) => m.id !== context.activity.recipient?.id,
       );
-      if (userJoined && context.activity.channelId !== 'msteams') {
+      if (userJoined && welcomesOnJoin(context.activity)) {
         await this.send(context, helpAnswer(this.translator(context)));
       }
       await next();
@@ -162,7 +168,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
     const result: ActionResult =
       read.kind === 'invalid' ? { reply: undefined, replaces: false } : await this.runAction(c, read.action);
     const reply = result.reply ?? { text: tr.t('card.invalid') };
-    const invoke = context.activity.type === 'invoke';
+    const invoke = isInvoke(context.activity);
     if (result.replaces && reply.card !== undefined) {
       if (invoke) {
         // Teams: the message is updated for everyone (read-only where others must not act) and the user who
@@ -170,7 +176,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
         if (result.silent !== true) await this.replaceCard(context, reply);
         const card = this.deps.cards.attachment(
           reply.card,
-          'msteams',
+          TEAMS,
           tr.language,
           this.refreshFor(context, reply),
         ).content as Record<string, unknown>;
@@ -197,7 +203,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
    * the requester and the approvers (Universal Actions `refresh.userIds`).
    */
   private refreshFor(context: TurnContext, reply: Reply): Refresh | undefined {
-    if (context.activity.channelId !== 'msteams' || reply.card?.name !== 'confirm') return undefined;
+    if (!isTeams(context.activity) || reply.card?.name !== 'confirm') return undefined;
     const userIds = [context.activity.from?.id, ...this.deps.flow.approverIds].filter(
       (id): id is string => id !== undefined,
     );
@@ -232,9 +238,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
 
   private activityFor(context: TurnContext, reply: Reply) {
     const tr = this.translator(context);
-    const groupTeams =
-      context.activity.channelId === 'msteams' &&
-      context.activity.conversation?.conversationType !== 'personal';
+    const groupTeams = isTeamsGroup(context.activity);
     // In a Teams group chat or channel, a new confirm card starts read-only; its refresh makes it live for the
     // requester and the approvers.
     const shown =

@@ -1,0 +1,42 @@
+/**
+ * What is specific to Microsoft Teams, in one place: its channel id, the invoke response content types, which
+ * channels get Universal Actions (Action.Execute, answered by the invoke response, with card refresh) and
+ * which get Action.Submit (a message carrying `value`), and who sees a confirm card live.
+ */
+import type { Activity } from 'botbuilder';
+
+export const TEAMS = 'msteams';
+
+/** Invoke response bodies (Teams). */
+export const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
+export const CARD_RESPONSE = 'application/vnd.microsoft.card.adaptive';
+export const ERROR_RESPONSE = 'application/vnd.microsoft.error';
+
+type ActivityLike = Pick<Partial<Activity>, 'channelId' | 'conversation' | 'type'>;
+
+export function isTeams(activity: ActivityLike): boolean {
+  return activity.channelId === TEAMS;
+}
+
+/** Teams answers card actions with Action.Execute (an invoke); every other channel with Action.Submit. */
+export function usesExecute(channelId: string | undefined): boolean {
+  return channelId === TEAMS;
+}
+
+/** A Teams group chat or channel: a new confirm card is sent read-only and refreshed live for some users. */
+export function isTeamsGroup(activity: ActivityLike): boolean {
+  return isTeams(activity) && activity.conversation?.conversationType !== 'personal';
+}
+
+/** A card action that came as an invoke (Action.Execute), answered through the invoke response. */
+export function isInvoke(activity: ActivityLike): boolean {
+  return activity.type === 'invoke';
+}
+
+/**
+ * Teams welcomes a user on installationUpdate; other clients (Emulator, Web Chat) when the user joins the
+ * conversation.
+ */
+export function welcomesOnJoin(activity: ActivityLike): boolean {
+  return !isTeams(activity);
+}
