@@ -70,8 +70,8 @@ export type ClaimOutcome =
   | { readonly kind: 'claimed'; readonly entry: LedgerEntry }
   /** Not pending: executing under someone else's lease, or final (the entry says by whom and when). */
   | { readonly kind: 'already'; readonly entry: LedgerEntry }
-  /** Pending past its lifetime: now expired, nothing happens. */
-  | { readonly kind: 'expired'; readonly entry: LedgerEntry }
+  /** Pending past its lifetime: expired (by this call when `expiredNow`), nothing happens. */
+  | { readonly kind: 'expired'; readonly entry: LedgerEntry; readonly expiredNow: boolean }
   /** Still pending: another change to the same subscription is under way; try again once it is over. */
   | { readonly kind: 'busy'; readonly entry: LedgerEntry }
   | { readonly kind: 'unknown' };
@@ -79,7 +79,7 @@ export type ClaimOutcome =
 export type CancelOutcome =
   | { readonly kind: 'cancelled'; readonly entry: LedgerEntry }
   | { readonly kind: 'already'; readonly entry: LedgerEntry }
-  | { readonly kind: 'expired'; readonly entry: LedgerEntry }
+  | { readonly kind: 'expired'; readonly entry: LedgerEntry; readonly expiredNow: boolean }
   | { readonly kind: 'unknown' };
 
 /** The result of a change carried out by a gateway. */

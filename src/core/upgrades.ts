@@ -7,13 +7,14 @@
 import { planUpgrade, type Reason } from '../rules/index.js';
 import type { CustomerRepository } from './customers.js';
 import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from './gateway.js';
-import type {
-  Actor,
-  CancelOutcome,
-  FinalStatus,
-  LedgerEntry,
-  UpgradeLedger,
-  UpgradeRequestRecord,
+import {
+  LedgerError,
+  type Actor,
+  type CancelOutcome,
+  type FinalStatus,
+  type LedgerEntry,
+  type UpgradeLedger,
+  type UpgradeRequestRecord,
 } from './ledger.js';
 
 export interface UpgradeTimings {
@@ -38,7 +39,7 @@ export type ConfirmResult =
   | { readonly kind: 'done'; readonly entry: LedgerEntry }
   /** Not pending: executing under another claim, or decided (the entry says by whom and when). */
   | { readonly kind: 'already'; readonly entry: LedgerEntry }
-  | { readonly kind: 'expired'; readonly entry: LedgerEntry }
+  | { readonly kind: 'expired'; readonly entry: LedgerEntry; readonly expiredNow: boolean }
   /** Still pending: another change to the same subscription is under way. */
   | { readonly kind: 'busy'; readonly entry: LedgerEntry }
   | { readonly kind: 'unknown' }
@@ -93,16 +94,15 @@ export class UpgradeService {
   async confirm(token: string, by: Actor): Promise<ConfirmResult> {
     const now = this.now();
     const claim = await this.deps.ledger.claim(token, by, now, this.leaseFrom(now));
-    if (claim.kind === 'expired') this.deps.onFinal?.('expired', claim.entry);
+    if (claim.kind === 'expired' && claim.expiredNow) this.deps.onFinal?.('expired', claim.entry);
     if (claim.kind !== 'claimed') return claim;
     return this.carryOut(claim.entry, true);
   }
 
   async cancel(token: string, by: Actor): Promise<CancelOutcome> {
     const outcome = await this.deps.ledger.cancel(token, by, this.now());
-    if (outcome.kind === 'cancelled' || outcome.kind === 'expired') {
-      this.deps.onFinal?.(outcome.kind, outcome.entry);
-    }
+    if (outcome.kind === 'cancelled') this.deps.onFinal?.('cancelled', outcome.entry);
+    if (outcome.kind === 'expired' && outcome.expiredNow) this.deps.onFinal?.('expired', outcome.entry);
     return outcome;
   }
 
@@ -140,12 +140,8 @@ export class UpgradeService {
       if (entry === undefined) continue;
       resumed++;
       if (entry.attempts > this.timings.maxAttempts) {
-        const failed = await this.deps.ledger.fail(
-          entry.token,
-          `no answer from the system of record after ${entry.attempts - 1} attempts`,
-          now,
-        );
-        this.deps.onFinal?.('failed', failed);
+        const error = `no answer from the system of record after ${entry.attempts - 1} attempts`;
+        await this.finish(entry, 'failed', () => this.deps.ledger.fail(entry.token, error, now));
         continue;
       }
       await this.carryOut(entry, false);
@@ -178,26 +174,42 @@ export class UpgradeService {
     } catch (error) {
       if (error instanceof UpgradeRefusedError) return this.refuse(entry, error.reasons, error.message);
       if (error instanceof UpgradeFailedError) {
-        const failed = await this.deps.ledger.fail(entry.token, error.message, this.now());
-        this.deps.onFinal?.('failed', failed);
-        return { kind: 'failed', entry: failed };
+        return this.finish(entry, 'failed', () =>
+          this.deps.ledger.fail(entry.token, error.message, this.now()),
+        );
       }
       // Outcome unknown (a timeout, a lost connection…): keep the claim; it is resumed when the lease ends.
       this.deps.onError?.(error, entry.token);
       return { kind: 'executing', entry };
     }
-    const done = await this.deps.ledger.complete(entry.token, execution, this.now());
-    this.deps.onFinal?.('done', done);
-    return { kind: 'done', entry: done };
+    const done = execution;
+    return this.finish(entry, 'done', () => this.deps.ledger.complete(entry.token, done, this.now()));
   }
 
-  private async refuse(
+  private refuse(entry: LedgerEntry, reasons: readonly Reason[], error?: string): Promise<ConfirmResult> {
+    return this.finish(entry, 'refused', () =>
+      this.deps.ledger.refuse(entry.token, reasons, this.now(), error),
+    );
+  }
+
+  /**
+   * Records a final status. When the entry was finished meanwhile (the lease ran out and another attempt, here
+   * or on another replica, got there first), that record stands: `already`.
+   */
+  private async finish(
     entry: LedgerEntry,
-    reasons: readonly Reason[],
-    error?: string,
+    status: 'done' | 'failed' | 'refused',
+    record: () => Promise<LedgerEntry>,
   ): Promise<ConfirmResult> {
-    const refused = await this.deps.ledger.refuse(entry.token, reasons, this.now(), error);
-    this.deps.onFinal?.('refused', refused);
-    return { kind: 'refused', entry: refused };
+    let recorded: LedgerEntry;
+    try {
+      recorded = await record();
+    } catch (error) {
+      const now = await this.deps.ledger.get(entry.token);
+      if (!(error instanceof LedgerError) || now === undefined || now.status === 'executing') throw error;
+      return { kind: 'already', entry: now };
+    }
+    this.deps.onFinal?.(status, recorded);
+    return { kind: status, entry: recorded };
   }
 }

@@ -260,8 +260,9 @@ export class SqliteDirectory {
     const removed = this.db
       .transaction((): number | undefined => {
         this.pullChanges();
-        if (this.deleteCustomer.run(customerId).changes === 0) return undefined;
+        // The next revision, read before the delete: the removed row may hold the highest version.
         const version = (this.maxVersionStatement.get() ?? 0) + 1;
+        if (this.deleteCustomer.run(customerId).changes === 0) return undefined;
         this.insertRemoval.run(customerId, version);
         this.rowCount = this.countStatement.get() ?? 0;
         return version;

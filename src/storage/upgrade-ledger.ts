@@ -287,12 +287,12 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
       const expired = this.statements.expire.get(at, token);
       if (expired !== undefined) {
         this.addEvent(token, at, by, 'expired');
-        return { kind: 'expired', entry: toEntry(expired) };
+        return { kind: 'expired', entry: toEntry(expired), expiredNow: true };
       }
     }
     this.addEvent(token, at, by, ignored, row.status);
     return row.status === 'expired'
-      ? { kind: 'expired', entry: toEntry(row) }
+      ? { kind: 'expired', entry: toEntry(row), expiredNow: false }
       : { kind: 'already', entry: toEntry(row) };
   }
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, IN_MEMORY, openDatabase } from '../../src/storage/database.js';
 import { StorageError } from '../../src/storage/errors.js';
 import { MIGRATIONS, type Migration } from '../../src/storage/migrations.js';
-import { DEMO, open, tempDir, withRawDatabase } from './support.js';
+import { SqliteUpgradeLedger } from '../../src/storage/upgrade-ledger.js';
+import { ALICE, BOB, CONTOSO_ID, DEMO, contosoRequest, open, tempDir, withRawDatabase } from './support.js';
 
 const run = promisify(execFile);
 
@@ -42,8 +43,10 @@ describe('openDatabase', () => {
       db.close();
     }
     expect(tables(dataDir)).toEqual([
+      'customer_removals',
       'customers',
       'events',
+      'executions',
       'meta',
       'state',
       'subscription_owners',
@@ -113,6 +116,95 @@ describe('openDatabase', () => {
     const error = storageError(() => openDatabase(dataDir));
     expect(error.message).toMatch(/not an Upgrade Assistant database \(it has tables invoices\)/);
     expect(tables(dataDir)).toEqual(['invoices']);
+  });
+
+  it('migrates a schema-2 ledger to 3, keeping its requests: pending for a day, done as it was', async () => {
+    const dataDir = tempDir();
+    const v2 = openDatabase(dataDir, { migrations: MIGRATIONS.slice(0, 2) });
+    const contoso = DEMO.customers.find((c) => c.id === CONTOSO_ID)!;
+    v2.db
+      .prepare('INSERT INTO customers (id, company_name, document, version) VALUES (?, ?, ?, 1)')
+      .run(CONTOSO_ID, contoso.companyProfile.companyName, JSON.stringify(contoso));
+    const insert = v2.db.prepare(
+      `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity,
+         upgrade_type, requested_by_id, requested_by_name, requested_by_aad_object_id, requested_at,
+         conversation_id, status, decided_by_id, decided_by_name, decided_at, new_subscription_id,
+         affected_accounts)
+       VALUES (@token, @customerId, @subscriptionId, @fromOffer, @target, @quantity, @upgradeType, 'user-alice',
+         'Alice Martin', 'aad-alice', @requestedAt, 'conv-1', @status, @decidedBy, @decidedByName, @decidedAt,
+         @newSubscriptionId, @affectedAccounts)`,
+    );
+    const affected = [
+      {
+        objectId: 'obj-adele',
+        name: 'Adele Vance',
+        email: 'adele@contoso.example',
+        cause: 'custom_assignment_lost',
+        services: ['exchange'],
+      },
+    ];
+    const row = (token: string, requestedAt: string) => {
+      const { requestedBy: _by, ...request } = contosoRequest(token, { requestedAt });
+      return { ...request, status: 'pending', decidedBy: null, decidedByName: null, decidedAt: null };
+    };
+    insert.run({
+      ...row('old-pending', '2025-03-01T10:00:00.000Z'),
+      newSubscriptionId: null,
+      affectedAccounts: '[]',
+    });
+    insert.run({
+      ...row('old-done', '2025-02-01T10:00:00.000Z'),
+      status: 'done',
+      decidedBy: BOB.id,
+      decidedByName: BOB.name,
+      decidedAt: '2025-02-01T10:05:00.000Z',
+      newSubscriptionId: 'sub-contoso-e3-old',
+      affectedAccounts: JSON.stringify(affected),
+    });
+    v2.db
+      .prepare("INSERT INTO events (token, at, actor_id, what, detail) VALUES ('old-done', ?, ?, 'done', ?)")
+      .run('2025-02-01T10:05:00.000Z', BOB.id, 'sub-contoso-e3-old');
+    v2.db.close();
+
+    const { db, migratedFrom, schemaVersion } = openDatabase(dataDir);
+    try {
+      expect([migratedFrom, schemaVersion]).toEqual([2, MIGRATIONS.length]);
+      const ledger = new SqliteUpgradeLedger(db);
+      expect(await ledger.get('old-pending')).toEqual({
+        ...contosoRequest('old-pending'),
+        requestedBy: ALICE,
+        status: 'pending',
+        expiresAt: '2025-03-02T10:00:00.000Z',
+        attempts: 0,
+        affectedAccounts: [],
+        reasons: [],
+      });
+      expect(await ledger.get('old-done')).toEqual({
+        ...contosoRequest('old-done', { requestedAt: '2025-02-01T10:00:00.000Z' }),
+        status: 'done',
+        expiresAt: '2025-02-02T10:00:00.000Z',
+        decidedBy: BOB,
+        decidedAt: '2025-02-01T10:05:00.000Z',
+        attempts: 1,
+        newSubscriptionId: 'sub-contoso-e3-old',
+        affectedAccounts: affected,
+        reasons: [],
+      });
+      expect(ledger.events('old-done').map((e) => e.what)).toEqual(['done']);
+      // The migrated requests follow the new states: the pending one can be claimed, the done one is final.
+      const claim = await ledger.claim(
+        'old-pending',
+        BOB,
+        new Date('2025-03-01T12:00:00.000Z'),
+        new Date('2025-03-01T12:02:00.000Z'),
+      );
+      expect(claim.kind).toBe('claimed');
+      expect(() =>
+        db.prepare("UPDATE upgrade_ledger SET error = 'x' WHERE token = 'old-done'").run(),
+      ).toThrow(/already decided/);
+    } finally {
+      db.close();
+    }
   });
 
   it('accepts :memory: for tests', () => {

@@ -1,14 +1,15 @@
-/** Shared helpers of the storage tests: temp data directories, the demo directory, plans, raw SQL access. */
+/** Shared helpers of the storage tests: temp data directories, the demo directory, requests, raw SQL access. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach } from 'vitest';
+import type { Actor, UpgradeRequestRecord } from '../../src/core/ledger.js';
 import { loadDemoDirectory, type DirectoryData } from '../../src/directory/load.js';
-import { planUpgrade, type Customer, type Subscription } from '../../src/rules/index.js';
-import { DATABASE_FILE } from '../../src/storage/database.js';
+import type { Customer, Subscription, UpgradePlan } from '../../src/rules/index.js';
+import { DATABASE_FILE, openDatabase } from '../../src/storage/database.js';
+import { SqliteDirectory, type SeedOptions } from '../../src/storage/sqlite-directory.js';
 import { openStore, type Store, type StoreOptions } from '../../src/storage/store.js';
-import type { Actor, ConfirmPlanner, UpgradeRequestRecord } from '../../src/storage/upgrade-ledger.js';
 
 export const DEMO: DirectoryData = loadDemoDirectory();
 export const CONTOSO_ID: string = DEMO.customers.find(
@@ -20,10 +21,10 @@ export const ALICE: Actor = { id: 'user-alice', name: 'Alice Martin', aadObjectI
 export const BOB: Actor = { id: 'user-bob', name: 'Bob Durand' };
 
 const dirs: string[] = [];
-const stores: Store[] = [];
+const closers: (() => void)[] = [];
 
 afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
+  for (const close of closers.splice(0)) close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -37,8 +38,31 @@ export function tempDir(): string {
 /** Opens a store (closed after the test) on `dataDir`, seeded with the demo directory. */
 export function open(dataDir: string, options: Partial<StoreOptions> = {}): Store {
   const store = openStore({ dataDir, seed: DEMO, ...options });
-  stores.push(store);
+  closers.push(() => store.close());
   return store;
+}
+
+/** A directory on its own connection, as the gateway holds it: what `applyUpgrade` writes through. */
+export interface DirectoryConnection {
+  readonly db: Database.Database;
+  readonly directory: SqliteDirectory;
+}
+
+/** Opens the directory in `dataDir` (seeded with the demo directory if new) on a connection closed after the test. */
+export function openDirectory(dataDir: string, options: SeedOptions = {}): DirectoryConnection {
+  const { db } = openDatabase(dataDir);
+  closers.push(() => db.close());
+  return { db, directory: SqliteDirectory.open(db, DEMO, options) };
+}
+
+/**
+ * Writes a plan as the gateway does (`prepareUpgrade` in an immediate transaction, then `upgradeCommitted`),
+ * without the gateway's planning: for the directory's own checks on plans that no longer fit.
+ */
+export function applyUpgrade({ db, directory }: DirectoryConnection, plan: UpgradePlan): Customer {
+  const prepared = db.transaction(() => directory.prepareUpgrade(plan)).immediate();
+  directory.upgradeCommitted(prepared);
+  return prepared.customer;
 }
 
 /** The Contoso Essentials → O365_E3 request (eligible in the demo directory). */
@@ -61,13 +85,13 @@ export function contosoRequest(
   };
 }
 
-/** What the bot does on confirm: plan the recorded request on the customer as it is now. */
-export function planner(newSubscriptionId: string): ConfirmPlanner {
-  return (customer, request) => planUpgrade(customer, request, newSubscriptionId);
-}
-
 export function subscription(customer: Customer | undefined, id: string): Subscription | undefined {
   return customer?.subscriptions.find((s) => s.id === id);
+}
+
+/** The active O365_E3 subscriptions of a customer (an upgrade of Contoso Essentials adds one). */
+export function e3Subscriptions(customer: Customer | undefined): Subscription[] {
+  return (customer?.subscriptions ?? []).filter((s) => s.offerId === 'O365_E3' && s.status === 'active');
 }
 
 /** A raw connection to the database file in `dataDir` (closed after the test's callback). */
@@ -94,9 +118,17 @@ export function rewriteCustomer(
         .get(customerId);
       if (document === undefined) throw new Error(`no customer ${customerId}`);
       const updated = change(JSON.parse(document) as Customer);
+      // The next directory revision: above every change and removal written so far.
+      const revision = db
+        .prepare<[], number>(
+          `SELECT max(v) FROM (SELECT max(version) AS v FROM customers
+             UNION ALL SELECT max(version) FROM customer_removals)`,
+        )
+        .pluck()
+        .get();
       db.prepare<[string, number, string]>('UPDATE customers SET document = ?, version = ? WHERE id = ?').run(
         JSON.stringify(updated),
-        (db.prepare<[], number>('SELECT max(version) FROM customers').pluck().get() ?? 0) + 1,
+        (revision ?? 0) + 1,
         customerId,
       );
     }).immediate();

@@ -3,53 +3,83 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { evaluateTarget, type Customer, type Subscription } from '../../src/rules/index.js';
-import { LedgerError, type ConfirmOutcome, type LedgerEntry } from '../../src/storage/upgrade-ledger.js';
+import {
+  LedgerError,
+  type Actor,
+  type ClaimOutcome,
+  type Execution,
+  type LedgerEntry,
+  type UpgradeLedger,
+  type UpgradeRequestRecord,
+} from '../../src/core/ledger.js';
+import type { AffectedAccount } from '../../src/rules/index.js';
 import {
   ALICE,
   BOB,
   CONTOSO_ID,
   ESSENTIALS,
   contosoRequest,
+  e3Subscriptions,
   open,
-  planner,
-  rewriteCustomer,
-  snapshot,
-  subscription,
   tempDir,
   withRawDatabase,
 } from './support.js';
 
+const EXPIRES = new Date('2025-03-02T10:00:00.000Z');
 const T0 = new Date('2025-03-01T10:05:00.000Z');
 const T1 = new Date('2025-03-01T10:06:00.000Z');
+const LEASE = new Date('2025-03-01T10:07:00.000Z');
+const LATER = new Date('2025-03-01T10:08:00.000Z');
+const NEXT_LEASE = new Date('2025-03-01T10:10:00.000Z');
 
-function entryOf(outcome: ConfirmOutcome): LedgerEntry {
-  if (outcome.kind === 'unknown_token') throw new Error('unknown token');
+const ADELE: AffectedAccount = {
+  objectId: 'obj-adele',
+  name: 'Adele Vance',
+  email: 'adele@contoso.example',
+  cause: 'custom_assignment_lost',
+  services: ['exchange'],
+};
+const EXECUTION: Execution = { newSubscriptionId: 'sub-new-1', affectedAccounts: [ADELE] };
+
+function record(
+  ledger: UpgradeLedger,
+  token: string,
+  overrides: Partial<UpgradeRequestRecord> = {},
+): Promise<LedgerEntry> {
+  return ledger.record(contosoRequest(token, overrides), EXPIRES);
+}
+
+/** Records a request and claims it as Bob at T0 (lease until LEASE). */
+async function executing(ledger: UpgradeLedger, token: string): Promise<LedgerEntry> {
+  await record(ledger, token);
+  const outcome = await ledger.claim(token, BOB, T0, LEASE);
+  if (outcome.kind !== 'claimed') throw new Error(`not claimed: ${outcome.kind}`);
   return outcome.entry;
 }
 
-function e3Subscriptions(customer: Customer | undefined): Subscription[] {
-  return (customer?.subscriptions ?? []).filter((s) => s.offerId === 'O365_E3' && s.status === 'active');
+function entryOf(outcome: ClaimOutcome): LedgerEntry {
+  if (outcome.kind === 'unknown') throw new Error('unknown token');
+  return outcome.entry;
 }
 
-function doneRows(dataDir: string): number {
-  return withRawDatabase(dataDir, (db) =>
-    db.prepare<[], number>("SELECT count(*) FROM upgrade_ledger WHERE status = 'done'").pluck().get()!,
-  );
+function count(dataDir: string, sql: string): number {
+  return withRawDatabase(dataDir, (db) => db.prepare<[], number>(sql).pluck().get()!);
 }
 
 describe('upgrade ledger: record and get', () => {
-  it('records a pending request and reads it back', () => {
+  it('records a pending request and reads it back, with its lifetime', async () => {
     const { ledger } = open(tempDir());
-    const entry = ledger.record(contosoRequest('tok-1'));
+    const entry = await record(ledger, 'tok-1');
     expect(entry).toEqual({
       ...contosoRequest('tok-1'),
       status: 'pending',
+      expiresAt: EXPIRES.toISOString(),
+      attempts: 0,
       affectedAccounts: [],
       reasons: [],
     });
-    expect(ledger.get('tok-1')).toEqual(entry);
-    expect(ledger.get('nope')).toBeUndefined();
+    expect(await ledger.get('tok-1')).toEqual(entry);
+    expect(await ledger.get('nope')).toBeUndefined();
     expect(ledger.events('tok-1')).toEqual([
       {
         token: 'tok-1',
@@ -61,312 +91,434 @@ describe('upgrade ledger: record and get', () => {
     ]);
   });
 
-  it('refuses a duplicate token, an unknown customer and invalid fields', () => {
+  it('stores the request time in UTC, whatever offset it was written with', async () => {
     const { ledger } = open(':memory:');
-    ledger.record(contosoRequest('tok-1'));
-    expect(() => ledger.record(contosoRequest('tok-1', { target: 'O365_E1' }))).toThrow(LedgerError);
-    expect(ledger.get('tok-1')?.target).toBe('O365_E3');
-    expect(() => ledger.record(contosoRequest('tok-2', { customerId: 'nobody' }))).toThrow(
-      /No customer with id "nobody"/,
-    );
-    expect(() => ledger.record(contosoRequest('tok-3', { quantity: 0 }))).toThrow(/quantity/);
-    expect(() => ledger.record(contosoRequest('tok-4', { requestedAt: 'yesterday' }))).toThrow(/requestedAt/);
-    expect(() => ledger.record(contosoRequest(' '))).toThrow(/token is empty/);
-    expect(ledger.get('tok-2')).toBeUndefined();
+    const entry = await record(ledger, 'tok-1', { requestedAt: '2025-03-01T11:00:00+01:00' });
+    expect(entry.requestedAt).toBe('2025-03-01T10:00:00.000Z');
+  });
+
+  it('refuses a duplicate token and invalid fields with a LedgerError, recording nothing', async () => {
+    const { ledger } = open(':memory:');
+    await record(ledger, 'tok-1');
+    await expect(record(ledger, 'tok-1', { target: 'O365_E1' })).rejects.toThrow(LedgerError);
+    expect((await ledger.get('tok-1'))?.target).toBe('O365_E3');
+    expect(ledger.events('tok-1')).toHaveLength(1);
+    const invalid: [string, Partial<UpgradeRequestRecord>, RegExp][] = [
+      ['tok-2', { quantity: 0 }, /quantity/],
+      ['tok-3', { quantity: 1.5 }, /quantity/],
+      ['tok-4', { requestedAt: 'yesterday' }, /requestedAt/],
+      [' ', {}, /token is empty/],
+      ['tok-5', { requestedBy: { id: ' ' } }, /requestedBy has no id/],
+    ];
+    for (const [token, overrides, message] of invalid) {
+      const rejected = record(ledger, token, overrides);
+      await expect(rejected).rejects.toThrow(LedgerError);
+      await expect(rejected).rejects.toThrow(message);
+      expect(await ledger.get(token)).toBeUndefined();
+    }
+  });
+
+  it('records a request for a customer the directory does not hold (the ledger outlives customers)', async () => {
+    const { ledger } = open(':memory:');
+    const entry = await record(ledger, 'tok-1', { customerId: 'nobody' });
+    expect(entry).toMatchObject({ customerId: 'nobody', status: 'pending' });
+    expect(await ledger.history('nobody')).toEqual([entry]);
   });
 });
 
-describe('upgrade ledger: confirm', () => {
-  it('applies the upgrade and records done, with the new subscription and the affected accounts', () => {
-    const dataDir = tempDir();
-    const { ledger, directory } = open(dataDir);
-    ledger.record(contosoRequest('tok-1'));
-
-    const outcome = ledger.confirm('tok-1', BOB, T0, planner('sub-contoso-e3'));
-    expect(outcome.kind).toBe('done');
-    if (outcome.kind !== 'done') return;
-    expect(outcome.plan.newSubscription.id).toBe('sub-contoso-e3');
-    expect(outcome.entry).toEqual({
-      ...contosoRequest('tok-1'),
-      status: 'done',
-      decidedBy: BOB,
-      decidedAt: T0.toISOString(),
-      newSubscriptionId: 'sub-contoso-e3',
-      affectedAccounts: outcome.plan.affectedAccounts,
-      reasons: [],
+describe('upgrade ledger: claim', () => {
+  it('claims a pending request: executing, decided by the claimer, with a lease and one attempt', async () => {
+    const { ledger } = open(':memory:');
+    await record(ledger, 'tok-1');
+    const outcome = await ledger.claim('tok-1', BOB, T0, LEASE);
+    expect(outcome).toEqual({
+      kind: 'claimed',
+      entry: {
+        ...contosoRequest('tok-1'),
+        status: 'executing',
+        expiresAt: EXPIRES.toISOString(),
+        decidedBy: BOB,
+        leaseUntil: LEASE.toISOString(),
+        attempts: 1,
+        affectedAccounts: [],
+        reasons: [],
+      },
     });
-    // Adele Vance and Isaiah Langer had services turned off.
-    expect(outcome.entry.affectedAccounts.map((a) => a.name)).toEqual(['Adele Vance', 'Isaiah Langer']);
-    expect(ledger.get('tok-1')).toEqual(outcome.entry);
-
-    const contoso = directory.byId(CONTOSO_ID);
-    expect(subscription(contoso, ESSENTIALS)).toMatchObject({ status: 'deleted', users: [] });
-    expect(subscription(contoso, 'sub-contoso-e3')).toMatchObject({
-      offerId: 'O365_E3',
-      status: 'active',
-      quantity: 40,
-    });
-    expect(subscription(contoso, 'sub-contoso-e3')?.users).toHaveLength(8);
-    expect(ledger.events('tok-1').map((e) => e.what)).toEqual(['requested', 'done']);
-  });
-
-  it('a second confirm is `already`, saying who confirmed and when; the upgrade happened once', () => {
-    const dataDir = tempDir();
-    const { ledger, directory } = open(dataDir);
-    ledger.record(contosoRequest('tok-1'));
-    const first = ledger.confirm('tok-1', BOB, T0, planner('sub-new-1'));
-    expect(first.kind).toBe('done');
-    const before = snapshot(dataDir);
-
-    const second = ledger.confirm('tok-1', ALICE, T1, planner('sub-new-2'));
-    expect(second.kind).toBe('already');
-    expect(entryOf(second)).toMatchObject({
-      status: 'done',
-      decidedBy: BOB,
-      decidedAt: T0.toISOString(),
-      newSubscriptionId: 'sub-new-1',
-    });
-    expect(snapshot(dataDir)).toEqual(before);
-    expect(e3Subscriptions(directory.byId(CONTOSO_ID)).map((s) => s.id)).toEqual(['sub-new-1']);
-    expect(ledger.events('tok-1').map((e) => [e.what, e.actor?.id, e.detail])).toEqual([
-      ['requested', ALICE.id, `${ESSENTIALS} → O365_E3`],
-      ['done', BOB.id, 'sub-new-1'],
-      ['confirm_ignored', ALICE.id, 'done'],
+    expect(await ledger.get('tok-1')).toEqual(entryOf(outcome));
+    expect(ledger.events('tok-1').map((e) => [e.what, e.at, e.actor?.id])).toEqual([
+      ['requested', '2025-03-01T10:00:00.000Z', ALICE.id],
+      ['claimed', T0.toISOString(), BOB.id],
     ]);
   });
 
-  it('an unknown token is `unknown_token`', () => {
+  it('a second claim is `already`, saying who holds it; nothing changes', async () => {
     const { ledger } = open(':memory:');
-    expect(ledger.confirm('nope', BOB, T0, planner('sub-x'))).toEqual({ kind: 'unknown_token' });
-    expect(ledger.cancel('nope', BOB, T0)).toEqual({ kind: 'unknown_token' });
-  });
-
-  it('a request made stale by a suspension is refused with the current reasons; nothing else changes', () => {
-    const dataDir = tempDir();
-    const { ledger, directory } = open(dataDir);
-    ledger.record(contosoRequest('tok-1'));
-    // Suspended after the card was shown, by another process.
-    rewriteCustomer(dataDir, CONTOSO_ID, (c) => ({
-      ...c,
-      subscriptions: c.subscriptions.map((s) => (s.id === ESSENTIALS ? { ...s, status: 'suspended' } : s)),
-    }));
-    const before = snapshot(dataDir);
-
-    const outcome = ledger.confirm('tok-1', BOB, T0, planner('sub-new'));
-    expect(outcome.kind).toBe('refused');
-    const entry = entryOf(outcome);
-    expect(entry.reasons).toEqual([{ code: 'subscription_not_active', status: 'suspended' }]);
-    expect(entry).toMatchObject({ status: 'refused', decidedBy: BOB, decidedAt: T0.toISOString() });
-    expect(entry.newSubscriptionId).toBeUndefined();
-
-    const after = snapshot(dataDir);
-    expect(after.customers).toEqual(before.customers);
-    expect(subscription(directory.byId(CONTOSO_ID), 'sub-new')).toBeUndefined();
-    // A refusal is final.
-    expect(ledger.confirm('tok-1', BOB, T1, planner('sub-new')).kind).toBe('already');
-  });
-
-  it('a request made stale by the target bought through another partner is refused with the current reasons', () => {
-    const dataDir = tempDir();
-    const { ledger, directory } = open(dataDir);
-    ledger.record(contosoRequest('tok-1'));
-    const elsewhere: Subscription = {
-      id: 'sub-contoso-e3-elsewhere',
-      offerId: 'O365_E3',
-      quantity: 10,
-      status: 'active',
-      channel: 'other-partner',
-    };
-    rewriteCustomer(dataDir, CONTOSO_ID, (c) => ({ ...c, subscriptions: [...c.subscriptions, elsewhere] }));
-    const customer = directory.byId(CONTOSO_ID)!;
-    const current = evaluateTarget(customer, subscription(customer, ESSENTIALS)!, 'O365_E3');
-    expect(current.eligible).toBe(false);
-    const before = snapshot(dataDir);
-
-    const outcome = ledger.confirm('tok-1', BOB, T0, planner('sub-new'));
-    expect(outcome.kind).toBe('refused');
-    expect(entryOf(outcome).reasons).toEqual(current.reasons);
-    expect(entryOf(outcome).reasons.map((r) => r.code)).toContain('target_already_owned');
-    expect(snapshot(dataDir).customers).toEqual(before.customers);
-    expect(subscription(directory.byId(CONTOSO_ID), ESSENTIALS)?.status).toBe('active');
-  });
-
-  it('a fault after the directory write rolls everything back, then records `failed`', () => {
-    const dataDir = tempDir();
-    const { ledger, directory } = open(dataDir, {
-      faults: {
-        beforeCommit: (plan) => {
-          throw new Error(`injected fault (${plan.newSubscription.id})`);
-        },
-      },
+    const claimed = await executing(ledger, 'tok-1');
+    const second = await ledger.claim('tok-1', ALICE, T1, NEXT_LEASE);
+    expect(second).toEqual({ kind: 'already', entry: claimed });
+    expect(await ledger.get('tok-1')).toEqual(claimed);
+    expect(ledger.events('tok-1').at(-1)).toMatchObject({
+      what: 'confirm_ignored',
+      actor: { id: ALICE.id },
+      detail: 'executing',
     });
-    ledger.record(contosoRequest('tok-1'));
-    const contosoBefore = directory.byId(CONTOSO_ID);
-    const before = snapshot(dataDir);
+  });
 
-    const outcome = ledger.confirm('tok-1', BOB, T0, planner('sub-new'));
-    expect(outcome.kind).toBe('failed');
-    expect(entryOf(outcome)).toMatchObject({
-      status: 'failed',
-      decidedBy: BOB,
-      decidedAt: T0.toISOString(),
-      error: 'injected fault (sub-new)',
+  it('an unknown token is `unknown`', async () => {
+    const { ledger } = open(':memory:');
+    expect(await ledger.claim('nope', BOB, T0, LEASE)).toEqual({ kind: 'unknown' });
+    expect(await ledger.cancel('nope', BOB, T0)).toEqual({ kind: 'unknown' });
+    expect(await ledger.reclaim('nope', LATER, NEXT_LEASE)).toBeUndefined();
+  });
+
+  it('a request past its lifetime is recorded as expired at the claim, and stays expired', async () => {
+    const { ledger } = open(':memory:');
+    await record(ledger, 'tok-1');
+    await record(ledger, 'tok-2', { subscriptionId: 'sub-other' });
+    // Up to the last millisecond of its lifetime, it can be claimed.
+    const justInTime = new Date(EXPIRES.getTime() - 1);
+    expect((await ledger.claim('tok-2', BOB, justInTime, LEASE)).kind).toBe('claimed');
+
+    const outcome = await ledger.claim('tok-1', BOB, EXPIRES, NEXT_LEASE);
+    expect(outcome).toMatchObject({ kind: 'expired', expiredNow: true });
+    const expired = entryOf(outcome);
+    expect(expired).toEqual({
+      ...contosoRequest('tok-1'),
+      status: 'expired',
+      expiresAt: EXPIRES.toISOString(),
+      decidedAt: EXPIRES.toISOString(),
+      attempts: 0,
       affectedAccounts: [],
+      reasons: [],
     });
-    expect(entryOf(outcome).newSubscriptionId).toBeUndefined();
-    // The directory is unchanged: on disk, in this store's cache and for another store.
-    expect(snapshot(dataDir).customers).toEqual(before.customers);
-    expect(directory.byId(CONTOSO_ID)).toEqual(contosoBefore);
-    expect(subscription(open(dataDir).directory.byId(CONTOSO_ID), ESSENTIALS)?.status).toBe('active');
-    expect(ledger.events('tok-1').map((e) => e.what)).toEqual(['requested', 'failed']);
-    // A failure is final too: the user starts again with a new card.
-    expect(ledger.confirm('tok-1', BOB, T1, planner('sub-new')).kind).toBe('already');
+    expect(await ledger.get('tok-1')).toEqual(expired);
+    expect(ledger.events('tok-1').at(-1)).toMatchObject({ what: 'expired', actor: { id: BOB.id } });
+
+    const later = new Date(EXPIRES.getTime() + 60_000);
+    expect(await ledger.claim('tok-1', ALICE, later, NEXT_LEASE)).toEqual({
+      kind: 'expired',
+      entry: expired,
+      expiredNow: false,
+    });
+    expect(await ledger.cancel('tok-1', ALICE, later)).toEqual({
+      kind: 'expired',
+      entry: expired,
+      expiredNow: false,
+    });
+    expect(ledger.events('tok-1').map((e) => [e.what, e.detail])).toEqual([
+      ['requested', `${ESSENTIALS} → O365_E3`],
+      ['expired', undefined],
+      ['confirm_ignored', 'expired'],
+      ['cancel_ignored', 'expired'],
+    ]);
   });
 
-  it('a planner that throws, or plans something else than the request, fails and changes nothing', () => {
-    const dataDir = tempDir();
-    const { ledger } = open(dataDir);
-    ledger.record(contosoRequest('tok-1'));
-    ledger.record(contosoRequest('tok-2'));
-    const before = snapshot(dataDir).customers;
-
-    const thrown = ledger.confirm('tok-1', BOB, T0, () => {
-      throw new Error('no id generator');
-    });
-    expect(thrown.kind).toBe('failed');
-    expect(entryOf(thrown).error).toBe('no id generator');
-
-    const other = ledger.confirm('tok-2', BOB, T0, (customer, request) =>
-      planner('sub-new')(customer, { ...request, target: 'O365_E1' }),
-    );
-    expect(other.kind).toBe('failed');
-    expect(entryOf(other).error).toMatch(/does not match the request: target O365_E1 instead of O365_E3/);
-    expect(snapshot(dataDir).customers).toEqual(before);
+  it('a cancel past the lifetime expires the request instead', async () => {
+    const { ledger } = open(':memory:');
+    await record(ledger, 'tok-1');
+    const outcome = await ledger.cancel('tok-1', ALICE, EXPIRES);
+    expect(outcome.kind).toBe('expired');
+    expect(await ledger.get('tok-1')).toMatchObject({ status: 'expired', decidedAt: EXPIRES.toISOString() });
+    expect((await ledger.get('tok-1'))?.decidedBy).toBeUndefined();
   });
 
-  it('a new subscription id that is already taken fails the confirm, changing nothing', () => {
-    const dataDir = tempDir();
-    const { ledger } = open(dataDir);
-    ledger.record(contosoRequest('tok-1'));
-    const before = snapshot(dataDir).customers;
-    const outcome = ledger.confirm('tok-1', BOB, T0, planner('sub-contoso-exchange'));
-    expect(outcome.kind).toBe('failed');
-    expect(entryOf(outcome).error).toMatch(/subscription id "sub-contoso-exchange" is already used/);
-    expect(snapshot(dataDir).customers).toEqual(before);
+  it('a second request on a subscription with a change under way is `busy`, and stays pending', async () => {
+    const { ledger } = open(':memory:');
+    await executing(ledger, 'tok-1');
+    const pending = await record(ledger, 'tok-2');
+    const busy = await ledger.claim('tok-2', ALICE, T1, NEXT_LEASE);
+    expect(busy).toEqual({ kind: 'busy', entry: pending });
+    expect(await ledger.get('tok-2')).toEqual(pending);
+    expect(ledger.events('tok-2').at(-1)).toMatchObject({ what: 'confirm_ignored', detail: 'busy' });
+    // Another subscription is not held up.
+    await record(ledger, 'tok-3', { subscriptionId: 'sub-contoso-exchange' });
+    expect((await ledger.claim('tok-3', ALICE, T1, NEXT_LEASE)).kind).toBe('claimed');
+    // Once the change is over, the second request can be claimed.
+    await ledger.fail('tok-1', 'gone wrong', T1);
+    expect((await ledger.claim('tok-2', ALICE, T1, NEXT_LEASE)).kind).toBe('claimed');
   });
 });
 
-describe('upgrade ledger: cancel and history', () => {
-  it('cancel then confirm is `already` (cancelled, by whom, when) and nothing is upgraded', () => {
-    const dataDir = tempDir();
-    const { ledger, directory } = open(dataDir);
-    ledger.record(contosoRequest('tok-1'));
-    const cancelled = ledger.cancel('tok-1', ALICE, T0);
+describe('upgrade ledger: outcomes', () => {
+  it('complete: executing → done, with the new subscription and the affected accounts; lease dropped', async () => {
+    const { ledger } = open(':memory:');
+    const claimed = await executing(ledger, 'tok-1');
+    const done = await ledger.complete('tok-1', EXECUTION, T1);
+    const { leaseUntil: _lease, ...rest } = claimed;
+    expect(done).toEqual({
+      ...rest,
+      status: 'done',
+      decidedAt: T1.toISOString(),
+      newSubscriptionId: 'sub-new-1',
+      affectedAccounts: [ADELE],
+    });
+    expect(await ledger.get('tok-1')).toEqual(done);
+    expect(ledger.events('tok-1').at(-1)).toMatchObject({ what: 'done', detail: 'sub-new-1' });
+  });
+
+  it('fail and refuse: executing → failed (with the error) or refused (with the reasons)', async () => {
+    const { ledger } = open(':memory:');
+    await executing(ledger, 'tok-1');
+    const failed = await ledger.fail('tok-1', 'the system of record said no', T1);
+    expect(failed).toMatchObject({ status: 'failed', error: 'the system of record said no', attempts: 1 });
+    expect(failed.leaseUntil).toBeUndefined();
+    expect(failed.newSubscriptionId).toBeUndefined();
+
+    await executing(ledger, 'tok-2');
+    const reasons = [{ code: 'subscription_not_active', status: 'suspended' }] as const;
+    const refused = await ledger.refuse('tok-2', reasons, T1);
+    expect(refused).toMatchObject({
+      status: 'refused',
+      reasons,
+      decidedBy: BOB,
+      decidedAt: T1.toISOString(),
+    });
+    expect(refused.error).toBeUndefined();
+    expect(ledger.events('tok-2').at(-1)).toMatchObject({
+      what: 'refused',
+      detail: 'subscription_not_active',
+    });
+
+    await executing(ledger, 'tok-3');
+    const missing = await ledger.refuse('tok-3', [], T1, 'customer "x" is not in the directory');
+    expect(missing).toMatchObject({
+      status: 'refused',
+      reasons: [],
+      error: 'customer "x" is not in the directory',
+    });
+  });
+
+  it('complete, fail and refuse only from executing: a LedgerError otherwise, nothing changes', async () => {
+    const { ledger } = open(':memory:');
+    const pending = await record(ledger, 'tok-1');
+    await expect(ledger.complete('tok-1', EXECUTION, T1)).rejects.toThrow(LedgerError);
+    await expect(ledger.fail('tok-1', 'x', T1)).rejects.toThrow(/cannot become failed: it is pending/);
+    await expect(ledger.refuse('tok-1', [], T1)).rejects.toThrow(LedgerError);
+    expect(await ledger.get('tok-1')).toEqual(pending);
+
+    await executing(ledger, 'tok-2');
+    const done = await ledger.complete('tok-2', EXECUTION, T1);
+    await expect(
+      ledger.complete('tok-2', { ...EXECUTION, newSubscriptionId: 'other' }, LATER),
+    ).rejects.toThrow(/cannot become done: it is done/);
+    await expect(ledger.fail('tok-2', 'x', LATER)).rejects.toThrow(LedgerError);
+    await expect(ledger.refuse('tok-2', [], LATER)).rejects.toThrow(LedgerError);
+    expect(await ledger.get('tok-2')).toEqual(done);
+    await expect(ledger.complete('nope', EXECUTION, T1)).rejects.toThrow(/it is unknown/);
+    expect(ledger.events('tok-2').filter((e) => e.what === 'done')).toHaveLength(1);
+  });
+});
+
+describe('upgrade ledger: cancel', () => {
+  it('cancel then claim is `already` (cancelled, by whom, when); a second cancel too', async () => {
+    const { ledger } = open(':memory:');
+    await record(ledger, 'tok-1');
+    const cancelled = await ledger.cancel('tok-1', ALICE, T0);
     expect(cancelled).toEqual({
       kind: 'cancelled',
       entry: {
         ...contosoRequest('tok-1'),
         status: 'cancelled',
+        expiresAt: EXPIRES.toISOString(),
         decidedBy: ALICE,
         decidedAt: T0.toISOString(),
+        attempts: 0,
         affectedAccounts: [],
         reasons: [],
       },
     });
-    const confirmed = ledger.confirm('tok-1', BOB, T1, planner('sub-new'));
-    expect(confirmed.kind).toBe('already');
-    expect(entryOf(confirmed)).toMatchObject({
+    const claimed = await ledger.claim('tok-1', BOB, T1, NEXT_LEASE);
+    expect(claimed.kind).toBe('already');
+    expect(entryOf(claimed)).toMatchObject({
       status: 'cancelled',
       decidedBy: ALICE,
       decidedAt: T0.toISOString(),
     });
-    expect(subscription(directory.byId(CONTOSO_ID), ESSENTIALS)?.status).toBe('active');
-    expect(ledger.cancel('tok-1', BOB, T1).kind).toBe('already');
+    expect((await ledger.cancel('tok-1', BOB, T1)).kind).toBe('already');
+    expect(ledger.events('tok-1').map((e) => [e.what, e.actor?.id, e.detail])).toEqual([
+      ['requested', ALICE.id, `${ESSENTIALS} → O365_E3`],
+      ['cancelled', ALICE.id, undefined],
+      ['confirm_ignored', BOB.id, 'cancelled'],
+      ['cancel_ignored', BOB.id, 'cancelled'],
+    ]);
   });
 
-  it('cancel after done is `already`', () => {
+  it('cancel while executing or after done is `already`, and changes nothing', async () => {
     const { ledger } = open(':memory:');
-    ledger.record(contosoRequest('tok-1'));
-    ledger.confirm('tok-1', BOB, T0, planner('sub-new'));
-    const outcome = ledger.cancel('tok-1', ALICE, T1);
-    expect(outcome.kind).toBe('already');
-    expect(outcome.kind === 'already' && outcome.entry.status).toBe('done');
+    const claimed = await executing(ledger, 'tok-1');
+    expect(await ledger.cancel('tok-1', ALICE, T1)).toEqual({ kind: 'already', entry: claimed });
+    const done = await ledger.complete('tok-1', EXECUTION, T1);
+    expect(await ledger.cancel('tok-1', ALICE, LATER)).toEqual({ kind: 'already', entry: done });
+  });
+});
+
+describe('upgrade ledger: unfinished claims', () => {
+  it('reclaim only once the lease ran out: a new lease, one more attempt, a `resumed` event', async () => {
+    const { ledger } = open(':memory:');
+    await executing(ledger, 'tok-1');
+    expect(await ledger.reclaim('tok-1', T1, NEXT_LEASE)).toBeUndefined();
+    expect(await ledger.reclaim('tok-1', LEASE, NEXT_LEASE)).toBeUndefined();
+    const resumed = await ledger.reclaim('tok-1', LATER, NEXT_LEASE);
+    expect(resumed).toMatchObject({
+      status: 'executing',
+      decidedBy: BOB,
+      leaseUntil: NEXT_LEASE.toISOString(),
+      attempts: 2,
+    });
+    expect(await ledger.get('tok-1')).toEqual(resumed);
+    // The new lease holds: a second replica does not take it over.
+    expect(await ledger.reclaim('tok-1', LATER, new Date('2025-03-01T10:20:00.000Z'))).toBeUndefined();
+    expect(ledger.events('tok-1').at(-1)).toEqual({
+      token: 'tok-1',
+      at: LATER.toISOString(),
+      what: 'resumed',
+      detail: 'attempt 2',
+    });
   });
 
-  it('history lists every request of the customer, newest first', () => {
+  it('reclaim leaves pending and final requests alone', async () => {
     const { ledger } = open(':memory:');
-    ledger.record(contosoRequest('tok-a', { requestedAt: '2025-03-01T09:00:00.000Z' }));
-    ledger.record(contosoRequest('tok-b', { requestedAt: '2025-03-01T11:00:00.000Z' }));
-    ledger.record(contosoRequest('tok-c', { requestedAt: '2025-03-01T10:00:00.000Z' }));
-    ledger.cancel('tok-a', ALICE, T0);
-    ledger.confirm('tok-c', BOB, T0, planner('sub-new'));
-    expect(ledger.history(CONTOSO_ID).map((e) => [e.token, e.status])).toEqual([
+    const pending = await record(ledger, 'tok-1');
+    await executing(ledger, 'tok-2');
+    const done = await ledger.complete('tok-2', EXECUTION, T1);
+    expect(await ledger.reclaim('tok-1', LATER, NEXT_LEASE)).toBeUndefined();
+    expect(await ledger.reclaim('tok-2', LATER, NEXT_LEASE)).toBeUndefined();
+    expect(await ledger.get('tok-1')).toEqual(pending);
+    expect(await ledger.get('tok-2')).toEqual(done);
+  });
+
+  it('unfinished lists the executing requests whose lease ran out, soonest lease first', async () => {
+    const { ledger } = open(':memory:');
+    await record(ledger, 'pending');
+    await executing(ledger, 'late');
+    await record(ledger, 'early', { subscriptionId: 'sub-contoso-exchange' });
+    await ledger.claim('early', BOB, T0, T1);
+    await record(ledger, 'running', { subscriptionId: 'sub-contoso-other' });
+    await ledger.claim('running', BOB, T0, NEXT_LEASE);
+    await record(ledger, 'finished', { subscriptionId: 'sub-contoso-finished' });
+    await ledger.claim('finished', BOB, T0, T1);
+    await ledger.complete('finished', { ...EXECUTION, newSubscriptionId: 'sub-finished' }, T0);
+
+    expect((await ledger.unfinished(LATER)).map((e) => e.token)).toEqual(['early', 'late']);
+    expect((await ledger.unfinished(LEASE)).map((e) => e.token)).toEqual(['early']);
+    expect(await ledger.unfinished(T0)).toEqual([]);
+  });
+});
+
+describe('upgrade ledger: history and the database guards', () => {
+  it('history lists every request of the customer, newest first', async () => {
+    const { ledger } = open(':memory:');
+    await record(ledger, 'tok-a', { requestedAt: '2025-03-01T09:00:00.000Z' });
+    await record(ledger, 'tok-b', { requestedAt: '2025-03-01T11:00:00.000Z' });
+    await record(ledger, 'tok-c', { requestedAt: '2025-03-01T10:00:00.000Z', subscriptionId: 'sub-x' });
+    await record(ledger, 'tok-d', { requestedAt: '2025-03-01T10:30:00+01:00' }); // 09:30 UTC
+    await ledger.cancel('tok-a', ALICE, T0);
+    await ledger.claim('tok-c', BOB, T0, LEASE);
+    await ledger.complete('tok-c', EXECUTION, T1);
+    expect((await ledger.history(CONTOSO_ID)).map((e) => [e.token, e.status])).toEqual([
       ['tok-b', 'pending'],
       ['tok-c', 'done'],
+      ['tok-d', 'pending'],
       ['tok-a', 'cancelled'],
     ]);
-    expect(ledger.history('someone-else')).toEqual([]);
+    expect(await ledger.history('someone-else')).toEqual([]);
   });
 
-  it('the database keeps decided requests and events as they are', () => {
+  it('the database keeps final requests as they are, executing ones going forward only, and events', async () => {
     const dataDir = tempDir();
     const { ledger } = open(dataDir);
-    ledger.record(contosoRequest('tok-1'));
-    ledger.cancel('tok-1', ALICE, T0);
+    await record(ledger, 'cancelled');
+    await ledger.cancel('cancelled', ALICE, T0);
+    await executing(ledger, 'done');
+    await ledger.complete('done', EXECUTION, T1);
+    await record(ledger, 'expired', { subscriptionId: 'sub-x' });
+    await ledger.claim('expired', ALICE, EXPIRES, NEXT_LEASE);
+    await record(ledger, 'executing', { subscriptionId: 'sub-y' });
+    await ledger.claim('executing', BOB, T0, LEASE);
+    const before = withRawDatabase(dataDir, (db) =>
+      db.prepare('SELECT * FROM upgrade_ledger ORDER BY 1').all(),
+    );
+
     withRawDatabase(dataDir, (db) => {
+      for (const token of ['cancelled', 'done', 'expired']) {
+        expect(() =>
+          db
+            .prepare("UPDATE upgrade_ledger SET status = 'pending', decided_at = NULL WHERE token = ?")
+            .run(token),
+        ).toThrow(/already decided/);
+        expect(() =>
+          db.prepare("UPDATE upgrade_ledger SET error = 'edited' WHERE token = ?").run(token),
+        ).toThrow(/already decided/);
+      }
       expect(() =>
-        db.prepare("UPDATE upgrade_ledger SET status = 'pending' WHERE token = 'tok-1'").run(),
+        db
+          .prepare(
+            "UPDATE upgrade_ledger SET status = 'pending', lease_until = NULL WHERE token = 'executing'",
+          )
+          .run(),
       ).toThrow(/already decided/);
-      expect(() => db.prepare("DELETE FROM upgrade_ledger WHERE token = 'tok-1'").run()).toThrow(
+      expect(() => db.prepare("DELETE FROM upgrade_ledger WHERE token = 'done'").run()).toThrow(
+        /never deleted/,
+      );
+      expect(() => db.prepare("DELETE FROM upgrade_ledger WHERE token = 'executing'").run()).toThrow(
         /never deleted/,
       );
       expect(() => db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
       expect(() => db.prepare("UPDATE events SET what = 'x'").run()).toThrow(/append-only/);
     });
+    expect(
+      withRawDatabase(dataDir, (db) => db.prepare('SELECT * FROM upgrade_ledger ORDER BY 1').all()),
+    ).toEqual(before);
+  });
+
+  it('keeps the audit trail of a request: who did what, when', async () => {
+    const { ledger } = open(':memory:');
+    await executing(ledger, 'tok-1');
+    await ledger.reclaim('tok-1', LATER, NEXT_LEASE);
+    await ledger.complete('tok-1', EXECUTION, LATER);
+    await ledger.claim('tok-1', ALICE, LATER, NEXT_LEASE);
+    expect(ledger.events('tok-1').map((e) => [e.what, e.at, e.actor?.id, e.detail])).toEqual([
+      ['requested', '2025-03-01T10:00:00.000Z', ALICE.id, `${ESSENTIALS} → O365_E3`],
+      ['claimed', T0.toISOString(), BOB.id, undefined],
+      ['resumed', LATER.toISOString(), undefined, 'attempt 2'],
+      ['done', LATER.toISOString(), undefined, 'sub-new-1'],
+      ['confirm_ignored', LATER.toISOString(), ALICE.id, 'done'],
+    ]);
   });
 });
 
 describe('upgrade ledger: exactly once under concurrency', () => {
-  it('20 concurrent confirms of one token over 5 connections to the same file: one done, 19 already', async () => {
+  it('20 concurrent claims of one token over 5 connections to the same file: one claimed, 19 already', async () => {
     const dataDir = tempDir();
     const stores = Array.from({ length: 5 }, () => open(dataDir));
-    stores[0]!.ledger.record(contosoRequest('tok-race'));
+    await record(stores[0]!.ledger, 'tok-race');
 
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         await sleep(i % 3);
-        const store = stores[i % stores.length]!;
-        return store.ledger.confirm('tok-race', { id: `clicker-${i}` }, T0, planner(`sub-race-${i}`));
+        const clicker: Actor = { id: `clicker-${i}` };
+        return stores[i % stores.length]!.ledger.claim('tok-race', clicker, T0, LEASE);
       }),
     );
 
     const kinds = outcomes.map((o) => o.kind);
-    expect(kinds.filter((k) => k === 'done')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'claimed')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'already')).toHaveLength(19);
-    const done = outcomes.find((o) => o.kind === 'done')!;
-    for (const o of outcomes) {
-      expect(entryOf(o)).toMatchObject({
-        status: 'done',
-        newSubscriptionId: entryOf(done).newSubscriptionId,
-      });
-    }
-    expect(doneRows(dataDir)).toBe(1);
-    // Every connection sees the one upgrade.
-    for (const store of stores) {
-      expect(e3Subscriptions(store.directory.byId(CONTOSO_ID)).map((s) => s.id)).toEqual([
-        entryOf(done).newSubscriptionId,
-      ]);
-    }
+    const winner = entryOf(outcomes.find((o) => o.kind === 'claimed')!);
+    for (const o of outcomes) expect(entryOf(o)).toEqual(winner);
+    expect(winner).toMatchObject({ status: 'executing', attempts: 1 });
     const events = stores[0]!.ledger.events('tok-race').map((e) => e.what);
-    expect(events.filter((w) => w === 'done')).toHaveLength(1);
+    expect(events.filter((w) => w === 'claimed')).toHaveLength(1);
     expect(events.filter((w) => w === 'confirm_ignored')).toHaveLength(19);
   });
 
-  it('20 confirms of one token from 4 processes at once: one done, 19 already', async () => {
+  it('20 confirms of one token from 4 processes at once: one done, 19 already, one upgrade', async () => {
     const dataDir = tempDir();
-    open(dataDir).ledger.record(contosoRequest('tok-procs'));
+    // The workers confirm on the system clock: a lifetime well ahead of it.
+    await open(dataDir).ledger.record(contosoRequest('tok-procs'), new Date(Date.now() + 3_600_000));
     const startFile = join(dataDir, 'go');
     const fixture = join(import.meta.dirname, 'fixtures', 'confirm-worker.ts');
+    const ready: number[] = [];
     const workers = Array.from(
       { length: 4 },
       (_, w) =>
@@ -383,7 +535,6 @@ describe('upgrade ledger: exactly once under concurrency', () => {
           child.stdout?.once('data', () => ready.push(w));
         }),
     );
-    const ready: number[] = [];
     while (ready.length < 4) await sleep(20);
     writeFileSync(startFile, 'go');
     const kinds = (await Promise.all(workers)).flat();
@@ -391,11 +542,14 @@ describe('upgrade ledger: exactly once under concurrency', () => {
     expect(kinds).toHaveLength(20);
     expect(kinds.filter((k) => k === 'done')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'already')).toHaveLength(19);
-    expect(doneRows(dataDir)).toBe(1);
+    expect(count(dataDir, "SELECT count(*) FROM upgrade_ledger WHERE status = 'done'")).toBe(1);
+    expect(count(dataDir, 'SELECT count(*) FROM executions')).toBe(1);
     const store = open(dataDir);
-    expect(e3Subscriptions(store.directory.byId(CONTOSO_ID))).toHaveLength(1);
+    const e3 = e3Subscriptions(store.directory.byId(CONTOSO_ID));
+    expect(e3.map((s) => s.id)).toEqual([(await store.ledger.get('tok-procs'))?.newSubscriptionId]);
     // The 19 others were turned away by the status check, not by a failure.
     const events = store.ledger.events('tok-procs').map((e) => e.what);
+    expect(events.filter((w) => w === 'claimed')).toHaveLength(1);
     expect(events.filter((w) => w === 'confirm_ignored')).toHaveLength(19);
     expect(events).not.toContain('failed');
   });
