@@ -1,9 +1,13 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eligibilityAnswer } from '../src/bot/answers/eligibility.js';
 import type { CardDataMap, CardName, CardSpec } from '../src/bot/cards/data.js';
 import { CARD_NAMES, CardTemplates } from '../src/bot/cards/templates.js';
 import { Wording, type Language } from '../src/bot/i18n.js';
 import { loadDemoDirectory } from '../src/directory/load.js';
+import { CARDS_DIR } from '../src/paths.js';
 import { allCards, flowCards } from './support/card-specs.js';
 import { actions, cardProblems, texts, unbound } from './support/cards.js';
 
@@ -189,5 +193,31 @@ describe('what the templates make of the data', () => {
     expect(actions(templates.attachment(eligibility!, 'msteams', 'en').content)).toEqual([
       expect.objectContaining({ type: 'Action.Execute', verb: 'startUpgrade' }),
     ]);
+  });
+});
+
+describe('the templates at start-up', () => {
+  const copy = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'cards-'));
+    for (const name of CARD_NAMES) {
+      writeFileSync(join(dir, `${name}.json`), readFileSync(join(CARDS_DIR, `${name}.json`)));
+    }
+    return dir;
+  };
+
+  it('a template edited into an expression that does not parse stops the bot, naming the file', () => {
+    const dir = copy();
+    expect(() => new CardTemplates(dir)).not.toThrow();
+    const confirm = readFileSync(join(dir, 'confirm.json'), 'utf8');
+    writeFileSync(join(dir, 'confirm.json'), confirm.replace('"${billing}"', '"${formatNumber(seats, 0}"'));
+    expect(() => new CardTemplates(dir)).toThrow(/confirm\.json: syntax error/);
+  });
+
+  it('a file that is not an Adaptive Card stops the bot, naming the file', () => {
+    const dir = copy();
+    writeFileSync(join(dir, 'outcome.json'), '{ "type": "Container" }');
+    expect(() => new CardTemplates(dir)).toThrow(/outcome\.json: not an Adaptive Card/);
+    writeFileSync(join(dir, 'outcome.json'), '{ "type": ');
+    expect(() => new CardTemplates(dir)).toThrow(/outcome\.json: /);
   });
 });
