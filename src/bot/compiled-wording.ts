@@ -5,7 +5,9 @@
  * copy of the options, translate, resolve, getResource, extendTranslation, the interpolation and nesting
  * regexes…): a CPU profile of the bot under load put it at about 20 % of the CPU of a turn, and one eligibility
  * answer (Contoso Ltd of the demo directory, 10,000 in a row) took 1.1–1.5 ms with i18next's `t` and 37–53 µs
- * with the compiled strings, in en, fr and ja alike.
+ * with the compiled strings, in en, fr and ja alike. Measured again with bench/wording.ts: the answer's 58 `t()`
+ * calls take 0.48 ms through i18next and 3 µs compiled; a whole turn on the TestAdapter 2.8 ms of CPU with
+ * i18next's `t()` and 0.9 ms compiled. Call i18next directly again if i18next drops below a tenth of a turn.
  *
  * i18next stays the loader and the reference: the compiler reads the resources and the fallback languages from
  * an initialised i18next instance, renders only what it renders exactly as i18next would (lookup order of plural

@@ -1,17 +1,16 @@
 /**
- * Adaptive Card templates from `cards/`, compiled at start-up by the binder (./binder.ts: the templating subset
- * the templates use, with adaptivecards-templating's semantics, without the library at run time) and adapted
- * to the channel:
+ * Adaptive Card templates from `cards/`, parsed once at start-up by adaptivecards-templating, expanded for each
+ * card sent with its typed data (./data.ts) as `$root`, and adapted to the channel:
  * Teams gets Action.Execute (Universal Actions); other channels get Action.Submit with the verb in the data.
  * Every action carries the card's language (`lang`), so a press is answered in the language of the card it was
  * made on, whatever locale the client sends with it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Template } from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { CARDS_DIR } from '../../paths.js';
 import { CARD_LANGUAGE, type Language } from '../language.js';
-import { compileTemplate, type CompiledTemplate } from './binder.js';
 import type { CardName, CardSpec } from './data.js';
 
 export const CARD_NAMES: readonly CardName[] = [
@@ -32,21 +31,35 @@ export interface Refresh {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export class CardTemplates {
-  private readonly templates = new Map<CardName, CompiledTemplate>();
+  private readonly templates = new Map<CardName, Template>();
 
-  /** Reads and compiles every template; throws if one uses templating the binder does not support. */
+  /**
+   * Reads and parses every template, each `${…}` once; throws, naming the file, for one that is not an
+   * Adaptive Card or has an expression the library cannot parse.
+   */
   constructor(dir = CARDS_DIR) {
     for (const name of CARD_NAMES) {
       const file = `${name}.json`;
-      this.templates.set(name, compileTemplate(JSON.parse(readFileSync(join(dir, file), 'utf8')), file));
+      try {
+        const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Json;
+        if (!isObject(json) || json.type !== 'AdaptiveCard') throw new Error('not an Adaptive Card');
+        this.templates.set(name, new Template(json));
+      } catch (e) {
+        throw new Error(`Card template ${file}: ${(e as Error).message}`, { cause: e });
+      }
     }
   }
 
-  /** The card as the template and data make it, with Action.Execute actions. */
+  /**
+   * The card as the template and data make it, with Action.Execute actions. The library builds every object
+   * and array of the template afresh on each call (the templates bind only strings, numbers and booleans
+   * whole), so attachment() may change the card in place; expansion is synchronous, so one parsed template
+   * serves every turn.
+   */
   expand(spec: CardSpec): Record<string, Json> {
     const template = this.templates.get(spec.name);
     if (template === undefined) throw new Error(`No card template ${spec.name}`);
-    return template(spec.data) as Record<string, Json>;
+    return template.expand({ $root: spec.data }) as Record<string, Json>;
   }
 
   /**
