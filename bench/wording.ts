@@ -35,7 +35,7 @@ const templates = new CardTemplates();
 const i18n = createI18next();
 
 console.log('Card expansion with adaptivecards-templating, p50:');
-const flow = new Map(flowCards('en').map((c) => [c.label, c.spec]));
+const flow = new Map((await flowCards('en')).map((c) => [c.label, c.spec]));
 const cards = {
   eligibility: eligibilityAnswer(wording.for('en'), contoso).card!,
   'choose-target': flow.get('en choose-target')!,
