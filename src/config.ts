@@ -14,6 +14,11 @@ const list = z
       .filter((s) => s.length > 0),
   );
 
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
 const count = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -32,7 +37,19 @@ const EnvSchema = z
     MicrosoftAppPassword: z.string().default(''),
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
     MicrosoftAppTenantId: z.string().default(''),
+    /** Who may confirm: `id` or `msteams:id` (Teams AAD object id or Teams user id), `channel:userId`. */
     UPGRADE_APPROVERS: list,
+    /** The requester of an upgrade may not confirm it; needs approvers. */
+    UPGRADE_FOUR_EYES: flag,
+    /**
+     * Accept confirms from channels whose user ids the client chooses (Web Chat, Direct Line, Emulator) in
+     * production. Outside production they are always accepted (local work).
+     */
+    UPGRADE_TRUST_CLIENT_USER_IDS: flag,
+    /** How long a Teams card action may take before its invoke is answered anyway ("in progress"). */
+    TEAMS_INVOKE_BUDGET_MS: count(100, 60_000, 4000),
+    /** Days after which conversation state, audit events and requests that changed nothing are deleted. */
+    RETENTION_DAYS: count(1, 36_500, 90),
     ALLOWED_TENANTS: list,
     /** Largest accepted request body, in KiB (a larger one gets 413). */
     MAX_BODY_KB: count(1, 4096, 256),
@@ -55,6 +72,18 @@ const EnvSchema = z
     CACHE_REFRESH_SECONDS: count(1, 3600, 2),
   })
   .superRefine((env, ctx) => {
+    if (env.UPGRADE_FOUR_EYES && env.UPGRADE_APPROVERS.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPGRADE_FOUR_EYES'],
+        message: 'needs UPGRADE_APPROVERS: with no approver, only the requester may confirm',
+      });
+    }
+    for (const entry of env.UPGRADE_APPROVERS) {
+      if (/^[^:]*:\s*$/.test(entry) || entry.startsWith(':')) {
+        ctx.addIssue({ code: 'custom', path: ['UPGRADE_APPROVERS'], message: `"${entry}" names no user` });
+      }
+    }
     if (env.NODE_ENV !== 'production') return;
     if (env.MicrosoftAppId === '') {
       ctx.addIssue({
@@ -116,6 +145,11 @@ export function authenticationRequired(config: Config): boolean {
  */
 export function listenHost(config: Config): string {
   return config.HOST ?? (authenticationRequired(config) ? '0.0.0.0' : '127.0.0.1');
+}
+
+/** Whether confirms are taken from channels whose user ids the client chooses (not Teams). */
+export function trustClientUserIds(config: Config): boolean {
+  return config.NODE_ENV !== 'production' || config.UPGRADE_TRUST_CLIENT_USER_IDS;
 }
 
 /** botbuilder's ConfigurationBotFrameworkAuthentication settings from the validated config. */

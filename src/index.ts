@@ -18,8 +18,10 @@ import {
   ConfigError,
   listenHost,
   loadConfig,
+  trustClientUserIds,
   type Config,
 } from './config.js';
+import { ApprovalPolicy } from './core/approvals.js';
 import {
   DirectoryError,
   DEMO_DIRECTORY_PATH,
@@ -129,8 +131,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     lookup,
     upgrades,
     state: store.state,
-    approvers: config.UPGRADE_APPROVERS,
+    approvals: new ApprovalPolicy({
+      approvers: config.UPGRADE_APPROVERS,
+      fourEyes: config.UPGRADE_FOUR_EYES,
+      trustClientUserIds: trustClientUserIds(config),
+    }),
     logger,
+    invokeBudgetMs: config.TEAMS_INVOKE_BUDGET_MS,
   });
 
   const required = authenticationRequired(config);
@@ -145,11 +152,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   adapter.use(turnLogging(logger, metrics));
   adapter.use(checkInvokes(logger));
   if (config.RATE_LIMIT_MESSAGES > 0) {
-    const limiter = new RateLimiter({
-      limit: config.RATE_LIMIT_MESSAGES,
-      windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
-    });
-    adapter.use(rateLimit(limiter, wording, logger));
+    const windowMs = config.RATE_LIMIT_WINDOW_SECONDS * 1000;
+    const limiter = new RateLimiter({ limit: config.RATE_LIMIT_MESSAGES, windowMs });
+    // Teams refreshes each confirm card in view by itself: a looser limit, answered silently past it.
+    const refreshes = new RateLimiter({ limit: config.RATE_LIMIT_MESSAGES * 5, windowMs });
+    adapter.use(rateLimit(limiter, refreshes, wording, logger));
   }
   if (config.ALLOWED_TENANTS.length > 0) adapter.use(tenantGate(config.ALLOWED_TENANTS, wording, logger));
   adapter.onTurnError = turnErrorHandler(wording, logger, metrics);
@@ -193,7 +200,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   let closing: Promise<void> | undefined;
   const shutdown = async (timeoutMs: number): Promise<void> => {
+    const started = Date.now();
     await closeServer(server, inFlight, timeoutMs, logger);
+    // The card updates still running after their invokes were answered.
+    if (!(await bot.drain(Math.max(0, timeoutMs - (Date.now() - started))))) {
+      logger.warn('shutdown: card updates still running after the time limit');
+    }
     stopWatching();
     await upgrades.stop();
     store.close();

@@ -83,8 +83,21 @@ async function emulatorToken(target: string): Promise<string> {
   return actionData(shownCard('emulator', review), 'confirm').token as string;
 }
 
+/** A Teams invoke's text answer: the message response, shown to the user who pressed only. */
+function invokeMessage(replies: Partial<Activity>[]): string {
+  const invoke = replies.find((r) => r.type === 'invokeResponse');
+  const body = (invoke?.value as { body?: { type?: string; value?: unknown } } | undefined)?.body;
+  return body?.type === 'application/vnd.microsoft.activity.message' && typeof body.value === 'string'
+    ? body.value
+    : '';
+}
+
 function allText(channel: Channel, replies: Partial<Activity>[]): string {
-  return [...replies.map((r) => r.text ?? ''), ...texts(shownCard(channel, replies))].join('\n');
+  return [
+    ...replies.map((r) => r.text ?? ''),
+    invokeMessage(replies),
+    ...texts(shownCard(channel, replies)),
+  ].join('\n');
 }
 
 const wording = new Wording();

@@ -4,6 +4,7 @@
  */
 import { ConversationState } from 'botbuilder';
 import type { Logger } from 'pino';
+import type { ApprovalPolicy } from '../core/approvals.js';
 import type { CustomerRepository } from '../core/customers.js';
 import type { KeyValueStore } from '../core/state.js';
 import type { UpgradeService } from '../core/upgrades.js';
@@ -22,10 +23,12 @@ export interface BotPorts {
   readonly upgrades: UpgradeService;
   /** Where the conversation state lives. */
   readonly state: KeyValueStore;
-  /** AAD object ids or channel user ids allowed to confirm; empty: anyone. */
-  readonly approvers: readonly string[];
+  /** Who may confirm, cancel or see a confirm card live, and where. */
+  readonly approvals: ApprovalPolicy;
   readonly logger: Logger;
   readonly wording?: Wording;
+  /** How long a Teams card action may take before its invoke is answered anyway. */
+  readonly invokeBudgetMs?: number;
 }
 
 export interface AssembledBot {
@@ -35,9 +38,9 @@ export interface AssembledBot {
 }
 
 export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
-  const { customers, lookup, upgrades, approvers } = ports;
+  const { customers, lookup, upgrades, approvals } = ports;
   const wording = ports.wording ?? new Wording();
-  const flow = new UpgradeFlow({ customers, upgrades, approvers });
+  const flow = new UpgradeFlow({ customers, upgrades, approvals });
   const bot = new UpgradeAssistantBot({
     conversation: new Conversation({ customers, lookup, flow }),
     conversationState: new ConversationState(new DurableStorage(ports.state)),
@@ -46,6 +49,7 @@ export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
     wording,
     cards: new CardTemplates(),
     logger: ports.logger,
+    ...(ports.invokeBudgetMs === undefined ? {} : { invokeBudgetMs: ports.invokeBudgetMs }),
   });
   return { bot, flow, wording };
 }

@@ -11,17 +11,27 @@ import {
   type AdaptiveCardInvokeValue,
 } from 'botbuilder';
 import type { Logger } from 'pino';
+import type { Caller } from '../core/approvals.js';
 import type { Actor } from '../core/ledger.js';
 import {
   CARD_RESPONSE,
+  isAutomaticRefresh,
   isInvoke,
   isTeams,
   isTeamsGroup,
   MESSAGE_RESPONSE,
   TEAMS,
+  teamsTenant,
   welcomesOnJoin,
 } from './channel.js';
-import { parseCardAction, submittedAction, type ActionOf, type ReadAction, type Verb } from './actions.js';
+import {
+  parseCardAction,
+  type CardAction,
+  submittedAction,
+  type ActionOf,
+  type ReadAction,
+  type Verb,
+} from './actions.js';
 import { helpAnswer } from './answers/help.js';
 import type { Reply } from './answers/reply.js';
 import type { CardTemplates, Refresh } from './cards/templates.js';
@@ -40,13 +50,20 @@ export interface BotDeps {
   readonly wording: Wording;
   readonly cards: CardTemplates;
   readonly logger: Logger;
+  /**
+   * How long a Teams card action may take before its invoke is answered anyway (a confirm still running is
+   * answered "in progress", and its outcome replaces the card when it comes). Default 4 s.
+   */
+  readonly invokeBudgetMs?: number;
 }
 
 interface ActionContext {
   readonly tr: Translator;
-  readonly actor: Actor;
-  readonly conversationId: string | undefined;
+  readonly caller: Caller;
 }
+
+/** Approvers' Teams user ids learned from their activities, at most this many. */
+const MAX_KNOWN_APPROVERS = 200;
 
 /** What an action answers; `replaces`: the answer takes the place of the card that was pressed. */
 interface ActionResult {
@@ -64,13 +81,33 @@ function actorOf(context: TurnContext): Actor {
   return {
     id: from?.id ?? 'unknown',
     ...(from?.name === undefined ? {} : { name: from.name }),
-    ...(from?.aadObjectId === undefined ? {} : { aadObjectId: from.aadObjectId }),
+    // Only Teams sets the AAD object id; elsewhere the client could choose it.
+    ...(from?.aadObjectId === undefined || !isTeams(context.activity)
+      ? {}
+      : { aadObjectId: from.aadObjectId }),
+  };
+}
+
+/** The user and the place (channel, conversation, Teams tenant) of the activity. */
+function callerOf(context: TurnContext): Caller {
+  const { activity } = context;
+  const tenantId = isTeams(activity) ? teamsTenant(activity) : undefined;
+  return {
+    user: actorOf(context),
+    place: {
+      channelId: activity.channelId ?? '',
+      conversationId: activity.conversation?.id ?? '',
+      ...(tenantId === undefined ? {} : { tenantId }),
+    },
   };
 }
 
 export class UpgradeAssistantBot extends ActivityHandler {
   private readonly actions: ActionHandlers;
   private readonly lastCustomer: StatePropertyAccessor<string | undefined>;
+  /** Channel updates and posts that run after a Teams invoke was answered. */
+  private readonly background = new Set<Promise<void>>();
+  private readonly knownApprovers = new Set<string>();
 
   constructor(private readonly deps: BotDeps) {
     super();
@@ -85,14 +122,11 @@ export class UpgradeAssistantBot extends ActivityHandler {
         reply: await conversation.picked(c.tr, a.customerId, a.intent, a.target),
         replaces: true,
       }),
-      review: async (c, a) => ({
-        reply: await flow.review(c.tr, a, c.actor, c.conversationId),
-        replaces: true,
-      }),
-      confirm: async (c, a) => ({ reply: await flow.confirm(c.tr, a.token, c.actor), replaces: true }),
-      cancel: async (c, a) => ({ reply: await flow.cancel(c.tr, a.token, c.actor), replaces: true }),
+      review: async (c, a) => ({ reply: await flow.review(c.tr, a, c.caller), replaces: true }),
+      confirm: async (c, a) => ({ reply: await flow.confirm(c.tr, a.token, c.caller), replaces: true }),
+      cancel: async (c, a) => ({ reply: await flow.cancel(c.tr, a.token, c.caller), replaces: true }),
       refreshConfirm: async (c, a) => ({
-        reply: await flow.current(c.tr, a.token, c.actor),
+        reply: await flow.current(c.tr, a.token, c.caller),
         replaces: true,
         silent: true,
       }),
@@ -154,33 +188,55 @@ export class UpgradeAssistantBot extends ActivityHandler {
     await this.deps.conversationState.saveChanges(context);
   }
 
+  /** Waits (at most `timeoutMs`) for the channel updates still running after their invokes were answered. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const done = Promise.all([...this.background]).then(() => true);
+    const drained = await Promise.race([done, timeout]);
+    clearTimeout(timer);
+    return drained;
+  }
+
   /**
-   * Runs a card action. Teams (invoke): the answer card replaces the pressed one through the invoke response.
-   * Other channels: the bot replaces the card where the channel allows it, else sends the answer.
+   * Runs a card action. Teams (invoke): answered first, by the invoke response (the answer card replaces the
+   * pressed one for the user who pressed); the message is updated for everyone afterwards, so that a slow
+   * channel never holds the answer. Other channels: the bot replaces the card where the channel allows it,
+   * else sends the answer.
    */
   private async act(context: TurnContext, read: ReadAction): Promise<AdaptiveCardInvokeResponse> {
     const tr = this.translator(context);
-    const c: ActionContext = {
-      tr,
-      actor: actorOf(context),
-      conversationId: context.activity.conversation?.id,
-    };
-    const result: ActionResult =
-      read.kind === 'invalid' ? { reply: undefined, replaces: false } : await this.runAction(c, read.action);
-    const reply = result.reply ?? { text: tr.t('card.invalid') };
+    const c: ActionContext = { tr, caller: callerOf(context) };
+    this.learnApprover(c.caller);
     const invoke = isInvoke(context.activity);
+    const result: ActionResult =
+      read.kind === 'invalid'
+        ? { reply: undefined, replaces: false, silent: isAutomaticRefresh(context.activity) }
+        : await this.withinBudget(context, c, read.action);
+    if (result.silent === true) {
+      // A Teams automatic refresh: the card as it is now, or nothing; never a message in the chat.
+      return result.reply?.card === undefined
+        ? { statusCode: 200, type: MESSAGE_RESPONSE, value: '' as unknown as Record<string, unknown> }
+        : { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context, result.reply) };
+    }
+    const reply = result.reply ?? { text: tr.t('card.invalid') };
+    if (invoke && context.activity.deliveryMode !== 'expectReplies') {
+      if (result.replaces && reply.card !== undefined) {
+        this.later(context, () => this.replaceCard(context, reply));
+        return { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context, reply) };
+      }
+      // A new card (the choice of a target) is posted; a text answer goes to the user who pressed only.
+      if (reply.card !== undefined) this.later(context, () => this.send(context, reply));
+      return {
+        statusCode: 200,
+        type: MESSAGE_RESPONSE,
+        value: reply.text as unknown as Record<string, unknown>,
+      };
+    }
     if (result.replaces && reply.card !== undefined) {
       if (invoke) {
-        // Teams: the message is updated for everyone (read-only where others must not act) and the user who
-        // pressed gets the live card in the invoke response; an automatic refresh only answers.
-        if (result.silent !== true) await this.replaceCard(context, reply);
-        const card = this.deps.cards.attachment(
-          reply.card,
-          TEAMS,
-          tr.language,
-          this.refreshFor(context, reply),
-        ).content as Record<string, unknown>;
-        return { statusCode: 200, type: CARD_RESPONSE, value: card };
+        await this.replaceCard(context, reply);
+        return { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context, reply) };
       }
       if (await this.replaceCard(context, reply))
         return { statusCode: 200, type: MESSAGE_RESPONSE, value: {} };
@@ -191,6 +247,60 @@ export class UpgradeAssistantBot extends ActivityHandler {
       type: MESSAGE_RESPONSE,
       value: reply.text as unknown as Record<string, unknown>,
     };
+  }
+
+  /** The answer card as the invoke response carries it to the user who pressed (Teams). */
+  private invokeCard(context: TurnContext, reply: Reply): Record<string, unknown> {
+    if (reply.card === undefined) return {};
+    const tr = this.translator(context);
+    return this.deps.cards.attachment(reply.card, TEAMS, tr.language, this.refreshFor(context, reply))
+      .content as Record<string, unknown>;
+  }
+
+  /**
+   * A Teams confirm still running when the in-turn budget is spent is answered "in progress"; its outcome
+   * replaces the card when it comes.
+   */
+  private async withinBudget(
+    context: TurnContext,
+    c: ActionContext,
+    action: CardAction,
+  ): Promise<ActionResult> {
+    const work = this.runAction(c, action);
+    if (!isInvoke(context.activity) || action.verb !== 'confirm') return work;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.deps.invokeBudgetMs ?? 4000);
+    });
+    const first = await Promise.race([work, late]);
+    clearTimeout(timer);
+    if (first !== 'late') return first;
+    this.later(context, async () => {
+      const outcome = await work;
+      if (outcome.reply?.card !== undefined) await this.replaceCard(context, outcome.reply);
+    });
+    return { reply: await this.deps.flow.inProgress(c.tr, action.token), replaces: true };
+  }
+
+  /** Runs a channel update after the turn; tracked for shutdown, failures logged (never the turn's). */
+  private later(context: TurnContext, task: () => Promise<unknown>): void {
+    const running: Promise<void> = task()
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.deps.logger.warn(
+          { err: error, channelId: context.activity.channelId, activityId: context.activity.id },
+          'card update after the invoke failed',
+        );
+      })
+      .finally(() => this.background.delete(running));
+    this.background.add(running);
+  }
+
+  /** Remembers the Teams user id of an approver seen on Teams, so that their confirm cards refresh for them. */
+  private learnApprover(caller: Caller): void {
+    if (caller.place.channelId !== TEAMS || !caller.user.id.startsWith('29:')) return;
+    if (this.knownApprovers.size >= MAX_KNOWN_APPROVERS) return;
+    if (this.deps.flow.approvals.isApprover(caller)) this.knownApprovers.add(caller.user.id);
   }
 
   private runAction<V extends Verb>(c: ActionContext, action: ActionOf<V>): Promise<ActionResult> {
@@ -204,9 +314,16 @@ export class UpgradeAssistantBot extends ActivityHandler {
    */
   private refreshFor(context: TurnContext, reply: Reply): Refresh | undefined {
     if (!isTeams(context.activity) || reply.card?.name !== 'confirm') return undefined;
-    const userIds = [context.activity.from?.id, ...this.deps.flow.approverIds].filter(
-      (id): id is string => id !== undefined,
-    );
+    // The requester (who pressed Review) and the approvers whose Teams user ids are known.
+    const userIds = [
+      ...new Set(
+        [
+          context.activity.from?.id,
+          ...this.deps.flow.approvals.teamsUserIds(),
+          ...this.knownApprovers,
+        ].filter((id): id is string => id !== undefined),
+      ),
+    ];
     return { verb: 'refreshConfirm', data: { token: reply.card.data.token }, userIds };
   }
 

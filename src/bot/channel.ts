@@ -40,3 +40,24 @@ export function isInvoke(activity: ActivityLike): boolean {
 export function welcomesOnJoin(activity: ActivityLike): boolean {
   return !isTeams(activity);
 }
+
+/**
+ * The tenant of a Teams activity: `channelData.tenant.id`, or `conversation.tenantId`; 'conflicting' when
+ * both are given and differ.
+ */
+export function teamsTenant(activity: Partial<Activity>): string | undefined {
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const fromChannelData = channelData?.tenant?.id;
+  const fromConversation = activity.conversation?.tenantId;
+  const a = typeof fromChannelData === 'string' && fromChannelData !== '' ? fromChannelData : undefined;
+  const b = typeof fromConversation === 'string' && fromConversation !== '' ? fromConversation : undefined;
+  if (a !== undefined && b !== undefined && a.toLowerCase() !== b.toLowerCase()) return 'conflicting';
+  return a ?? b;
+}
+
+/** A refresh Teams sends by itself whenever a confirm card is shown (not pressed by the user). */
+export function isAutomaticRefresh(activity: Pick<Partial<Activity>, 'type' | 'name' | 'value'>): boolean {
+  if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return false;
+  const value = activity.value as { trigger?: unknown } | undefined;
+  return value?.trigger === 'automatic';
+}

@@ -8,6 +8,7 @@ import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 
 import type { Logger } from '../logger.js';
 import type { TurnOutcome } from '../observability/metrics.js';
 import type { Wording } from './i18n.js';
+import { isAutomaticRefresh, isTeams, teamsTenant } from './channel.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** The i18n keys of the guards' answers (locales/*.json). */
@@ -109,21 +110,32 @@ export function userKey(activity: Partial<Activity>): string {
   return `${activity.channelId ?? ''}\u0000${from?.aadObjectId ?? from?.id ?? ''}`;
 }
 
-/**
- * Messages (typed or Action.Submit) and card actions; not Teams' automatic card refreshes (`refreshConfirm`
- * with `trigger: automatic`: read-only, sent by the client whenever a confirm card is shown).
- */
+/** Messages (typed or Action.Submit) and card actions pressed by the user or refreshed by Teams. */
 function counted(activity: Activity): boolean {
   if (activity.type === ActivityTypes.Message) return true;
-  if (activity.type !== ActivityTypes.Invoke || activity.name !== 'adaptiveCard/action') return false;
-  const value = activity.value as { trigger?: unknown; action?: { verb?: unknown } } | undefined;
-  return !(value?.trigger === 'automatic' && value.action?.verb === 'refreshConfirm');
+  return activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action';
 }
 
-export function rateLimit(limiter: RateLimiter, wording: Wording, logger: Logger): Middleware {
+/**
+ * Per-user rate limits: `limiter` for messages and pressed card actions (one notice per window), `refreshes`
+ * for Teams' automatic card refreshes (sent whenever a confirm card is shown: a looser limit, and past it they
+ * are answered with nothing, silently).
+ */
+export function rateLimit(
+  limiter: RateLimiter,
+  refreshes: RateLimiter,
+  wording: Wording,
+  logger: Logger,
+): Middleware {
   return {
     async onTurn(context, next) {
       if (!counted(context.activity)) return next();
+      if (isAutomaticRefresh(context.activity)) {
+        if (refreshes.take(userKey(context.activity)).allowed) return next();
+        setTurnOutcome(context, 'rate_limited');
+        await respondToInvoke(context, { statusCode: 200, type: MESSAGE_RESPONSE, value: '' });
+        return;
+      }
       const decision = limiter.take(userKey(context.activity));
       if (decision.allowed) return next();
       setTurnOutcome(context, 'rate_limited');
@@ -139,27 +151,17 @@ export function rateLimit(limiter: RateLimiter, wording: Wording, logger: Logger
 }
 
 /**
- * The tenant of a Teams activity: `channelData.tenant.id`, or `conversation.tenantId`; 'conflicting' when
- * both are given and differ.
+ * With allowed tenants listed, only Teams activities from those tenants reach the bot: every other channel
+ * (Web Chat, Direct Line, the Emulator…) carries no verified tenant and is refused. No restriction when none
+ * is listed.
  */
-export function teamsTenant(activity: Partial<Activity>): string | undefined {
-  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
-  const fromChannelData = channelData?.tenant?.id;
-  const fromConversation = activity.conversation?.tenantId;
-  const a = typeof fromChannelData === 'string' && fromChannelData !== '' ? fromChannelData : undefined;
-  const b = typeof fromConversation === 'string' && fromConversation !== '' ? fromConversation : undefined;
-  if (a !== undefined && b !== undefined && a.toLowerCase() !== b.toLowerCase()) return 'conflicting';
-  return a ?? b;
-}
-
-/** On Teams, only activities from the allowed tenants reach the bot (no restriction when none is listed). */
 export function tenantGate(allowedTenants: readonly string[], wording: Wording, logger: Logger): Middleware {
   const allowed = new Set(allowedTenants.map((t) => t.toLowerCase()));
   return {
     async onTurn(context, next) {
-      if (allowed.size === 0 || context.activity.channelId !== 'msteams') return next();
-      const tenant = teamsTenant(context.activity);
-      if (tenant !== undefined && tenant !== 'conflicting' && allowed.has(tenant.toLowerCase()))
+      if (allowed.size === 0) return next();
+      const tenant = isTeams(context.activity) ? teamsTenant(context.activity) : 'other channel';
+      if (isTeams(context.activity) && tenant !== undefined && allowed.has(tenant.toLowerCase()))
         return next();
       setTurnOutcome(context, 'tenant_refused');
       logger.warn(

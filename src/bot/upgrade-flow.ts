@@ -4,7 +4,8 @@
  * `UpgradeService` carries a confirmed upgrade out exactly once (claim, gateway, outcome).
  */
 import type { CustomerRepository } from '../core/customers.js';
-import { newUpgradeToken, type Actor, type LedgerEntry } from '../core/ledger.js';
+import type { ApprovalPolicy, Caller, Refusal } from '../core/approvals.js';
+import { newUpgradeToken, type LedgerEntry } from '../core/ledger.js';
 import type { UpgradeService } from '../core/upgrades.js';
 import {
   evaluateSubscription,
@@ -34,9 +35,18 @@ import type { Translator } from './i18n.js';
 export interface UpgradeFlowDeps {
   readonly customers: CustomerRepository;
   readonly upgrades: UpgradeService;
-  /** AAD object ids or channel user ids allowed to confirm; empty: anyone. */
-  readonly approvers: readonly string[];
+  /** Who may confirm, cancel or see a confirm card live, and where. */
+  readonly approvals: ApprovalPolicy;
 }
+
+/** What a refused confirm or cancel says (nothing changed). */
+const REFUSAL_KEYS: Record<Refusal, string> = {
+  wrong_place: 'upgrade.wrongPlace',
+  not_approver: 'upgrade.notApprover',
+  own_request: 'upgrade.ownRequest',
+  untrusted_channel: 'upgrade.untrustedChannel',
+  not_allowed: 'upgrade.cancelNotAllowed',
+};
 
 export interface ReviewInput {
   readonly customerId: string;
@@ -49,17 +59,8 @@ export interface ReviewInput {
 export class UpgradeFlow {
   constructor(private readonly deps: UpgradeFlowDeps) {}
 
-  get approverIds(): readonly string[] {
-    return this.deps.approvers;
-  }
-
-  get approversConfigured(): boolean {
-    return this.deps.approvers.length > 0;
-  }
-
-  isApprover(actor: Actor): boolean {
-    if (!this.approversConfigured) return true;
-    return [actor.aadObjectId, actor.id].some((id) => id !== undefined && this.deps.approvers.includes(id));
+  get approvals(): ApprovalPolicy {
+    return this.deps.approvals;
   }
 
   /** The choose-target card for one subscription, or why it cannot be upgraded; undefined when the ids are unknown. */
@@ -93,12 +94,7 @@ export class UpgradeFlow {
   }
 
   /** Review: the rules again with the chosen target and seats, then the confirm card (a new pending request). */
-  async review(
-    tr: Translator,
-    input: ReviewInput,
-    actor: Actor,
-    conversationId: string | undefined,
-  ): Promise<Reply | undefined> {
+  async review(tr: Translator, input: ReviewInput, caller: Caller): Promise<Reply | undefined> {
     const customer = await this.deps.customers.get(input.customerId);
     const source = customer === undefined ? undefined : findSubscription(customer, input.subscriptionId);
     if (customer === undefined || source === undefined || !isOfferId(input.target)) return undefined;
@@ -124,8 +120,8 @@ export class UpgradeFlow {
       target: input.target,
       quantity: input.seats,
       upgradeType,
-      requestedBy: actor,
-      ...(conversationId === undefined ? {} : { conversationId }),
+      requestedBy: caller.user,
+      place: caller.place,
     });
     return this.confirmCard(tr, customer, entry, true);
   }
@@ -141,30 +137,38 @@ export class UpgradeFlow {
     return confirmAnswer(tr, customer, planned.plan, {
       token: entry.token,
       live,
-      approversOnly: this.approversConfigured,
+      approversOnly: this.deps.approvals.approversConfigured,
     });
   }
 
   /** What a card showing this token should show now, to this user (Teams refresh). */
-  async current(tr: Translator, token: string, actor: Actor): Promise<Reply | undefined> {
+  async current(tr: Translator, token: string, caller: Caller): Promise<Reply | undefined> {
     const entry = await this.deps.upgrades.get(token);
-    if (entry === undefined) return undefined;
+    // A token shown in another conversation is not answered here at all.
+    if (entry === undefined || this.deps.approvals.cancelRefusal(entry, caller) === 'wrong_place') {
+      return undefined;
+    }
     const customer = await this.deps.customers.get(entry.customerId);
     if (entry.status !== 'pending') return this.decided(tr, customer, entry);
     if (customer === undefined) return undefined;
-    // Live buttons for the requester and the configured approvers only; everybody else sees a read-only card.
-    const live = entry.requestedBy.id === actor.id || (this.approversConfigured && this.isApprover(actor));
-    return this.confirmCard(tr, customer, entry, live);
+    // Live buttons for the requester and the approvers only; everybody else sees a read-only card.
+    return this.confirmCard(tr, customer, entry, this.deps.approvals.seesLive(entry, caller));
   }
 
-  async confirm(tr: Translator, token: string, actor: Actor): Promise<Reply | undefined> {
+  async confirm(tr: Translator, token: string, caller: Caller): Promise<Reply | undefined> {
     const entry = await this.deps.upgrades.get(token);
     if (entry === undefined) return undefined;
+    const refusal = this.deps.approvals.confirmRefusal(entry, caller);
+    // Another conversation learns nothing of the request, not even its status.
+    if (refusal === 'wrong_place') return { text: tr.t(REFUSAL_KEYS.wrong_place) };
     if (entry.status !== 'pending') {
       return alreadyAnswer(tr, await this.deps.customers.get(entry.customerId), entry);
     }
-    if (!this.isApprover(actor)) return { text: tr.t('upgrade.notApprover') };
-    const outcome = await this.deps.upgrades.confirm(token, actor);
+    if (refusal === 'not_approver' && !this.deps.approvals.approversConfigured) {
+      return { text: tr.t('upgrade.onlyRequester') };
+    }
+    if (refusal !== undefined) return { text: tr.t(REFUSAL_KEYS[refusal]) };
+    const outcome = await this.deps.upgrades.confirm(token, caller.user);
     if (outcome.kind === 'unknown') return undefined;
     const after = await this.deps.customers.get(outcome.entry.customerId);
     switch (outcome.kind) {
@@ -184,8 +188,19 @@ export class UpgradeFlow {
     }
   }
 
-  async cancel(tr: Translator, token: string, actor: Actor): Promise<Reply | undefined> {
-    const outcome = await this.deps.upgrades.cancel(token, actor);
+  /** The "in progress" card of a confirmed request whose outcome is not known yet. */
+  async inProgress(tr: Translator, token: string): Promise<Reply | undefined> {
+    const entry = await this.deps.upgrades.get(token);
+    if (entry === undefined) return undefined;
+    return inProgressAnswer(tr, await this.deps.customers.get(entry.customerId), entry);
+  }
+
+  async cancel(tr: Translator, token: string, caller: Caller): Promise<Reply | undefined> {
+    const entry = await this.deps.upgrades.get(token);
+    if (entry === undefined) return undefined;
+    const refusal = this.deps.approvals.cancelRefusal(entry, caller);
+    if (refusal !== undefined) return { text: tr.t(REFUSAL_KEYS[refusal]) };
+    const outcome = await this.deps.upgrades.cancel(token, caller.user);
     if (outcome.kind === 'unknown') return undefined;
     const customer = await this.deps.customers.get(outcome.entry.customerId);
     return outcome.kind === 'cancelled'

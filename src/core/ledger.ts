@@ -35,6 +35,14 @@ export interface UpgradeOrder {
   readonly upgradeType: UpgradeType;
 }
 
+/** Where a confirm card was issued: its token is confirmed or cancelled there only. */
+export interface Place {
+  readonly channelId: string;
+  readonly conversationId: string;
+  /** The Microsoft Entra tenant (Teams); none elsewhere. */
+  readonly tenantId?: string;
+}
+
 /** What the confirm card was made for. */
 export interface UpgradeRequestRecord extends UpgradeOrder {
   /** Unique, random, carried by the confirm card (see `newUpgradeToken`). */
@@ -42,7 +50,8 @@ export interface UpgradeRequestRecord extends UpgradeOrder {
   readonly requestedBy: Actor;
   /** ISO date-time. */
   readonly requestedAt: string;
-  readonly conversationId?: string;
+  /** Where the confirm card was issued (absent on requests recorded before it was kept: bound nowhere). */
+  readonly place?: Place;
 }
 
 export interface LedgerEntry extends UpgradeRequestRecord {
@@ -110,6 +119,12 @@ export interface UpgradeLedger {
   history(customerId: string): Promise<readonly LedgerEntry[]>;
   /** The executing entries whose lease ran out before `now`: claims left unfinished. */
   unfinished(now: Date): Promise<readonly LedgerEntry[]>;
+  /**
+   * Deletes the requests that changed nothing (cancelled, expired, refused, failed) decided before `before`,
+   * and the audit events older than it; pending, executing and done requests are kept. Resolves with the
+   * number of rows deleted.
+   */
+  prune(before: Date): Promise<number>;
 }
 
 /** A request that cannot be recorded (duplicate token, invalid field), or a transition that is not allowed. */

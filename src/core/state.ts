@@ -26,6 +26,8 @@ export interface KeyValueStore {
   write(items: readonly WriteItem[]): Promise<Record<string, string>>;
   /** Deletes the keys (missing keys are ignored). */
   delete(keys: readonly string[]): Promise<void>;
+  /** Deletes the values last written before `before`; resolves with how many. */
+  prune(before: Date): Promise<number>;
 }
 
 /** A write whose eTag is stale: someone else wrote (or deleted) the value since it was read. */

@@ -79,6 +79,11 @@ export class SqliteKeyValueStore implements KeyValueStore {
     return Object.fromEntries(entries);
   }
 
+  async prune(before: Date): Promise<number> {
+    return this.db.prepare<[string]>('DELETE FROM state WHERE updated_at < ?').run(before.toISOString())
+      .changes;
+  }
+
   async delete(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     this.db

@@ -208,6 +208,24 @@ BEGIN
 END;
 `;
 
+const SCHEMA_4 = `
+-- Where the confirm card was issued: a token is confirmed or cancelled only there.
+ALTER TABLE upgrade_ledger ADD COLUMN channel_id TEXT;
+ALTER TABLE upgrade_ledger ADD COLUMN tenant_id TEXT;
+
+-- Retention: requests that changed nothing (cancelled, expired, refused, failed) and the audit trail may be
+-- pruned once old; pending, executing and done requests are never deleted.
+DROP TRIGGER upgrade_ledger_kept;
+CREATE TRIGGER upgrade_ledger_kept BEFORE DELETE ON upgrade_ledger
+WHEN OLD.status IN ('pending', 'executing', 'done')
+BEGIN
+  SELECT RAISE(ABORT, 'pending, executing and done upgrade requests are never deleted');
+END;
+DROP TRIGGER events_append_only_delete;
+CREATE INDEX events_by_time ON events (at);
+CREATE INDEX state_by_update ON state (updated_at);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -223,6 +241,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'ledger states with leases and lifetimes, gateway executions, customer removals',
     up: (db) => db.exec(SCHEMA_3),
+  },
+  {
+    version: 4,
+    description: 'where a confirm card was issued (channel, tenant); retention of what changed nothing',
+    up: (db) => db.exec(SCHEMA_4),
   },
 ];
 

@@ -55,6 +55,8 @@ interface LedgerRow {
   readonly requested_by_aad_object_id: string | null;
   readonly requested_at: string;
   readonly conversation_id: string | null;
+  readonly channel_id: string | null;
+  readonly tenant_id: string | null;
   readonly expires_at: string;
   readonly status: string;
   readonly decided_by_id: string | null;
@@ -90,10 +92,10 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
       insert: db.prepare(
         `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity,
            upgrade_type, requested_by_id, requested_by_name, requested_by_aad_object_id, requested_at,
-           conversation_id, expires_at)
+           conversation_id, channel_id, tenant_id, expires_at)
          VALUES (@token, @customer_id, @subscription_id, @from_offer, @target, @quantity, @upgrade_type,
            @requested_by_id, @requested_by_name, @requested_by_aad_object_id, @requested_at, @conversation_id,
-           @expires_at) ${returning}`,
+           @channel_id, @tenant_id, @expires_at) ${returning}`,
       ),
       claim: db.prepare<[string, string | null, string | null, string, string, string], LedgerRow>(
         `UPDATE upgrade_ledger SET status = 'executing', decided_by_id = ?, decided_by_name = ?,
@@ -129,6 +131,18 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
         'INSERT INTO events (token, at, actor_id, actor_name, what, detail) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       events: db.prepare<[string], EventRow>('SELECT * FROM events WHERE token = ? ORDER BY id'),
+      pruneLedger: db.prepare<[string]>(
+        `DELETE FROM upgrade_ledger
+         WHERE status IN ('cancelled', 'expired', 'refused', 'failed') AND decided_at < ?`,
+      ),
+      pruneExpired: db.prepare<[string, string]>(
+        `UPDATE upgrade_ledger SET status = 'expired', decided_at = ?
+         WHERE status = 'pending' AND expires_at < ?`,
+      ),
+      pruneEvents: db.prepare<[string]>(
+        `DELETE FROM events WHERE at < ? AND token NOT IN
+           (SELECT token FROM upgrade_ledger WHERE status IN ('pending', 'executing', 'done'))`,
+      ),
     };
   }
 
@@ -153,7 +167,9 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
             requested_by_name: request.requestedBy.name ?? null,
             requested_by_aad_object_id: request.requestedBy.aadObjectId ?? null,
             requested_at: requestedAt,
-            conversation_id: request.conversationId ?? null,
+            conversation_id: request.place?.conversationId ?? null,
+            channel_id: request.place?.channelId ?? null,
+            tenant_id: request.place?.tenantId ?? null,
             expires_at: iso(expiresAt),
           }) as LedgerRow;
         } catch (error) {
@@ -261,6 +277,18 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
     return this.statements.unfinished.all(iso(now)).map(toEntry);
   }
 
+  async prune(before: Date): Promise<number> {
+    const cutoff = iso(before);
+    return this.db
+      .transaction((): number => {
+        // Pending requests past their lifetime long ago are expired first, so that they can go too.
+        this.statements.pruneExpired.run(cutoff, cutoff);
+        const requests = this.statements.pruneLedger.run(cutoff).changes;
+        return requests + this.statements.pruneEvents.run(cutoff).changes;
+      })
+      .immediate();
+  }
+
   /** The audit trail of one request, oldest first. */
   events(token: string): readonly LedgerEvent[] {
     return this.statements.events.all(token).map((row) => ({
@@ -366,7 +394,15 @@ function toEntry(row: LedgerRow): LedgerEntry {
       id: row.requested_by_id,
     },
     requestedAt: row.requested_at,
-    ...(row.conversation_id === null ? {} : { conversationId: row.conversation_id }),
+    ...(row.channel_id === null || row.conversation_id === null
+      ? {}
+      : {
+          place: {
+            channelId: row.channel_id,
+            conversationId: row.conversation_id,
+            ...(row.tenant_id === null ? {} : { tenantId: row.tenant_id }),
+          },
+        }),
     expiresAt: row.expires_at,
     status: row.status as RequestStatus,
     ...(decidedBy === undefined ? {} : { decidedBy }),

@@ -47,7 +47,7 @@ function snapshot(): string {
 }
 
 async function stateOf(activity: Partial<Activity>): Promise<unknown> {
-  const key = `msteams/conversations/${activity.conversation!.id}/`; // ConversationState's key
+  const key = `${activity.channelId}/conversations/${activity.conversation!.id}/`; // ConversationState's key
   return (await bot.app.store.state.read([key]))[key];
 }
 
@@ -164,10 +164,16 @@ describe('ALLOWED_TENANTS', () => {
     expect(refused.reduce((s, v) => s + v.value, 0)).toBeGreaterThanOrEqual(8);
   });
 
-  it('other channels are not gated by tenant (they carry none; see docs/security.md)', async () => {
-    const res = await post(bot.url, emulatorMessage('help', serviceUrl, { deliveryMode: 'expectReplies' }));
-    const body = (await res.json()) as { activities: { text: string }[] };
-    expect(body.activities[0]?.text).toContain('Upgrade Assistant');
+  it('every other channel is refused: it carries no verified tenant (the Emulator included)', async () => {
+    for (const channelId of ['emulator', 'webchat', 'directline']) {
+      const message = emulatorMessage('help', serviceUrl, { deliveryMode: 'expectReplies', channelId });
+      const res = await post(bot.url, message);
+      const body = (await res.json()) as { activities: { text: string }[] };
+      expect(body.activities.map((a) => a.text)).toEqual([
+        "Sorry, I can only help users of the organizations I'm set up for. Nothing was done.",
+      ]);
+      expect(await stateOf(message)).toBeUndefined();
+    }
   });
 });
 
@@ -186,10 +192,18 @@ describe('approver identity', () => {
         deliveryMode: 'expectReplies',
       }),
     );
-    expect(JSON.stringify(await submitted.json())).toContain('Only an approver can confirm');
+    // With ALLOWED_TENANTS set, a channel without a verified tenant does not get that far.
+    expect(JSON.stringify(await submitted.json())).toContain('I can only help users of the organizations');
     expect((await bot.app.store.ledger.get(token))?.status).toBe('pending');
-    // The approver, as the sender.
-    const done = await invokeText(teamsInvoke(serviceUrl, 'confirm', { token }, { user: 'boss' }));
+    // The approver, as the sender, in the conversation where the card was shown.
+    const conversation = {
+      id: 'a:conv-user-1',
+      conversationType: 'personal',
+      tenantId: 'tenant-a',
+    } as Activity['conversation'];
+    const done = await invokeText(
+      teamsInvoke(serviceUrl, 'confirm', { token }, { user: 'boss', conversation }),
+    );
     expect(done).toContain('Upgrade done');
     expect((await bot.app.store.ledger.get(token))?.decidedBy?.aadObjectId).toBe('aad-boss');
   });

@@ -59,7 +59,13 @@ async function invoke(b: RunningBot, verb: string, data: Record<string, unknown>
 async function submit(b: RunningBot, value: Record<string, unknown>) {
   const res = await post(
     b.url,
-    emulatorMessage('', SERVICE_URL, { text: undefined, value, deliveryMode: 'expectReplies' }),
+    emulatorMessage('', SERVICE_URL, {
+      text: undefined,
+      value,
+      deliveryMode: 'expectReplies',
+      // One Emulator conversation: a token is confirmed where its card was issued.
+      conversation: { id: 'conv-emulator' } as Activity['conversation'],
+    }),
   );
   expect(res.status).toBe(200);
   return ((await res.json()) as { activities: Partial<Activity>[] }).activities;
@@ -109,7 +115,17 @@ describe('exactly once', () => {
 
   it('the Emulator path (Action.Submit): a second click is caught by the bot', async () => {
     const b = await start();
-    const token = await confirmToken(b);
+    const review = await submit(b, {
+      verb: 'review',
+      customerId: contoso(b).id,
+      subscriptionId: 'sub-contoso-essentials',
+      target: 'O365_E3',
+      seats: '40',
+      transfer: 'true',
+    });
+    const card = review.find((a) => a.attachments?.length)?.attachments?.[0]?.content;
+    const confirm = actions(card).find((a) => (a.data as { verb?: string } | undefined)?.verb === 'confirm');
+    const token = (confirm!.data as { token: string }).token;
     const first = await submit(b, { verb: 'confirm', token });
     expect(first[0]?.text).toMatch(
       /^Done: Contoso Ltd moved from Office 365 Business Essentials to Office 365 Enterprise E3/,

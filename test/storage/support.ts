@@ -80,7 +80,7 @@ export function contosoRequest(
     upgradeType: 'upgrade_with_license_transfer',
     requestedBy: ALICE,
     requestedAt: '2025-03-01T10:00:00.000Z',
-    conversationId: 'conv-1',
+    place: { channelId: 'msteams', conversationId: 'conv-1', tenantId: 'tenant-a' },
     ...overrides,
   };
 }

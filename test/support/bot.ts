@@ -3,6 +3,7 @@ import { TestAdapter, type Activity, type ResourceResponse, type TurnContext } f
 import { pino } from 'pino';
 import { assembleBot } from '../../src/bot/assemble.js';
 import type { UpgradeAssistantBot } from '../../src/bot/bot.js';
+import { ApprovalPolicy } from '../../src/core/approvals.js';
 import { UpgradeService, type UpgradeTimings } from '../../src/core/upgrades.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 import { CustomerIndex } from '../../src/directory/lookup.js';
@@ -63,7 +64,7 @@ export async function createTestBot(
     lookup,
     upgrades,
     state: store.state,
-    approvers,
+    approvals: new ApprovalPolicy({ approvers }),
     logger: pino({ level: 'silent' }),
   });
   const turn: TestBot['turn'] = async (activity, { locale = 'en-US', channelId = 'emulator' } = {}) => {

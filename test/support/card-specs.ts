@@ -7,6 +7,8 @@ import { LANGUAGES, Wording } from '../../src/bot/i18n.js';
 import { UpgradeFlow } from '../../src/bot/upgrade-flow.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 import { CustomerIndex } from '../../src/directory/lookup.js';
+import { ApprovalPolicy, type Caller } from '../../src/core/approvals.js';
+import type { Actor } from '../../src/core/ledger.js';
 import { openStore } from '../../src/storage/store.js';
 import { upgradeServiceOf } from './bot.js';
 
@@ -49,10 +51,12 @@ export async function flowCards(language: string): Promise<LabelledCard[]> {
   const flow = new UpgradeFlow({
     customers: store.customers,
     upgrades: upgradeServiceOf(store),
-    approvers: ['aad-1'],
+    approvals: new ApprovalPolicy({ approvers: ['aad-1'] }),
   });
+  const place = { channelId: 'msteams', conversationId: 'c1', tenantId: 'tenant-a' };
+  const as = (user: Actor): Caller => ({ user, place });
   const contoso = customers.find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
-  const actor = { id: 'u1', name: 'Megan Bowen' };
+  const actor = as({ id: 'u1', name: 'Megan Bowen' });
   const input = {
     customerId: contoso.id,
     subscriptionId: 'sub-contoso-essentials',
@@ -66,19 +70,19 @@ export async function flowCards(language: string): Promise<LabelledCard[]> {
     out.push({ label: `${language} ${label}`, spec: reply.card });
   };
   add('choose-target', await flow.choose(tr, contoso.id, 'sub-contoso-essentials'));
-  const review = await flow.review(tr, input, actor, 'c1');
+  const review = await flow.review(tr, input, actor);
   add('confirm', review);
   const token = review?.card?.name === 'confirm' ? review.card.data.token : '';
-  add('confirm read-only', await flow.current(tr, token, { id: 'someone-else' }));
+  add('confirm read-only', await flow.current(tr, token, as({ id: 'someone-else' })));
   add(
     'refused at review',
-    await flow.review(tr, { ...input, target: 'O365_BUSINESS_PREMIUM', seats: 301 }, actor, 'c1'),
+    await flow.review(tr, { ...input, target: 'O365_BUSINESS_PREMIUM', seats: 301 }, actor),
   );
-  const other = await flow.review(tr, { ...input, target: 'O365_E1' }, actor, 'c1');
+  const other = await flow.review(tr, { ...input, target: 'O365_E1' }, actor);
   const otherToken = other?.card?.name === 'confirm' ? other.card.data.token : '';
   add('cancelled', await flow.cancel(tr, otherToken, actor));
-  add('done', await flow.confirm(tr, token, { id: 'a', aadObjectId: 'aad-1', name: 'Approver' }));
-  add('already', await flow.confirm(tr, token, { id: 'a', aadObjectId: 'aad-1' }));
+  add('done', await flow.confirm(tr, token, as({ id: 'a', aadObjectId: 'aad-1', name: 'Approver' })));
+  add('already', await flow.confirm(tr, token, as({ id: 'a', aadObjectId: 'aad-1' })));
   store.close();
   return out;
 }

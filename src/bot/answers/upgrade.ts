@@ -23,6 +23,7 @@ import type {
 } from '../cards/data.js';
 import { explain, offerName, serviceList, subscriptionLabel } from '../explain.js';
 import type { Translator } from '../i18n.js';
+import { asPlainText } from '../plain-text.js';
 import type { Reply } from './reply.js';
 
 function plainText(lines: readonly (string | undefined)[]): string {
@@ -240,8 +241,10 @@ export function placeholderCustomer(entry: LedgerEntry): Customer {
   };
 }
 
+/** Who did it, as text: the display name (set by the user) never renders as markdown. */
 export function actorName(tr: Translator, actor: Actor | undefined): string {
-  return actor?.name ?? actor?.id ?? tr.t('upgrade.someone');
+  const name = actor?.name ?? actor?.id;
+  return name === undefined ? tr.t('upgrade.someone') : asPlainText(name);
 }
 
 export function doneAnswer(tr: Translator, customer: Customer, entry: LedgerEntry): Reply {
