@@ -2,8 +2,8 @@
  * The Teams app package: manifest/manifest.json, its icons and its localization files, with the app and bot
  * ids filled into their `${{NAME}}` placeholders, zipped at the root of one file (what Teams sideloads).
  *
- * Used by `npm run package` (scripts/package-app.ts) and the tests (test/manifest/). Not part of the bot: the
- * bot never imports this module. It reads no environment itself: the caller passes the variables.
+ * Used by `npm run package` (package-app.ts), `npm run icons` (make-icons.ts) and the tests (test/manifest/).
+ * Not part of the bot, which never imports it. It reads no environment itself: the caller passes the variables.
  * Validation uses the Teams schemas bundled with `@microsoft/app-manifest` (a development dependency, loaded
  * only when validating), so it works offline.
  */
@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import { PROJECT_ROOT } from './paths.js';
+import { PROJECT_ROOT } from '../src/paths.js';
 
 /** Where the sources of the package are: manifest.json, the icons, the localization files. */
 export const MANIFEST_DIR = join(PROJECT_ROOT, 'manifest');
