@@ -203,8 +203,8 @@ export interface UnderstanderOptions {
 
 /**
  * An understander that finds customers with `lookup`. It loads the saved model (model.json, a few
- * milliseconds); should that be stale (training data changed without `build-model.ts` being run), it trains
- * the classifiers instead (about half a second).
+ * milliseconds); should that be stale (training data changed without `npm run nlu:train` being run), it
+ * trains the classifiers instead (about half a second).
  */
 export async function createUnderstander(
   lookup: CustomerLookup,
