@@ -4,8 +4,8 @@
  * 42), `size` in all, written as a directory file (docs/directory-format.md) for `DIRECTORY_FILE`.
  */
 import { writeFileSync } from 'node:fs';
-import { generateCustomers } from '../src/directory/generate.js';
 import { loadDemoDirectory, type DirectoryData } from '../src/directory/load.js';
+import { generateCustomers } from '../test/support/generate-customers.js';
 
 export const GENERATOR_SEED = 42;
 
