@@ -15,7 +15,7 @@ describe('layering', () => {
     "import { readFileSync } from 'fs';",
     "import { ActivityHandler } from 'botbuilder';",
     "import restify from 'restify';",
-    "import { CustomerIndex } from '../directory/lookup.js';",
+    "import { CustomerIndex } from '../directory/customer-index.js';",
     "import { t } from '../bot/i18n.js';",
   ])('src/rules may not: %s', async (line) => {
     const errors = await errorsFor('src/rules/probe.ts', `${line}\nexport const x = 1;\n`);

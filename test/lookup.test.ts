@@ -1,8 +1,8 @@
-/** Customer lookup by name or domain (src/directory/lookup.ts) and the string helpers. */
+/** Customer lookup by name or domain (src/directory/customer-index.ts) and the string helpers. */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerCandidate, LookupResult } from '../src/directory/lookup-types.js';
-import { CustomerIndex, MATCH_MIN } from '../src/directory/lookup.js';
+import { CustomerIndex, MATCH_MIN } from '../src/directory/customer-index.js';
 import {
   coreWords,
   domainLabel,

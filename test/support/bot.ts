@@ -7,7 +7,7 @@ import { Conversation } from '../../src/bot/conversation.js';
 import { Wording } from '../../src/bot/i18n.js';
 import { createUnderstander } from '../../src/bot/nlu/index.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
-import { CustomerIndex } from '../../src/directory/lookup.js';
+import { CustomerIndex } from '../../src/directory/customer-index.js';
 import { openStore } from '../../src/storage/store.js';
 import type { SqliteDirectory } from '../../src/storage/sqlite-directory.js';
 import type { SqliteUpgradeLedger } from '../../src/storage/upgrade-ledger.js';

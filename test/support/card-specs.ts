@@ -6,7 +6,7 @@ import type { CardSpec } from '../../src/bot/cards/data.js';
 import { LANGUAGES, Wording } from '../../src/bot/i18n.js';
 import { UpgradeFlow } from '../../src/bot/upgrade-flow.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
-import { CustomerIndex } from '../../src/directory/lookup.js';
+import { CustomerIndex } from '../../src/directory/customer-index.js';
 import { openStore } from '../../src/storage/store.js';
 
 export interface LabelledCard {
