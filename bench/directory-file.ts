@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { loadDemoDirectory, type DirectoryData } from '../src/directory/load.js';
 import { generateCustomers } from '../test/support/generate-customers.js';
 
-export const GENERATOR_SEED = 42;
+const GENERATOR_SEED = 42;
 
 export function scaleDirectory(size: number): DirectoryData & { readonly demoCount: number } {
   const demo = loadDemoDirectory();

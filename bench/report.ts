@@ -96,7 +96,7 @@ function pool(runs: readonly LoadResult[], step?: number): Pooled {
 }
 
 /** For review → confirm loads, a request is half a pair: requests per second stay requests per second. */
-export interface AbFigures {
+interface AbFigures {
   readonly scenario: string;
   readonly label: string;
   readonly delivery: string;
@@ -113,7 +113,7 @@ export interface AbFigures {
   readonly cpuPerRequest: { readonly echo: number; readonly app: number };
 }
 
-export function abFigures(r: AbResult): AbFigures {
+function abFigures(r: AbResult): AbFigures {
   const echo = { latency: pool(r.runs.latency.echo), throughput: pool(r.runs.throughput.echo) };
   const app = { latency: pool(r.runs.latency.app), throughput: pool(r.runs.throughput.app) };
   const rounds = r.runs.latency.echo.map((_, i) => i);

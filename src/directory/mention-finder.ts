@@ -28,7 +28,7 @@ const MAX_SPAN_WORDS = 4;
 const RUN_COVERED = 0.75;
 
 /** The best candidate for a span, as the index scored it. */
-export interface SpanMatch {
+interface SpanMatch {
   /** Similarity to the span, 0 to 1. */
   readonly score: number;
   /**
@@ -39,7 +39,7 @@ export interface SpanMatch {
 }
 
 /** What the finder asks of the index while it reads one sentence; the index pools the candidates it finds. */
-export interface SpanSearch<M extends SpanMatch> {
+interface SpanSearch<M extends SpanMatch> {
   /**
    * Pools the customers whose names share the most trigrams with `text` (with `common` false, none for a
    * common word); returns the best share of the text's trigrams that one of them has.
@@ -54,7 +54,7 @@ export interface SpanSearch<M extends SpanMatch> {
 }
 
 /** The span of a sentence that names a customer, and the query it makes. */
-export interface NameSpan {
+interface NameSpan {
   readonly start: number;
   readonly end: number;
   readonly query: Query;

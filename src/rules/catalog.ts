@@ -39,10 +39,10 @@ export const OFFER_IDS = [
 export type OfferId = (typeof OFFER_IDS)[number];
 
 /** The service a partner needs delegated admin privileges for (condition C2). */
-export type AdminService =
+type AdminService =
   'Office 365' | 'Exchange Online' | 'SharePoint Online' | 'Skype for Business Online' | 'Power BI';
 
-export interface Offer {
+interface Offer {
   readonly id: OfferId;
   /** The catalog (2016) name, used in every answer. */
   readonly name: string;
@@ -241,10 +241,6 @@ export function allUpgradeTargets(): readonly OfferId[] {
   const all = new Set<OfferId>();
   for (const source of OFFER_IDS) for (const t of upgradeTargets(source)) all.add(t);
   return OFFER_IDS.filter((id) => all.has(id));
-}
-
-export function offer(id: OfferId): Offer {
-  return CATALOG[id];
 }
 
 export function isOfferId(value: string): value is OfferId {

@@ -43,13 +43,13 @@ export interface SubscriptionVerdict {
   readonly indiaRule: boolean;
 }
 
-export interface CustomerVerdict {
+interface CustomerVerdict {
   readonly customerId: string;
   readonly subscriptions: readonly SubscriptionVerdict[];
   readonly summary: CustomerSummary;
 }
 
-export interface CustomerSummary {
+interface CustomerSummary {
   readonly subscriptionCount: number;
   /** Subscriptions with at least one eligible target. */
   readonly upgradableCount: number;
@@ -59,7 +59,7 @@ export interface CustomerSummary {
   readonly reasonCounts: Readonly<Partial<Record<ReasonCode, number>>>;
 }
 
-export interface EvaluateOptions {
+interface EvaluateOptions {
   /** Seats asked for; the source quantity by default. */
   readonly quantity?: number;
 }
@@ -83,7 +83,7 @@ function sortReasons(reasons: Reason[]): Reason[] {
 }
 
 /** The conditions on the subscription alone (C1, C2, trial, add-ons, channel, path). */
-export function subscriptionReasons(customer: Customer, subscription: Subscription): Reason[] {
+function subscriptionReasons(customer: Customer, subscription: Subscription): Reason[] {
   const reasons: Reason[] = [];
   if (subscription.channel !== 'partner')
     reasons.push({ code: 'bought_elsewhere', channel: subscription.channel });

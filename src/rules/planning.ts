@@ -9,7 +9,7 @@ import type { Customer, Subscription, UserLicense } from './model.js';
 export const UPGRADE_TYPES = ['upgrade_with_license_transfer', 'upgrade_only'] as const;
 export type UpgradeType = (typeof UPGRADE_TYPES)[number];
 
-export interface UpgradeRequest {
+interface UpgradeRequest {
   readonly subscriptionId: string;
   readonly target: OfferId;
   /** Seats of the new subscription; the source quantity by default. */

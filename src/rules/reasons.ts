@@ -75,7 +75,7 @@ export const REASON_CODES = [
 ] as const satisfies readonly ReasonCode[];
 
 /** Codes about the subscription itself: they block every target alike. */
-export const SUBSCRIPTION_REASON_CODES: readonly ReasonCode[] = [
+const SUBSCRIPTION_REASON_CODES: readonly ReasonCode[] = [
   'bought_elsewhere',
   'no_upgrade_path',
   'subscription_not_active',
@@ -87,13 +87,3 @@ export const SUBSCRIPTION_REASON_CODES: readonly ReasonCode[] = [
 export function isSubscriptionReason(reason: Reason): boolean {
   return SUBSCRIPTION_REASON_CODES.includes(reason.code);
 }
-
-/** The Partner Center API's UpgradeErrorCode values each reason corresponds to, where there is one. */
-export const API_ERROR_CODES: Readonly<Partial<Record<ReasonCode, readonly number[]>>> = {
-  delegated_admin_missing: [1, 11],
-  subscription_not_active: [2],
-  conflicting_services: [3],
-  add_ons_present: [6],
-  no_upgrade_path: [7],
-  target_not_available: [8],
-};

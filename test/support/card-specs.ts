@@ -9,7 +9,7 @@ import { loadDemoDirectory } from '../../src/directory/load.js';
 import { CustomerIndex } from '../../src/directory/customer-index.js';
 import { openStore } from '../../src/storage/store.js';
 
-export interface LabelledCard {
+interface LabelledCard {
   label: string;
   spec: CardSpec;
 }
@@ -42,7 +42,7 @@ export function allCards(): LabelledCard[] {
 }
 
 /** The upgrade flow's cards: choose, confirm (live and read-only), and each outcome. */
-export function flowCards(language: string): LabelledCard[] {
+function flowCards(language: string): LabelledCard[] {
   const tr = wording.for(language);
   const store = openStore({ dataDir: ':memory:', seed: loadDemoDirectory() });
   const flow = new UpgradeFlow({ directory: store.directory, ledger: store.ledger, approvers: ['aad-1'] });

@@ -12,7 +12,7 @@
 import { CATALOG, OFFER_IDS, type OfferId } from '../../rules/index.js';
 import { foldWithOffsets, originalSpan } from './text.js';
 
-export interface PlanAliases {
+interface PlanAliases {
   /** Names that mean this offer wherever they appear. */
   readonly strong: readonly string[];
   /** Ordinary words that mean this offer only next to a prefix or a word for "plan". */
@@ -227,9 +227,4 @@ export function findPlans(text: string): PlanMention[] {
       const span = originalSpan(folded, c.start, end);
       return { offerId: c.offerId, text: text.slice(span.start, span.end), ...span };
     });
-}
-
-/** The first plan named in `text`, if any. */
-export function findPlan(text: string): OfferId | undefined {
-  return findPlans(text)[0]?.offerId;
 }
