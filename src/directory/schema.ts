@@ -1,5 +1,5 @@
 /**
- * The directory file format (spec: directory-format.md) as a zod schema. Parsing gives the rules' `Customer`
+ * The directory file format (docs/directory-format.md) as a zod schema. Parsing gives the rules' `Customer`
  * objects. Checks are structural (types, enums) plus cross-field ones (unique ids); business limits such as
  * the catalog's seat maximum are NOT enforced here: a directory records what exists, the rules judge it.
  *

@@ -1,5 +1,6 @@
 /**
- * Eligibility (spec upgrade-rules.md §3): every condition is evaluated and every failure reported.
+ * Eligibility (docs/rules.md, "Blocking conditions"): every condition is evaluated and every failure
+ * reported.
  * Pure: the same customer and question always give the same verdict.
  */
 import {
@@ -36,7 +37,7 @@ export interface SubscriptionVerdict {
   readonly subscription: Subscription;
   /** Reasons that block every target of this subscription. */
   readonly subscriptionReasons: readonly Reason[];
-  /** One verdict per CSP target of the subscription's offer (§1, India rule applied). */
+  /** One verdict per CSP target of the subscription's offer (docs/rules.md, "Upgrade paths"). */
   readonly targets: readonly TargetVerdict[];
   readonly eligibleTargets: readonly OfferId[];
   readonly upgradable: boolean;
@@ -104,7 +105,7 @@ function subscriptionReasons(customer: Customer, subscription: Subscription): Re
   return reasons;
 }
 
-/** The conditions that depend on the target (§1 membership, C3, C4, seats). */
+/** The conditions that depend on the target (one of the source's targets, C3, C4, seats). */
 function targetReasons(
   customer: Customer,
   subscription: Subscription,

@@ -1,5 +1,6 @@
 /**
- * Upgrade planning (spec upgrade-rules.md §4): what an upgrade changes and which accounts need manual work.
+ * Upgrade planning (docs/rules.md, "Doing the upgrade"): what an upgrade changes and which accounts need
+ * manual work.
  * The new subscription's id is given by the caller: the rules make no ids and read no clock.
  */
 import { CATALOG, type OfferId, type ServiceKey } from './catalog.js';
