@@ -1,9 +1,20 @@
 // @ts-check
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const { devDependencies } = createRequire(import.meta.url)('./package.json');
+
+/** Only src/ ships: it imports neither the development folders nor a development dependency. */
+const shipped = [
+  { regex: '(^|/)(scripts|bench|test)/', message: 'src/ ships alone: scripts/, bench/ and test/ do not.' },
+  {
+    group: Object.keys(devDependencies).flatMap((name) => [name, `${name}/*`]),
+    message:
+      'A development dependency is not installed with the bot: only scripts/, bench/ and test/ use them.',
+  },
+];
 
 /** Layering: what each layer may not import. The rules are pure; the bot depends on the rules, never the reverse. */
 const pureRules = {
@@ -14,6 +25,7 @@ const pureRules = {
       message: 'src/rules is pure domain logic.',
     },
     { group: ['../*', '!./*'], message: 'src/rules imports nothing from other layers.' },
+    ...shipped,
   ],
 };
 
@@ -40,6 +52,7 @@ export default tseslint.config(
     files: ['src/config.ts', 'test/**', 'bench/**', 'scripts/**', '*.config.*'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  { files: ['src/**'], rules: { 'no-restricted-imports': ['error', { patterns: shipped }] } },
   { files: ['src/rules/**'], rules: { 'no-restricted-imports': ['error', pureRules] } },
   {
     files: ['src/bot/**'],
@@ -73,6 +86,7 @@ export default tseslint.config(
               group: ['../bot/*', 'botbuilder*', 'restify*'],
               message: 'The directory and storage know nothing of the bot.',
             },
+            ...shipped,
           ],
         },
       ],

@@ -4,10 +4,10 @@
  * 42), `size` in all, written as a directory file (docs/directory-format.md) for `DIRECTORY_FILE`.
  */
 import { writeFileSync } from 'node:fs';
-import { generateCustomers } from '../src/directory/generate.js';
 import { loadDemoDirectory, type DirectoryData } from '../src/directory/load.js';
+import { generateCustomers } from '../test/support/generate-customers.js';
 
-export const GENERATOR_SEED = 42;
+const GENERATOR_SEED = 42;
 
 export function scaleDirectory(size: number): DirectoryData & { readonly demoCount: number } {
   const demo = loadDemoDirectory();

@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 
 export type Delivery = 'expectReplies' | 'channel';
 
-export interface ActivityOptions {
+interface ActivityOptions {
   readonly delivery: Delivery;
   /** Where the bot posts its replies in normal delivery (the channel stand-in). */
   readonly serviceUrl: string;
@@ -90,7 +90,7 @@ export const APP_ENV = { RATE_LIMIT_MESSAGES: '0' };
 /** What one request of a load sends: built per request, with the connection's own context. */
 export type Step = (context: Record<string, unknown>) => Record<string, unknown> | undefined;
 
-export interface LoadOptions {
+interface LoadOptions {
   readonly url: string;
   readonly connections: number;
   /** Seconds; ignored when `amount` is given. */

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { CustomerIndex } from '../src/directory/lookup.js';
+import { CustomerIndex } from '../src/directory/customer-index.js';
 import type { CustomerName, LookupResult } from '../src/directory/lookup-types.js';
 import type { Customer } from '../src/rules/index.js';
 import { scaleDirectory } from './directory-file.js';

@@ -5,7 +5,7 @@
 import { createUnderstander } from '../src/bot/nlu/index.js';
 import { LANGUAGES } from '../src/bot/language.js';
 import { loadDemoDirectory } from '../src/directory/load.js';
-import { CustomerIndex } from '../src/directory/lookup.js';
+import { CustomerIndex } from '../src/directory/customer-index.js';
 import { LOCALES, loadCorpus } from '../test/nlu/evaluate.js';
 
 const lookup = new CustomerIndex(loadDemoDirectory().customers);

@@ -3,9 +3,45 @@
  * hand-written analysis between the ANALYSIS markers of the previous file.
  */
 import type { LoadResult } from './load.js';
-import type { AbResult, HttpScale } from './run.js';
+import type { Memory } from './processes.js';
 import type { ScaleMeasure } from './scale.js';
 import { mb, ms, summarize } from './stats.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// What a run measured (bench/run.ts)
+
+/** The two bots of the A/B loads, and the two shapes of load: one connection, or many. */
+export type Bot = 'echo' | 'app';
+export type Shape = 'latency' | 'throughput';
+
+export interface AbResult {
+  readonly scenario: string;
+  readonly label: string;
+  readonly delivery: string;
+  /** `runs[shape][bot]`: one result per round. */
+  readonly runs: Record<Shape, Record<Bot, LoadResult[]>>;
+  /** Per bot: the requests answered and the replies the channel received meanwhile. */
+  readonly channel: Record<Bot, { requests: number; replies: number }>;
+  /** Per bot: the CPU time its process used during the loads, and the requests it answered meanwhile. */
+  readonly cpu: Record<Bot, { ms: number; requests: number }>;
+}
+
+export interface HttpScale {
+  readonly size: number;
+  readonly startupMs: number;
+  readonly restartMs: number;
+  /** CPU time the process used until healthy. */
+  readonly startupCpuMs: number;
+  readonly restartCpuMs: number;
+  readonly afterStart: Memory;
+  readonly afterLoad: Memory;
+  readonly afterRestart: Memory;
+  readonly contoso: LoadResult;
+  readonly named: LoadResult;
+  readonly fleet: LoadResult;
+  /** The first reply to each question, checked before its load. */
+  readonly answers: Record<string, string>;
+}
 
 export interface Report {
   readonly date: string;
@@ -60,7 +96,7 @@ function pool(runs: readonly LoadResult[], step?: number): Pooled {
 }
 
 /** For review → confirm loads, a request is half a pair: requests per second stay requests per second. */
-export interface AbFigures {
+interface AbFigures {
   readonly scenario: string;
   readonly label: string;
   readonly delivery: string;
@@ -77,7 +113,7 @@ export interface AbFigures {
   readonly cpuPerRequest: { readonly echo: number; readonly app: number };
 }
 
-export function abFigures(r: AbResult): AbFigures {
+function abFigures(r: AbResult): AbFigures {
   const echo = { latency: pool(r.runs.latency.echo), throughput: pool(r.runs.throughput.echo) };
   const app = { latency: pool(r.runs.latency.app), throughput: pool(r.runs.throughput.app) };
   const rounds = r.runs.latency.echo.map((_, i) => i);

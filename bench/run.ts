@@ -45,7 +45,15 @@ import {
   type LoadResult,
   type Step,
 } from './load.js';
-import { markdownReport, textReport, type Report } from './report.js';
+import {
+  markdownReport,
+  textReport,
+  type AbResult,
+  type Bot,
+  type HttpScale,
+  type Report,
+  type Shape,
+} from './report.js';
 import type { ScaleMeasure, UpgradeCandidate } from './scale.js';
 import { prng, summarize } from './stats.js';
 
@@ -166,9 +174,6 @@ async function scaleInProcess(): Promise<ScaleMeasure[]> {
 
 // ---------------------------------------------------------------------------------------------------------
 // 2. HTTP, A/B
-
-type Bot = 'echo' | 'app';
-type Shape = 'latency' | 'throughput';
 
 interface Scenario {
   readonly id: string;
@@ -461,18 +466,6 @@ async function httpSetup(launcher: Launcher, candidates: readonly UpgradeCandida
   };
 }
 
-export interface AbResult {
-  readonly scenario: string;
-  readonly label: string;
-  readonly delivery: string;
-  /** `runs[shape][bot]`: one result per round. */
-  readonly runs: Record<Shape, Record<Bot, LoadResult[]>>;
-  /** Per bot: the requests answered and the replies the channel received meanwhile. */
-  readonly channel: Record<Bot, { requests: number; replies: number }>;
-  /** Per bot: the CPU time its process used during the loads, and the requests it answered meanwhile. */
-  readonly cpu: Record<Bot, { ms: number; requests: number }>;
-}
-
 async function abRounds(setup: HttpSetup): Promise<AbResult[]> {
   const results: AbResult[] = setup.scenarios.map((s) => ({
     scenario: s.id,
@@ -534,23 +527,6 @@ async function abRounds(setup: HttpSetup): Promise<AbResult[]> {
 
 // ---------------------------------------------------------------------------------------------------------
 // 3. Scale over HTTP
-
-export interface HttpScale {
-  readonly size: number;
-  readonly startupMs: number;
-  readonly restartMs: number;
-  /** CPU time the process used until healthy. */
-  readonly startupCpuMs: number;
-  readonly restartCpuMs: number;
-  readonly afterStart: Memory;
-  readonly afterLoad: Memory;
-  readonly afterRestart: Memory;
-  readonly contoso: LoadResult;
-  readonly named: LoadResult;
-  readonly fleet: LoadResult;
-  /** The first reply to each question, checked before its load. */
-  readonly answers: Record<string, string>;
-}
 
 async function scaleOverHttp(launcher: Launcher, size: number, serviceUrl: string): Promise<HttpScale> {
   const directory = directoryFiles.get(size);

@@ -27,7 +27,7 @@ import { scaleDirectory, writeDirectoryFile } from './directory-file.js';
 import { FULL_LOOKUP, measureLookup, timings, type LookupMeasure, type Timings } from './lookup.js';
 import { median, prng } from './stats.js';
 
-export const FLEET_TARGET: OfferId = 'O365_E5';
+const FLEET_TARGET: OfferId = 'O365_E5';
 
 export interface UpgradeCandidate {
   readonly customerId: string;
@@ -116,7 +116,7 @@ function upgradeCandidates(customers: readonly Customer[], from: number, max: nu
   return found;
 }
 
-export async function measureScale(
+async function measureScale(
   size: number,
   options: { quick: boolean; directoryFile?: string; candidates?: number },
 ): Promise<ScaleMeasure> {

@@ -7,7 +7,7 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? NaN;
 }
 
-export function sortedCopy(values: readonly number[]): number[] {
+function sortedCopy(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }
 
@@ -15,7 +15,7 @@ export function median(values: readonly number[]): number {
   return percentile(sortedCopy(values), 50);
 }
 
-export interface Summary {
+interface Summary {
   readonly count: number;
   readonly p50: number;
   readonly p99: number;

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
-import { MANIFEST_DIR } from '../src/teams-package.js';
+import { MANIFEST_DIR } from './teams-package.js';
 
 export const COLOR_SIZE = 192;
 export const OUTLINE_SIZE = 32;

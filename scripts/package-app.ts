@@ -19,7 +19,7 @@ import {
   buildTeamsPackage,
   resolvePackageIds,
   validateTeamsPackage,
-} from '../src/teams-package.js';
+} from './teams-package.js';
 
 const USAGE = 'Usage: npm run package [-- [--demo] [--out <file.zip>]]';
 

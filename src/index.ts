@@ -28,7 +28,7 @@ import {
   loadDemoDirectory,
   loadDirectoryFile,
 } from './directory/load.js';
-import { CustomerIndex } from './directory/lookup.js';
+import { CustomerIndex } from './directory/customer-index.js';
 import { BotAdapter } from './http/adapter.js';
 import { Authenticator } from './http/authentication.js';
 import { InFlight } from './http/in-flight.js';

@@ -11,7 +11,7 @@ export type { Logger };
 const SECRET_KEYS = ['authorization', 'Authorization', 'MicrosoftAppPassword', 'METRICS_TOKEN', 'password'];
 
 /** Redaction paths: each secret key at the top level and up to three levels down. */
-export const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => [
+const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => [
   key,
   `*.${key}`,
   `*.*.${key}`,
@@ -28,7 +28,7 @@ interface SerializedError {
 }
 
 /** An error as logged: no request, response, headers or other attached objects. */
-export function serializeError(error: unknown, depth = 0): SerializedError {
+function serializeError(error: unknown, depth = 0): SerializedError {
   if (!(error instanceof Error)) return { type: typeof error, message: String(error) };
   const e = error as Error & { code?: unknown; statusCode?: unknown; status?: unknown };
   const statusCode =

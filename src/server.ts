@@ -10,7 +10,7 @@ import { GENERIC_500, sendJson, type MessagesHandler } from './http/messages.js'
 import type { RequestLog } from './http/request-log.js';
 import type { Logger } from './logger.js';
 
-export interface ServerDeps {
+interface ServerDeps {
   readonly messages: MessagesHandler;
   readonly metrics: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   readonly requestLog: RequestLog;

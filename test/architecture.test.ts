@@ -1,4 +1,7 @@
-/** The layering rules of the build (eslint.config.js) really bite: a violation fails `npm run lint`. */
+/**
+ * The layering rules of the build (eslint.config.js) really bite: a violation fails `npm run lint`. Only src/
+ * ships, so it imports neither scripts/, bench/, test/ nor a development dependency.
+ */
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -15,7 +18,7 @@ describe('layering', () => {
     "import { readFileSync } from 'fs';",
     "import { ActivityHandler } from 'botbuilder';",
     "import restify from 'restify';",
-    "import { CustomerIndex } from '../directory/lookup.js';",
+    "import { CustomerIndex } from '../directory/customer-index.js';",
     "import { t } from '../bot/i18n.js';",
   ])('src/rules may not: %s', async (line) => {
     const errors = await errorsFor('src/rules/probe.ts', `${line}\nexport const x = 1;\n`);
@@ -49,6 +52,29 @@ describe('layering', () => {
   it('the bot may import the ports of the core', async () => {
     const code = "export type { UpgradeLedger } from '../core/ledger.js';\n";
     expect(await errorsFor('src/bot/probe.ts', code)).toEqual([]);
+  });
+
+  it.each([
+    "import { zipSync } from 'fflate';",
+    "import { MANIFEST_DIR } from '../../scripts/teams-package.js';",
+    "import { generateCustomers } from '../../test/support/generate-customers.js';",
+    "import { summarize } from '../../bench/stats.js';",
+  ])('src/ ships alone, so no file of it may: %s', async (line) => {
+    for (const filePath of ['src/bot/probe.ts', 'src/directory/probe.ts', 'src/rules/probe.ts']) {
+      const errors = await errorsFor(filePath, `${line}\nexport const x = 1;\n`);
+      expect(
+        errors.some((e) => e.startsWith('no-restricted-imports')),
+        filePath,
+      ).toBe(true);
+    }
+  });
+
+  it('scripts/, bench/ and test/ may use the development dependencies and one another', async () => {
+    const code =
+      "import { zipSync } from 'fflate';\nimport { summarize } from '../bench/stats.js';\nexport const x = [zipSync, summarize];\n";
+    for (const filePath of ['scripts/probe.ts', 'bench/probe.ts', 'test/probe.ts']) {
+      expect(await errorsFor(filePath, code)).toEqual([]);
+    }
   });
 
   it('only src/config.ts reads the environment', async () => {

@@ -1,7 +1,7 @@
 /** Finding the customer named in a sentence in English, French or Japanese (CustomerIndex.findMention). */
 import { describe, expect, it } from 'vitest';
 import type { CustomerMention } from '../src/directory/lookup-types.js';
-import { CustomerIndex } from '../src/directory/lookup.js';
+import { CustomerIndex } from '../src/directory/customer-index.js';
 import type { Customer } from '../src/rules/index.js';
 import { DEMO_NAMES, bareCustomer } from './support/demo-names.js';
 

@@ -10,7 +10,7 @@ const token = z.string().min(8).max(100);
 /** Card inputs arrive as strings from most clients. */
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
-export const CardActionSchema = z.discriminatedUnion('verb', [
+const CardActionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('startUpgrade'), customerId: id, subscriptionId: id }),
   z.object({
     verb: z.literal('pickCustomer'),

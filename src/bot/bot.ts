@@ -41,7 +41,7 @@ import type { Understander } from './nlu/index.js';
 import { replyActivity } from './send.js';
 import type { UpgradeFlow } from './upgrade-flow.js';
 
-export interface BotDeps {
+interface BotDeps {
   readonly conversation: Conversation;
   /** Durable conversation state (the last customer talked about). */
   readonly conversationState: ConversationState;

@@ -16,7 +16,7 @@ import type { Intent, Understanding } from './nlu/index.js';
 import type { UpgradeFlow } from './upgrade-flow.js';
 import { historyAnswer } from './answers/history.js';
 
-export interface ConversationDeps {
+interface ConversationDeps {
   readonly customers: CustomerRepository;
   readonly lookup: CustomerLookup;
   readonly flow: UpgradeFlow;
@@ -24,9 +24,8 @@ export interface ConversationDeps {
 
 /** The intents that are about one customer, and what to answer once the customer is known. */
 type CustomerIntent = 'eligibility' | 'upgrade' | 'history';
-export const CUSTOMER_INTENTS: readonly CustomerIntent[] = ['eligibility', 'upgrade', 'history'];
 
-export interface CustomerQuestion {
+interface CustomerQuestion {
   readonly intent: CustomerIntent;
   readonly target?: OfferId;
 }

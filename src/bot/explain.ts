@@ -12,7 +12,7 @@ import {
 } from '../rules/index.js';
 import type { Translator } from './i18n.js';
 
-export interface Explanation {
+interface Explanation {
   readonly code: ReasonCode;
   readonly text: string;
   readonly remedy: string;

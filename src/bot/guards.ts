@@ -18,12 +18,12 @@ export const GUARD_KEYS = {
 } as const;
 
 /** The invoke names the bot implements; any other invoke is answered 200 with no body and ignored. */
-export const SUPPORTED_INVOKES: ReadonlySet<string> = new Set(['adaptiveCard/action']);
+const SUPPORTED_INVOKES: ReadonlySet<string> = new Set(['adaptiveCard/action']);
 
 const OUTCOME = Symbol('turnOutcome');
 const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
 
-export function setTurnOutcome(context: TurnContext, outcome: TurnOutcome): void {
+function setTurnOutcome(context: TurnContext, outcome: TurnOutcome): void {
   context.turnState.set(OUTCOME, outcome);
 }
 
@@ -105,7 +105,7 @@ export function checkInvokes(logger: Logger): Middleware {
 }
 
 /** The user an activity is from: the AAD object id on Teams, else the channel's user id. */
-export function userKey(activity: Partial<Activity>): string {
+function userKey(activity: Partial<Activity>): string {
   const from = activity.from;
   return `${activity.channelId ?? ''}\u0000${from?.aadObjectId ?? from?.id ?? ''}`;
 }

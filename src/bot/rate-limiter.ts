@@ -3,7 +3,7 @@
  * allowed and a steady flood gets `limit` per window. Memory is bounded: idle keys (full buckets) are dropped
  * first, then the oldest.
  */
-export interface RateLimiterOptions {
+interface RateLimiterOptions {
   readonly limit: number;
   readonly windowMs: number;
   /** The most keys kept (default 10,000). */
@@ -11,7 +11,7 @@ export interface RateLimiterOptions {
   readonly now?: () => number;
 }
 
-export type RateDecision =
+type RateDecision =
   | { readonly allowed: true }
   /** `notify`: the first refusal of this key in a window, worth telling the user about. */
   | { readonly allowed: false; readonly notify: boolean };

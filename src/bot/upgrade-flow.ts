@@ -32,7 +32,7 @@ import {
 import type { Reply } from './answers/reply.js';
 import type { Translator } from './i18n.js';
 
-export interface UpgradeFlowDeps {
+interface UpgradeFlowDeps {
   readonly customers: CustomerRepository;
   readonly upgrades: UpgradeService;
   /** Who may confirm, cancel or see a confirm card live, and where. */
@@ -48,7 +48,7 @@ const REFUSAL_KEYS: Record<Refusal, string> = {
   not_allowed: 'upgrade.cancelNotAllowed',
 };
 
-export interface ReviewInput {
+interface ReviewInput {
   readonly customerId: string;
   readonly subscriptionId: string;
   readonly target: string;

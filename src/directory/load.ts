@@ -1,5 +1,5 @@
 /**
- * Reading a directory file (spec: directory-format.md). A bad file stops the bot with a `DirectoryError`
+ * Reading a directory file (docs/directory-format.md). A bad file stops the bot with a `DirectoryError`
  * whose message names the file, the customer, the subscription, the field and what is wrong, one line per
  * problem.
  */

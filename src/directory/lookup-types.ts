@@ -1,4 +1,4 @@
-/** The contract of customer lookup (see lookup.ts for the implementation). */
+/** The contract of customer lookup (implemented by customer-index.ts). */
 import type { Customer } from '../rules/index.js';
 
 /** What the lookup knows of a customer: its id, name and domain (the directory has the rest). */

@@ -1,5 +1,6 @@
 /**
- * Text folding, tokenizing and string similarity for customer lookup (lookup.ts).
+ * Text folding, tokenizing, queries and string similarity for customer lookup (customer-index.ts,
+ * mention-finder.ts).
  *
  * Everything compares *folded* text: compatibility-decomposed (full-width Latin becomes ASCII), Latin
  * diacritics removed (é → e, ü → u), a few letters that do not decompose spelled out (ß → ss, æ → ae, ø → o),
@@ -232,6 +233,31 @@ export function domainLabel(domain: string): string {
     labels.pop();
   }
   return (labels[labels.length - 1] ?? '').replace(/-/g, '');
+}
+
+/** A query (or a span of a sentence) in the forms the lookup compares. */
+export interface Query {
+  /** The distinctive words glued, legal forms removed: "northwindtraders". */
+  readonly compact: string;
+  /** Every word glued, legal forms included: "contosoltd". */
+  readonly full: string;
+  /** The glued leading words of a query of several words, shortest first ("fabrikum" for "Fabrikum Industries"). */
+  readonly leads: readonly string[];
+  /** Set when the query is a domain name. */
+  readonly domain?: string;
+  readonly label?: string;
+}
+
+/** A query from its folded words; `folded` is the whole folded query, to recognise a domain. */
+export function queryOf(allWords: readonly string[], folded: string): Query {
+  if (isDomain(folded)) {
+    const label = domainLabel(folded);
+    return { compact: label, full: label, leads: [], domain: folded, label };
+  }
+  const core = coreWords(allWords);
+  const leads: string[] = [];
+  for (let n = 1, lead = core[0] ?? ''; n < core.length; lead += core[n] ?? '', n++) leads.push(lead);
+  return { compact: core.join(''), full: allWords.join(''), leads };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The directory file format (spec: directory-format.md) as a zod schema. Parsing gives the rules' `Customer`
+ * The directory file format (docs/directory-format.md) as a zod schema. Parsing gives the rules' `Customer`
  * objects. Checks are structural (types, enums) plus cross-field ones (unique ids); business limits such as
  * the catalog's seat maximum are NOT enforced here: a directory records what exists, the rules judge it.
  *
@@ -19,16 +19,16 @@ import {
 /** A string with at least one non-blank character. */
 const text = z.string().refine((s) => s.trim().length > 0, { message: 'must not be empty' });
 
-export const OfferIdSchema = z.enum(OFFER_IDS);
+const OfferIdSchema = z.enum(OFFER_IDS);
 
-export const UserLicenseSchema = z.strictObject({
+const UserLicenseSchema = z.strictObject({
   objectId: text,
   name: text,
   email: text,
   disabledServices: z.array(z.enum(SERVICE_KEYS)).optional(),
 });
 
-export const SubscriptionSchema = z.strictObject({
+const SubscriptionSchema = z.strictObject({
   id: text,
   offerId: OfferIdSchema,
   friendlyName: z.string().optional(),
@@ -40,17 +40,17 @@ export const SubscriptionSchema = z.strictObject({
   users: z.array(UserLicenseSchema).optional(),
 });
 
-export const DelegatedAdminSchema = z.strictObject({
+const DelegatedAdminSchema = z.strictObject({
   service: text,
   status: z.enum(DELEGATED_ADMIN_STATUSES),
 });
 
-export const CompanyProfileSchema = z.strictObject({
+const CompanyProfileSchema = z.strictObject({
   companyName: text,
   domain: text,
 });
 
-export const CustomerSchema = z
+const CustomerSchema = z
   .strictObject({
     id: text,
     companyProfile: CompanyProfileSchema,
@@ -75,7 +75,7 @@ export const CustomerSchema = z
     });
   });
 
-export const PartnerSchema = z.strictObject({ name: text });
+const PartnerSchema = z.strictObject({ name: text });
 
 export const DirectoryFileSchema = z
   .strictObject({
@@ -113,8 +113,6 @@ export const DirectoryFileSchema = z
       });
     });
   });
-
-export type DirectoryFile = z.output<typeof DirectoryFileSchema>;
 
 function customerLabel(
   customers: readonly { companyProfile: { companyName: string } }[],

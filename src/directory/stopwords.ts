@@ -39,7 +39,7 @@ historique journal effectue effectuee effectues effectuees bloque bloquee raison
 lancer demarrer commencer evoluer voir montrer afficher donner dire savoir
 `;
 
-/** Japanese words written in katakana or kanji (hiragana runs are never part of a name, see lookup.ts). */
+/** Japanese words written in katakana or kanji (hiragana runs are never part of a name: mention-finder.ts). */
 const JAPANESE = `
 アップグレード グレードアップ 移行 変更 切替 切り替え 可能 可否 対象 理由 条件 履歴 実績 一覧 確認 教 開始 実行
 顧客 お客様 客 会社 企業 法人 社 御社 貴社 弊社 様 殿 テナント アカウント パートナー カスタマー ユーザー ユーザ
@@ -71,7 +71,7 @@ export const CATALOG_WORDS: ReadonlySet<string> = new Set(
 
 export const STOPWORDS: ReadonlySet<string> = new Set(
   LANGUAGE_WORDS.concat(catalogWords(), ['o365', 'm365', 'ms', 'e1', 'e3', 'e5', 'e7', 'f1', 'f3', 'proplus'])
-    // Numbers are never content words (lookup.ts) but may end a name ("Groupe Dubois Lille 3").
+    // Numbers are never content words (mention-finder.ts) but may end a name ("Groupe Dubois Lille 3").
     .filter((w) => !/^[0-9]+$/.test(w)),
 );
 

@@ -8,13 +8,13 @@
  */
 
 /** The distinct trigrams of a string, padded so that its start weighs more than its middle. */
-export function trigrams(text: string, into = new Set<string>()): Set<string> {
+function trigrams(text: string, into = new Set<string>()): Set<string> {
   const padded = `  ${text} `;
   for (let i = 0; i + 3 <= padded.length; i++) into.add(padded.slice(i, i + 3));
   return into;
 }
 
-export interface TrigramHit {
+interface TrigramHit {
   /** The document's slot, as given to add(). */
   readonly slot: number;
   /** Share of the query's grams found in the document, 0 to 1. */

@@ -1,11 +1,11 @@
 /**
- * The checks every directory makes before applying a planned upgrade (spec upgrade-rules.md §4: the rules are
- * re-checked at the moment of confirmation), shared by the in-memory and the SQLite directories.
+ * The checks made before applying a planned upgrade (docs/rules.md, "Doing the upgrade": the rules are
+ * re-checked at the moment of confirmation), used by the SQLite directory.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { applyPlan, evaluateTarget, type Customer, type Reason, type UpgradePlan } from '../rules/index.js';
 
-export type UpgradeConflict =
+type UpgradeConflict =
   /** The plan's customer is not in the directory. */
   | 'unknown_customer'
   /** The plan's source subscription is not (or no longer) one of the customer's. */

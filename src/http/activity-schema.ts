@@ -48,7 +48,7 @@ const entity = z.looseObject({ type: shortText }).superRefine((e, ctx) => {
 
 const date = z.string().max(64);
 
-export const ActivitySchema = z
+const ActivitySchema = z
   .looseObject({
     type: z.string().min(1).max(64),
     id: wireId.optional(),
@@ -92,7 +92,7 @@ export const ActivitySchema = z
     }
   });
 
-export type ActivityCheck =
+type ActivityCheck =
   { readonly ok: true; readonly activity: Activity } | { readonly ok: false; readonly problems: string[] };
 
 /** A JSON null is an absent field (top level and in the conversation and accounts), as channels mean it. */

@@ -13,11 +13,11 @@ export type AuthenticateRequestResult = Awaited<
 >;
 
 /** The part of botbuilder's BotFrameworkAuthentication used here. */
-export interface RequestAuthentication {
+interface RequestAuthentication {
   authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult>;
 }
 
-export type UnauthenticatedReason = 'missing' | 'malformed' | 'expired' | 'rejected' | 'timeout';
+type UnauthenticatedReason = 'missing' | 'malformed' | 'expired' | 'rejected' | 'timeout';
 
 export class Unauthenticated extends Error {
   constructor(
@@ -29,7 +29,7 @@ export class Unauthenticated extends Error {
   }
 }
 
-export interface AuthenticatorOptions {
+interface AuthenticatorOptions {
   readonly authentication: RequestAuthentication;
   /** True when an app id is configured: every request needs a valid token. */
   readonly required: boolean;
@@ -60,7 +60,7 @@ function decodePart(part: string): Record<string, unknown> | undefined {
  * The checks that need no key: a Bearer JWT of three base64url parts, a JSON header naming an RSA algorithm
  * botbuilder accepts and a key id, a JSON payload with an issuer, not expired.
  */
-export function precheckAuthorization(header: string, nowMs: number): UnauthenticatedReason | undefined {
+function precheckAuthorization(header: string, nowMs: number): UnauthenticatedReason | undefined {
   if (header.trim() === '') return 'missing';
   if (header.length > MAX_HEADER) return 'malformed';
   const match = JWT.exec(header);

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-export type BodyResult =
+type BodyResult =
   | { readonly ok: true; readonly value: unknown }
   | {
       readonly ok: false;
@@ -16,7 +16,7 @@ export type BodyResult =
       readonly close: boolean;
     };
 
-export interface BodyLimits {
+interface BodyLimits {
   readonly maxBytes: number;
   readonly maxDepth?: number;
 }
@@ -30,7 +30,7 @@ const tooLarge = (maxBytes: number, close: boolean): BodyResult => ({
 });
 
 /** The nesting depth of parsed JSON, without recursion; stops counting past `limit`. */
-export function jsonDepth(value: unknown, limit: number): number {
+function jsonDepth(value: unknown, limit: number): number {
   let deepest = 0;
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {

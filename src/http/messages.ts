@@ -14,7 +14,7 @@ import type { InFlight } from './in-flight.js';
 import { retryingConnectorFactory, type PolicyLike } from './outbound-retry.js';
 import type { RequestLog } from './request-log.js';
 
-export interface MessagesDeps {
+interface MessagesDeps {
   readonly adapter: BotAdapter;
   readonly logic: (context: TurnContext) => Promise<void>;
   readonly authenticator: Authenticator;

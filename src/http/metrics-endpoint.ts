@@ -12,7 +12,7 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-export function bearerMatches(header: string | undefined, token: string): boolean {
+function bearerMatches(header: string | undefined, token: string): boolean {
   const presented = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
   return timingSafeEqual(digest(presented), digest(token)) && presented !== '';
 }

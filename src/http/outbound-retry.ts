@@ -25,7 +25,7 @@ export const DEFAULT_OUTBOUND_RETRY: OutboundRetryOptions = {
 };
 
 /** What went wrong with one attempt: an HTTP status, or an error code. */
-export interface AttemptFailure {
+interface AttemptFailure {
   readonly method: string;
   /** The path of the request (no host, no query). */
   readonly path: string;
@@ -34,7 +34,7 @@ export interface AttemptFailure {
   readonly code?: string;
 }
 
-export interface OutboundRetryHooks {
+interface OutboundRetryHooks {
   onRetry(failure: AttemptFailure, delayMs: number): void;
   onGiveUp(failure: AttemptFailure): void;
 }
@@ -158,7 +158,7 @@ function pipelineOf(connector: unknown): PipelineLike | undefined {
 }
 
 /** Replaces the client's retry policy by `policy`; false when the client's shape is not the one expected. */
-export function installRetryPolicy(connector: unknown, policy: PolicyLike): boolean {
+function installRetryPolicy(connector: unknown, policy: PolicyLike): boolean {
   const pipeline = pipelineOf(connector);
   if (pipeline === undefined) return false;
   pipeline.removePolicy({ phase: 'Retry' });

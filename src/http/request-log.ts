@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
-export interface RequestNote {
+interface RequestNote {
   activityId?: string | undefined;
   channelId?: string | undefined;
   type?: string | undefined;

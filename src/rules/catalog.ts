@@ -1,6 +1,7 @@
 /**
- * The offer catalog: ids (the directory contract), names, services, seat limits and the CSP upgrade paths of
- * the Partner Center article "Add licenses or services to an existing subscription" (§1 and §2 of the spec).
+ * The offer catalog: ids (the directory contract, docs/directory-format.md), names, services, seat limits and
+ * the CSP upgrade paths of the Partner Center article "Add licenses or services to an existing subscription"
+ * (docs/rules.md, "Upgrade paths").
  */
 
 export const SERVICE_KEYS = [
@@ -39,10 +40,10 @@ export const OFFER_IDS = [
 export type OfferId = (typeof OFFER_IDS)[number];
 
 /** The service a partner needs delegated admin privileges for (condition C2). */
-export type AdminService =
+type AdminService =
   'Office 365' | 'Exchange Online' | 'SharePoint Online' | 'Skype for Business Online' | 'Power BI';
 
-export interface Offer {
+interface Offer {
   readonly id: OfferId;
   /** The catalog (2016) name, used in every answer. */
   readonly name: string;
@@ -201,8 +202,8 @@ export const CATALOG: Readonly<Record<OfferId, Offer>> = {
 };
 
 /**
- * §1: the supported upgrade paths, as the seeds' table gives them (non-India sources). Business Premium is
- * marked ¹ in the table: India sources go to Business Premium India instead (see `upgradeTargets`).
+ * The supported upgrade paths of the non-India sources (docs/rules.md, "Upgrade paths"). The India rule:
+ * India sources go to Business Premium India instead of Business Premium (see `upgradeTargets`).
  */
 const UPGRADE_PATHS: Partial<Record<OfferId, readonly OfferId[]>> = {
   O365_BUSINESS: ['O365_BUSINESS_PREMIUM', 'O365_PROPLUS', 'O365_E3', 'O365_E5'],
@@ -210,7 +211,7 @@ const UPGRADE_PATHS: Partial<Record<OfferId, readonly OfferId[]>> = {
   O365_BUSINESS_ESSENTIALS: ['O365_BUSINESS_PREMIUM', 'O365_E1', 'O365_E3', 'O365_E5'],
 };
 
-/** The India sources and the non-India row whose targets they share (footnote ¹). */
+/** The India sources and the non-India row whose targets they share (the India rule). */
 const INDIA_SOURCES: Partial<Record<OfferId, OfferId>> = {
   O365_BUSINESS_INDIA: 'O365_BUSINESS',
   O365_BUSINESS_ESSENTIALS_INDIA: 'O365_BUSINESS_ESSENTIALS',
@@ -231,7 +232,7 @@ export function hasUpgradePath(offerId: OfferId): boolean {
   return upgradeTargets(offerId).length > 0;
 }
 
-/** Whether the India footnote changed this source's targets. */
+/** Whether the India rule changed this source's targets. */
 export function indiaRuleApplies(offerId: OfferId): boolean {
   return INDIA_SOURCES[offerId] !== undefined;
 }
@@ -241,10 +242,6 @@ export function allUpgradeTargets(): readonly OfferId[] {
   const all = new Set<OfferId>();
   for (const source of OFFER_IDS) for (const t of upgradeTargets(source)) all.add(t);
   return OFFER_IDS.filter((id) => all.has(id));
-}
-
-export function offer(id: OfferId): Offer {
-  return CATALOG[id];
 }
 
 export function isOfferId(value: string): value is OfferId {

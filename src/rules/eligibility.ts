@@ -1,5 +1,6 @@
 /**
- * Eligibility (spec upgrade-rules.md §3): every condition is evaluated and every failure reported.
+ * Eligibility (docs/rules.md, "Blocking conditions"): every condition is evaluated and every failure
+ * reported.
  * Pure: the same customer and question always give the same verdict.
  */
 import {
@@ -36,20 +37,20 @@ export interface SubscriptionVerdict {
   readonly subscription: Subscription;
   /** Reasons that block every target of this subscription. */
   readonly subscriptionReasons: readonly Reason[];
-  /** One verdict per CSP target of the subscription's offer (§1, India rule applied). */
+  /** One verdict per CSP target of the subscription's offer (docs/rules.md, "Upgrade paths"). */
   readonly targets: readonly TargetVerdict[];
   readonly eligibleTargets: readonly OfferId[];
   readonly upgradable: boolean;
   readonly indiaRule: boolean;
 }
 
-export interface CustomerVerdict {
+interface CustomerVerdict {
   readonly customerId: string;
   readonly subscriptions: readonly SubscriptionVerdict[];
   readonly summary: CustomerSummary;
 }
 
-export interface CustomerSummary {
+interface CustomerSummary {
   readonly subscriptionCount: number;
   /** Subscriptions with at least one eligible target. */
   readonly upgradableCount: number;
@@ -59,7 +60,7 @@ export interface CustomerSummary {
   readonly reasonCounts: Readonly<Partial<Record<ReasonCode, number>>>;
 }
 
-export interface EvaluateOptions {
+interface EvaluateOptions {
   /** Seats asked for; the source quantity by default. */
   readonly quantity?: number;
 }
@@ -83,7 +84,7 @@ function sortReasons(reasons: Reason[]): Reason[] {
 }
 
 /** The conditions on the subscription alone (C1, C2, trial, add-ons, channel, path). */
-export function subscriptionReasons(customer: Customer, subscription: Subscription): Reason[] {
+function subscriptionReasons(customer: Customer, subscription: Subscription): Reason[] {
   const reasons: Reason[] = [];
   if (subscription.channel !== 'partner')
     reasons.push({ code: 'bought_elsewhere', channel: subscription.channel });
@@ -104,7 +105,7 @@ export function subscriptionReasons(customer: Customer, subscription: Subscripti
   return reasons;
 }
 
-/** The conditions that depend on the target (§1 membership, C3, C4, seats). */
+/** The conditions that depend on the target (one of the source's targets, C3, C4, seats). */
 function targetReasons(
   customer: Customer,
   subscription: Subscription,

@@ -10,14 +10,14 @@ import type { ReasonCode } from './reasons.js';
  * A customer that can move to the target: ids and name only, so that a fleet over a large directory does not
  * hold on to every eligible customer while it runs (the directory has them).
  */
-export interface FleetMatch {
+interface FleetMatch {
   readonly customerId: string;
   readonly companyName: string;
   /** The first of its subscriptions that can move to the target. */
   readonly subscriptionId: string;
 }
 
-export interface FleetAnswer {
+interface FleetAnswer {
   readonly target: OfferId;
   /** Customers with at least one subscription eligible for the target (first eligible subscription each). */
   readonly eligible: readonly FleetMatch[];

@@ -1,6 +1,6 @@
 /**
  * The customer model the rules read. Field names follow the Partner Center REST resources (Customer,
- * Subscription, UserLicense) as the directory file does (spec: directory-format.md).
+ * Subscription, UserLicense) as the directory file does (docs/directory-format.md).
  */
 import type { OfferId, ServiceKey } from './catalog.js';
 

@@ -1,5 +1,6 @@
 /**
- * Upgrade planning (spec upgrade-rules.md §4): what an upgrade changes and which accounts need manual work.
+ * Upgrade planning (docs/rules.md, "Doing the upgrade"): what an upgrade changes and which accounts need
+ * manual work.
  * The new subscription's id is given by the caller: the rules make no ids and read no clock.
  */
 import { CATALOG, type OfferId, type ServiceKey } from './catalog.js';
@@ -9,7 +10,7 @@ import type { Customer, Subscription, UserLicense } from './model.js';
 export const UPGRADE_TYPES = ['upgrade_with_license_transfer', 'upgrade_only'] as const;
 export type UpgradeType = (typeof UPGRADE_TYPES)[number];
 
-export interface UpgradeRequest {
+interface UpgradeRequest {
   readonly subscriptionId: string;
   readonly target: OfferId;
   /** Seats of the new subscription; the source quantity by default. */

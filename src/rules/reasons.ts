@@ -1,6 +1,6 @@
 /**
- * Why an upgrade cannot happen: stable reason codes (spec upgrade-rules.md §3) with the data an explanation
- * needs. Wording lives with the bot, never here.
+ * Why an upgrade cannot happen: stable reason codes (docs/rules.md, "Blocking conditions") with the data an
+ * explanation needs. Wording lives with the bot, never here.
  */
 import type { OfferId, ServiceKey } from './catalog.js';
 import type { Channel, DelegatedAdminStatus, SubscriptionStatus } from './model.js';
@@ -15,9 +15,9 @@ export interface SubscriptionRef {
 }
 
 export type Reason =
-  /** S is sold through another channel: this partner can never upgrade it (spec: "bought elsewhere"). */
+  /** S is sold through another channel: this partner can never upgrade it ("bought elsewhere"). */
   | { readonly code: 'bought_elsewhere'; readonly channel: Channel }
-  /** §1: S's offer has no CSP upgrade path. [UpgradeErrorCode 7] */
+  /** S's offer has no CSP upgrade path (docs/rules.md, "Upgrade paths"). [UpgradeErrorCode 7] */
   | { readonly code: 'no_upgrade_path'; readonly offerId: OfferId }
   /** C1: S is not active. [2] */
   | { readonly code: 'subscription_not_active'; readonly status: SubscriptionStatus }
@@ -32,13 +32,13 @@ export type Reason =
   | { readonly code: 'trial_subscription' }
   /** S has add-ons attached. [6] */
   | { readonly code: 'add_ons_present'; readonly addOns: readonly OfferId[] }
-  /** §1 after the India rule: T is not one of S's targets. [8] */
+  /** T is not one of S's targets, India rule applied (docs/rules.md, "Upgrade paths"). [8] */
   | {
       readonly code: 'target_not_available';
       readonly offerId: OfferId;
       readonly target: OfferId;
       readonly validTargets: readonly OfferId[];
-      /** True when T is the non-India offer that the India footnote replaces. */
+      /** True when T is the non-India offer that the India rule replaces. */
       readonly indiaRule: boolean;
     }
   /** C3: another live subscription already includes services that T would add. One reason per subscription. [3] */
@@ -75,7 +75,7 @@ export const REASON_CODES = [
 ] as const satisfies readonly ReasonCode[];
 
 /** Codes about the subscription itself: they block every target alike. */
-export const SUBSCRIPTION_REASON_CODES: readonly ReasonCode[] = [
+const SUBSCRIPTION_REASON_CODES: readonly ReasonCode[] = [
   'bought_elsewhere',
   'no_upgrade_path',
   'subscription_not_active',
@@ -87,13 +87,3 @@ export const SUBSCRIPTION_REASON_CODES: readonly ReasonCode[] = [
 export function isSubscriptionReason(reason: Reason): boolean {
   return SUBSCRIPTION_REASON_CODES.includes(reason.code);
 }
-
-/** The Partner Center API's UpgradeErrorCode values each reason corresponds to, where there is one. */
-export const API_ERROR_CODES: Readonly<Partial<Record<ReasonCode, readonly number[]>>> = {
-  delegated_admin_missing: [1, 11],
-  subscription_not_active: [2],
-  conflicting_services: [3],
-  add_ons_present: [6],
-  no_upgrade_path: [7],
-  target_not_available: [8],
-};

@@ -27,7 +27,7 @@ export interface SeedOptions {
 }
 
 /** Customers kept parsed in memory by default: a directory this size or smaller is held whole. */
-export const DEFAULT_CACHE_SIZE = 20_000;
+const DEFAULT_CACHE_SIZE = 20_000;
 /** Rows read at a time by `all()`. */
 const PAGE = 1000;
 
@@ -35,7 +35,7 @@ const PAGE = 1000;
 export type Seed = DirectoryData | (() => DirectoryData);
 
 /** Where the customers came from: the seed of the very first start. */
-export interface SeedInfo {
+interface SeedInfo {
   readonly source: string;
   /** ISO date-time. */
   readonly at: string;

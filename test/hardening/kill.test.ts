@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCustomers } from '../../src/directory/generate.js';
+import { generateCustomers } from '../support/generate-customers.js';
 import { loadDemoDirectory, loadDirectoryFile } from '../../src/directory/load.js';
 import { evaluateSubscription, type Customer } from '../../src/rules/index.js';
 import { openStore } from '../../src/storage/store.js';

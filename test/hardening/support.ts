@@ -63,7 +63,7 @@ export function guardLoopback(): void {
 // ---------------------------------------------------------------------------------------------------------
 // Tokens
 
-export interface SigningKey {
+interface SigningKey {
   readonly kid: string;
   readonly privateKey: KeyObject;
   readonly jwk: { kty: string; n: string; e: string };
@@ -152,7 +152,7 @@ export class OpenIdStandIn {
 // ---------------------------------------------------------------------------------------------------------
 // A channel that fails on demand
 
-export interface ChannelRequest {
+interface ChannelRequest {
   readonly method: string;
   readonly path: string;
   readonly activity: Partial<Activity>;
@@ -377,7 +377,7 @@ export function sleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 // The directory against the ledger
 
-export interface Agreement {
+interface Agreement {
   /** Every way the directory and the ledger disagree; empty when they agree. */
   readonly problems: string[];
   /** The tokens of the `done` requests. */

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createUnderstander, type Understander } from '../../src/bot/nlu/index.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
-import { CustomerIndex } from '../../src/directory/lookup.js';
-import { MANIFEST_DIR } from '../../src/teams-package.js';
+import { CustomerIndex } from '../../src/directory/customer-index.js';
+import { MANIFEST_DIR } from '../../scripts/teams-package.js';
 
 interface Manifest {
   bots: { commandLists: { scopes: string[]; commands: { title: string }[] }[] }[];

@@ -19,7 +19,7 @@ import {
   validateAgainstBundledSchema,
   validateTeamsPackage,
   type PackageIds,
-} from '../../src/teams-package.js';
+} from '../../scripts/teams-package.js';
 
 const IDS: PackageIds = {
   teamsAppId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
@@ -68,7 +68,7 @@ const filled = JSON.parse(
 const bot = filled.bots[0]!;
 
 /**
- * The localizable strings of a manifest, derived here independently of src/teams-package.ts: every string leaf
+ * The localizable strings of a manifest, derived here independently of scripts/teams-package.ts: every string leaf
  * whose path (`bots[0].commandLists[1].commands[2].title`) is a key the localization schema accepts.
  */
 function localizableKeys(manifest: unknown, localizationSchema: Json): string[] {

@@ -19,7 +19,7 @@ import {
   readTeamsPackage,
   resolvePackageIds,
   validateTeamsPackage,
-} from '../../src/teams-package.js';
+} from '../../scripts/teams-package.js';
 
 const SCRIPT = join(PROJECT_ROOT, 'scripts', 'package-app.ts');
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

@@ -4,7 +4,7 @@
  * customer or plan found where none is expected counts as wrong) and over those labelled with a value.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CustomerIndex } from '../../src/directory/lookup.js';
+import { CustomerIndex } from '../../src/directory/customer-index.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 import { createUnderstander, type Understander } from '../../src/bot/nlu/index.js';
 import { LANGUAGES } from '../../src/bot/nlu/classifier.js';

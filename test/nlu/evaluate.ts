@@ -9,7 +9,7 @@ import { OFFER_IDS } from '../../src/rules/index.js';
 
 const offerId = z.enum(OFFER_IDS);
 
-export const CorpusEntrySchema = z.strictObject({
+const CorpusEntrySchema = z.strictObject({
   text: z.string().min(1),
   intent: z.enum(INTENTS),
   /** The companyName of the customer expected; absent or null: none expected. */
@@ -17,7 +17,7 @@ export const CorpusEntrySchema = z.strictObject({
   target: offerId.nullable().optional(),
   source: offerId.nullable().optional(),
 });
-export type CorpusEntry = z.infer<typeof CorpusEntrySchema>;
+type CorpusEntry = z.infer<typeof CorpusEntrySchema>;
 
 const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'corpus');
 
@@ -32,7 +32,7 @@ export const FIELDS = ['intent', 'customer', 'target', 'source'] as const;
 export type Field = (typeof FIELDS)[number];
 
 /** What the understander found, in the corpus's terms. */
-export function observed(u: Understanding): Record<Field, string | null> {
+function observed(u: Understanding): Record<Field, string | null> {
   let customer: string | null = null;
   if (u.customer !== undefined) {
     const r = u.customer.result;
@@ -41,7 +41,7 @@ export function observed(u: Understanding): Record<Field, string | null> {
   return { intent: u.intent, customer, target: u.target ?? null, source: u.source ?? null };
 }
 
-export function expected(e: CorpusEntry): Record<Field, string | null> {
+function expected(e: CorpusEntry): Record<Field, string | null> {
   return {
     intent: e.intent,
     customer: e.customer ?? null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { languageOf } from '../../src/bot/nlu/index.js';
+import { languageOf } from '../../src/bot/language.js';
 
 describe('languageOf', () => {
   it.each([

@@ -1,7 +1,7 @@
 /** The saved model (src/bot/nlu/model.json) is what training the current data gives. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MODEL_PATH, modelFileText } from '../../src/bot/nlu/build-model.js';
+import { MODEL_PATH, modelFileText } from '../../scripts/build-nlu-model.js';
 import { SAVED_MODEL, savedModelIsCurrent } from '../../src/bot/nlu/saved-model.js';
 import {
   TRAINING_DATA,
@@ -12,8 +12,7 @@ import {
 } from '../../src/bot/nlu/training.js';
 import { LANGUAGES } from '../../src/bot/nlu/classifier.js';
 
-const REBUILD =
-  'the saved NLU model is stale: run `npx tsx src/bot/nlu/build-model.ts` and commit model.json';
+const REBUILD = 'the saved NLU model is stale: run `npm run nlu:train` and commit model.json';
 
 describe('the saved model', () => {
   it('was trained on the current training data and plan names', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PLAN_ALIASES, findPlan, findPlans } from '../../src/bot/nlu/plans.js';
+import { PLAN_ALIASES, findPlans } from '../../src/bot/nlu/plans.js';
 import { CATALOG, OFFER_IDS, type OfferId } from '../../src/rules/index.js';
 
 /** The offers named in a text, in order. */
@@ -157,10 +157,5 @@ describe('findPlans: spans', () => {
   it('does not include trailing separators', () => {
     const [plan] = findPlans('Pro Plus - please');
     expect(plan?.text).toBe('Pro Plus');
-  });
-
-  it('findPlan gives the first', () => {
-    expect(findPlan('E1 or E3')).toBe('O365_E1');
-    expect(findPlan('nothing here')).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerLookup, CustomerMention } from '../../src/directory/lookup-types.js';
-import { CustomerIndex } from '../../src/directory/lookup.js';
+import { CustomerIndex } from '../../src/directory/customer-index.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 import { MAX_TEXT, createUnderstander, type Understander } from '../../src/bot/nlu/index.js';
 import { modelToJSON, trainModel, type TrainingData } from '../../src/bot/nlu/training.js';

@@ -9,7 +9,7 @@ import {
 } from '../../src/rules/index.js';
 import { customer, sub } from './fixtures.js';
 
-/** §1 of the spec, India footnote applied, written out in full: the seeds' table. */
+/** The upgrade paths of docs/rules.md, India rule applied, written out in full. */
 const EXPECTED: Record<OfferId, OfferId[]> = {
   O365_BUSINESS: ['O365_BUSINESS_PREMIUM', 'O365_PROPLUS', 'O365_E3', 'O365_E5'],
   O365_BUSINESS_INDIA: ['O365_BUSINESS_PREMIUM_INDIA', 'O365_PROPLUS', 'O365_E3', 'O365_E5'],
@@ -30,7 +30,7 @@ const EXPECTED: Record<OfferId, OfferId[]> = {
 
 const pairs = OFFER_IDS.flatMap((source) => OFFER_IDS.map((target) => ({ source, target })));
 
-describe('§1 upgrade paths', () => {
+describe('upgrade paths', () => {
   it.each(OFFER_IDS.map((source) => ({ source, targets: EXPECTED[source] })))(
     '$source → $targets',
     ({ source, targets }) => {

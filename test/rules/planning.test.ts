@@ -1,3 +1,4 @@
+/** Upgrade planning (docs/rules.md, "Doing the upgrade"): what an upgrade changes, and when it cannot. */
 import { describe, expect, it } from 'vitest';
 import { applyPlan, planUpgrade, type UpgradePlan, type UserLicense } from '../../src/rules/index.js';
 import { customer, sub } from './fixtures.js';
@@ -17,7 +18,7 @@ function plan(request: Parameters<typeof planUpgrade>[1]): UpgradePlan {
   return result.plan;
 }
 
-describe('§4 upgrade planning', () => {
+describe('upgrade planning', () => {
   it('with licence transfer: users move, custom assignments are lost, the source is cancelled', () => {
     const p = plan({ subscriptionId: 'S', target: 'O365_E3', upgradeType: 'upgrade_with_license_transfer' });
     expect(p.quantity).toBe(4);

@@ -1,3 +1,4 @@
+/** The blocking conditions of docs/rules.md, alone and together, and what never blocks. */
 import { describe, expect, it } from 'vitest';
 import {
   evaluateCustomer,
@@ -18,7 +19,7 @@ function reasonsFor(
   return evaluateTarget(c, s, target, quantity === undefined ? {} : { quantity }).reasons;
 }
 
-describe('§3 each blocking condition alone', () => {
+describe('each blocking condition alone', () => {
   const cases: {
     name: string;
     c: ReturnType<typeof customer>;
@@ -152,7 +153,7 @@ describe('§3 each blocking condition alone', () => {
   });
 });
 
-describe('§3 what never blocks', () => {
+describe('what never blocks', () => {
   it.each(['deleted', 'expired', 'disabled'] as const)(
     'a %s subscription of the target or its services',
     (status) => {
@@ -185,7 +186,7 @@ describe('§3 what never blocks', () => {
   });
 });
 
-describe('§3 several reasons at once: every failure reported', () => {
+describe('several reasons at once: every failure reported', () => {
   it('all subscription- and target-level conditions together, in a stable order', () => {
     const c = customer(
       [

@@ -6,7 +6,7 @@ import type { UpgradeAssistantBot } from '../../src/bot/bot.js';
 import { ApprovalPolicy } from '../../src/core/approvals.js';
 import { UpgradeService, type UpgradeTimings } from '../../src/core/upgrades.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
-import { CustomerIndex } from '../../src/directory/lookup.js';
+import { CustomerIndex } from '../../src/directory/customer-index.js';
 import type { SqliteDirectory } from '../../src/storage/sqlite-directory.js';
 import { openStore, type Store } from '../../src/storage/store.js';
 import type { SqliteUpgradeLedger } from '../../src/storage/upgrade-ledger.js';

@@ -6,13 +6,13 @@ import type { CardSpec } from '../../src/bot/cards/data.js';
 import { LANGUAGES, Wording } from '../../src/bot/i18n.js';
 import { UpgradeFlow } from '../../src/bot/upgrade-flow.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
-import { CustomerIndex } from '../../src/directory/lookup.js';
+import { CustomerIndex } from '../../src/directory/customer-index.js';
 import { ApprovalPolicy, type Caller } from '../../src/core/approvals.js';
 import type { Actor } from '../../src/core/ledger.js';
 import { openStore } from '../../src/storage/store.js';
 import { upgradeServiceOf } from './bot.js';
 
-export interface LabelledCard {
+interface LabelledCard {
   label: string;
   spec: CardSpec;
 }

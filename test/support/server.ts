@@ -24,7 +24,7 @@ export async function startBot(
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-export interface Received {
+interface Received {
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
   readonly activity: Partial<Activity>;

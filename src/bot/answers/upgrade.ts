@@ -117,7 +117,7 @@ function requestFacts(
   ];
 }
 
-export interface ConfirmView {
+interface ConfirmView {
   readonly token: string;
   /** Confirm and Cancel shown (false: the read-only view for others in a group chat). */
   readonly live: boolean;

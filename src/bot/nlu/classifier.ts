@@ -72,7 +72,7 @@ function stem(language: 'en' | 'fr', word: string): string {
 }
 
 /** The words of a sentence (placeholders kept as they are), folded, tokenized and stemmed. */
-export function tokensOf(text: string, language: Language): string[] {
+function tokensOf(text: string, language: Language): string[] {
   // Hyphens and typographic apostrophes: "est-ce" → est ce, "what’s" → what's.
   const folded = fold(text)
     .replace(/[’‘`´]/g, "'")

@@ -25,9 +25,7 @@ import { loadSavedModel } from './saved-model.js';
 import { modelFromJSON, trainModel, withPlaceholders, type NluModel, type NluModelJson } from './training.js';
 
 export type { Intent } from './classifier.js';
-export { languageOf, type Language } from '../language.js';
-export { findPlans, findPlan, PLAN_ALIASES, type PlanMention } from './plans.js';
-export { savedModelIsCurrent } from './saved-model.js';
+export type { Language } from '../language.js';
 
 export interface Understanding {
   readonly intent: Intent;
@@ -48,7 +46,7 @@ export interface Understander {
 }
 
 /** Below this score (NLP.js's default threshold) the classifier's answer is not trusted: the intent is `none`. */
-export const MIN_CONFIDENCE = 0.5;
+const MIN_CONFIDENCE = 0.5;
 /** Longer messages are understood from their beginning (bounds the time one message can take). */
 export const MAX_TEXT = 1000;
 /** Another language's classifier is preferred when it knows this much more of the sentence's words. */
@@ -196,15 +194,15 @@ function optional<K extends string>(key: K, value: OfferId | undefined): Partial
   return value === undefined ? {} : ({ [key]: value } as Record<K, OfferId>);
 }
 
-export interface UnderstanderOptions {
+interface UnderstanderOptions {
   /** A model (modelToJSON) to use instead of the saved one. */
   readonly model?: NluModelJson;
 }
 
 /**
  * An understander that finds customers with `lookup`. It loads the saved model (model.json, a few
- * milliseconds); should that be stale (training data changed without `build-model.ts` being run), it trains
- * the classifiers instead (about half a second).
+ * milliseconds); should that be stale (training data changed without `npm run nlu:train` being run), it
+ * trains the classifiers instead (about half a second).
  */
 export async function createUnderstander(
   lookup: CustomerLookup,

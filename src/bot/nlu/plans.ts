@@ -2,17 +2,17 @@
  * The plan entity: where a plan (a catalog offer) is named in free text, in English, French or Japanese.
  *
  * Every way to name an offer is data in one table, `PLAN_ALIASES`, built from the catalog (name, 2020 name,
- * short names) plus the localized forms of the seeds and common usage. Matching is case-, accent-, width-
- * and spacing-insensitive ("Pro Plus" = "proplus" = "ＰｒｏＰｌｕｓ"), an optional "Office 365"/"O365"/
- * "Microsoft 365" prefix is part of the match, and the longest match wins ("Business Premium India" over
- * "Business Premium" over "Business"). Aliases that are also ordinary words ("Business", "Exchange") are
- * *weak*: they count only with a prefix or next to a word that says "plan" ("the Business plan",
- * "l'offre Business", "Businessプラン").
+ * short names) plus the forms of the Partner Center article's French and Japanese editions (docs/rules.md)
+ * and common usage. Matching is case-, accent-, width- and spacing-insensitive ("Pro Plus" = "proplus" =
+ * "ＰｒｏＰｌｕｓ"), an optional "Office 365"/"O365"/"Microsoft 365" prefix is part of the match, and the
+ * longest match wins ("Business Premium India" over "Business Premium" over "Business"). Aliases that are
+ * also ordinary words ("Business", "Exchange") are *weak*: they count only with a prefix or next to a word
+ * that says "plan" ("the Business plan", "l'offre Business", "Businessプラン").
  */
 import { CATALOG, OFFER_IDS, type OfferId } from '../../rules/index.js';
 import { foldWithOffsets, originalSpan } from './text.js';
 
-export interface PlanAliases {
+interface PlanAliases {
   /** Names that mean this offer wherever they appear. */
   readonly strong: readonly string[];
   /** Ordinary words that mean this offer only next to a prefix or a word for "plan". */
@@ -30,7 +30,7 @@ export interface PlanMention {
 /** Catalog short names that are also ordinary words. */
 const WEAK_SHORT_NAMES: ReadonlySet<string> = new Set(['Business', 'Exchange']);
 
-/** Localized and colloquial forms, added to the catalog's names (the seeds' French and Japanese wording). */
+/** Localized and colloquial forms, added to the catalog's names (the article's French and Japanese terms). */
 const LOCALIZED: Partial<Record<OfferId, { strong?: readonly string[]; weak?: readonly string[] }>> = {
   O365_BUSINESS: {
     strong: ['Apps pour les entreprises', 'Microsoft 365 Apps pour les entreprises'],
@@ -227,9 +227,4 @@ export function findPlans(text: string): PlanMention[] {
       const span = originalSpan(folded, c.start, end);
       return { offerId: c.offerId, text: text.slice(span.start, span.end), ...span };
     });
-}
-
-/** The first plan named in `text`, if any. */
-export function findPlan(text: string): OfferId | undefined {
-  return findPlans(text)[0]?.offerId;
 }

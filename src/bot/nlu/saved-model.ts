@@ -1,6 +1,7 @@
 /**
- * The trained model, saved in `model.json` by `build-model.ts` so that the bot starts without training
- * (training the three languages takes about half a second; loading the saved model a few milliseconds).
+ * The trained model, saved in `model.json` by `npm run nlu:train` (scripts/build-nlu-model.ts) so that the
+ * bot starts without training (training the three languages takes about half a second; loading the saved
+ * model a few milliseconds).
  * test/nlu/model.test.ts fails when the saved model is not what training the current data gives.
  */
 import saved from './model.json' with { type: 'json' };

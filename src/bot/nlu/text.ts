@@ -4,7 +4,7 @@
  */
 import { fold } from '../../directory/name-normalize.js';
 
-export interface FoldedText {
+interface FoldedText {
   /** The folded text ("Ｅ３ Entreprise" → "e3 entreprise"). */
   readonly text: string;
   /** For each UTF-16 unit of `text`, the offsets of the original character it came from. */

@@ -10,7 +10,7 @@ import { LEGAL_FORMS, tokenize, type Token } from '../../directory/name-normaliz
 import { STOPWORDS } from '../../directory/stopwords.js';
 import type { PlanMention } from './plans.js';
 
-export interface Span {
+interface Span {
   readonly start: number;
   readonly end: number;
 }

@@ -1,7 +1,8 @@
 /**
- * Customer lookup by company name or domain (spec: conversation.md, "Names"), forgiving case, accents,
- * spacing and punctuation, legal forms ("Ltd", "Inc", "GmbH", "株式会社"…), the domain or its first label,
- * and small typos.
+ * The customer index: lookup by company name or domain (docs/directory-format.md, "Finding a customer by
+ * name"), forgiving case, accents, spacing and punctuation, legal forms ("Ltd", "Inc", "GmbH",
+ * "株式会社"…), the domain or its first label, and small typos. Finding the name in a sentence is
+ * mention-finder.ts's part.
  *
  * Two stages, so that a query costs about the same with 100 or 100,000 customers:
  * 1. Retrieval: an inverted index of the character trigrams of each customer's name (glued: "adatum",
@@ -18,18 +19,9 @@ import type {
   CustomerMention,
   LookupResult,
 } from './lookup-types.js';
-import {
-  LEGAL_FORMS,
-  coreWords,
-  domainLabel,
-  fold,
-  isDomain,
-  similarity,
-  tokenize,
-  words,
-  type Token,
-} from './name-normalize.js';
-import { CATALOG_WORDS, CONNECTORS, LEADING_GENERIC, STOPWORDS } from './stopwords.js';
+import { findNameSpan } from './mention-finder.js';
+import { coreWords, domainLabel, fold, queryOf, similarity, words, type Query } from './name-normalize.js';
+import { LEADING_GENERIC } from './stopwords.js';
 import { TrigramIndex } from './trigram-index.js';
 
 /** A candidate at or above this score can be a match: about one typo per five letters. */
@@ -38,37 +30,27 @@ export const MATCH_MIN = 0.8;
  * The best candidate is a clear match when the runner-up is at least this much lower, or when the runner-up
  * is `CLEAR_RATIO` times as far from the query (1 − score) as the best.
  */
-export const CLEAR_MARGIN = 0.15;
-export const CLEAR_RATIO = 3;
+const CLEAR_MARGIN = 0.15;
+const CLEAR_RATIO = 3;
 /** Below this, a candidate is not worth suggesting. */
-export const SUGGEST_MIN = 0.5;
+const SUGGEST_MIN = 0.5;
 /**
  * A query that matches only some words of a name ("Northwind" for "Northwind Traders") scores its
  * similarity to those words minus `PARTIAL_PENALTY` × the share of the name left out, and minus
  * `NON_LEADING_PENALTY` more when those words are not the start of the name ("Bank" for "Woodgrove Bank").
  */
-export const PARTIAL_PENALTY = 0.15;
-export const NON_LEADING_PENALTY = 0.2;
+const PARTIAL_PENALTY = 0.15;
+const NON_LEADING_PENALTY = 0.2;
 /**
  * A query with words the name lacks ("Contoso Seattle" for Contoso Ltd) scores the similarity of its leading
  * words to the name less this and the partial penalty: a suggestion, never a match on its own.
  */
-export const EXTRA_WORDS_PENALTY = 0.2;
-/** A mention in a sentence needs a match-grade score; spans of 4 letters or fewer must match exactly. */
-export const MENTION_MIN = MATCH_MIN;
-const SHORT_SPAN = 4;
-/**
- * When choosing among the spans of a sentence, a span loses this much for leaving out all the content words
- * next to it ("Solar Island" in "Solar Island Retail"): a longer span with a typo beats a shorter exact one.
- */
-export const LEFT_OUT_PENALTY = 0.5;
-/** Longest span of words tried as a name in a sentence (legal forms not counted). */
-const MAX_SPAN_WORDS = 4;
+const EXTRA_WORDS_PENALTY = 0.2;
+/** A mention in a sentence needs a match-grade score (a short one, more: see mention-finder.ts). */
+const MENTION_MIN = MATCH_MIN;
 /** Candidates taken from the trigram index for ranking, per query and per word of a sentence. */
 const RETRIEVE = 32;
 const RETRIEVE_PER_WORD = 16;
-/** A run of words whose trigrams a customer's name has this share of needs no word-by-word lookup. */
-const RUN_COVERED = 0.75;
 const MAX_SUGGESTIONS = 3;
 const MAX_RUNNERS_UP = 4;
 const MAX_AMBIGUOUS = 6;
@@ -91,17 +73,6 @@ interface Entry {
   readonly domain: string;
   /** domainLabel(domain): "contoso" for contoso.onmicrosoft.com. */
   readonly label: string;
-}
-
-/** A query (or a span of a sentence) ready to compare. */
-interface Query {
-  readonly compact: string;
-  readonly full: string;
-  /** The glued leading words of a query of several words, shortest first ("fabrikum" for "Fabrikum Industries"). */
-  readonly leads: readonly string[];
-  /** Set when the query is a domain name. */
-  readonly domain?: string;
-  readonly label?: string;
 }
 
 /**
@@ -136,53 +107,28 @@ export class CustomerIndex implements CustomerLookup {
   }
 
   search(query: string, limit = DEFAULT_SEARCH_LIMIT): readonly CustomerCandidate[] {
-    return this.rank(prepare(words(query), fold(query).trim()), Math.max(limit, KEEP))
+    return this.rank(queryOf(words(query), fold(query).trim()), Math.max(limit, KEEP))
       .slice(0, limit)
       .map(toCandidate);
   }
 
   resolve(query: string): LookupResult {
-    return decide(this.rank(prepare(words(query), fold(query).trim()), KEEP));
+    return decide(this.rank(queryOf(words(query), fold(query).trim()), KEEP));
   }
 
   findMention(text: string): CustomerMention | undefined {
-    const spans = candidateSpans(text, tokenize(text));
-    if (spans.length === 0) return undefined;
-    // One retrieval per run of name-like words ("northwind traders", "société lamna") and per distinctive
-    // content word; every span ("A. Datum") is also looked up exactly.
-    // The words are looked up only when the run matches no name well: they are there for a name followed by
-    // other words ("Contoso Seattle").
+    // The finder cuts the sentence into spans and chooses one; the index retrieves and scores the candidates
+    // of every span, from one pool for the whole sentence.
     const pool = new Map<string, Entry>();
-    const runs = new Map<string, Set<string>>();
-    for (const span of spans) {
-      if (span.run === undefined) continue;
-      const runWords = runs.get(span.run) ?? new Set<string>();
-      for (const word of span.contentWords) runWords.add(word);
-      runs.set(span.run, runWords);
-    }
-    for (const [run, runWords] of runs) {
-      if (this.retrieve(run, pool, RETRIEVE_PER_WORD) >= RUN_COVERED) continue;
-      for (const word of runWords) if (word !== run) this.retrieve(word, pool, RETRIEVE_PER_WORD, false);
-    }
-    for (const span of spans) this.addExact(span.query, pool);
-
-    let best: { span: Span; top: Scored } | undefined;
-    for (const span of spans) {
-      const top = rankPool(span.query, pool.values(), MENTION_MIN, 1)[0];
-      if (top === undefined) continue;
-      // Short spans ("Trey", "Bank") must be a whole name, domain label or run of words of the name.
-      if (
-        span.query.compact.length <= SHORT_SPAN &&
-        top.tier === 0 &&
-        !hasRun(top.entry, span.query.compact)
-      ) {
-        continue;
-      }
-      if (best === undefined || betterSpan(span, top, best.span, best.top)) best = { span, top };
-    }
-    if (best === undefined) return undefined;
+    const span = findNameSpan<Scored>(text, {
+      retrieve: (run, common) => this.retrieve(run, pool, RETRIEVE_PER_WORD, common),
+      addExact: (query) => this.addExact(query, pool),
+      best: (query) => rankPool(query, pool.values(), MENTION_MIN, 1)[0],
+      isRunOfName: (match, compact) => hasRun(match.entry, compact),
+    });
+    if (span === undefined) return undefined;
     // The chosen span is decided as resolve() would decide it (runners-up below MENTION_MIN included).
-    const { start, end, query } = best.span;
+    const { start, end, query } = span;
     this.retrieve(query.compact, pool, RETRIEVE);
     return {
       text: text.slice(start, end),
@@ -190,6 +136,14 @@ export class CustomerIndex implements CustomerLookup {
       end,
       result: decide(rankPool(query, pool.values(), SUGGEST_MIN, KEEP)),
     };
+  }
+
+  /** Drops a customer (removed from the directory); unknown ids are ignored. */
+  remove(customerId: string): void {
+    const previous = this.entries.get(customerId);
+    if (previous === undefined) return;
+    this.forget(previous);
+    this.trigrams.remove(previous.slot, indexed(previous));
   }
 
   upsert(customer: CustomerName): void {
@@ -207,14 +161,6 @@ export class CustomerIndex implements CustomerLookup {
     const entry = toEntry(customer, this.slots.length);
     this.remember(entry);
     this.trigrams.add(entry.slot, indexed(entry));
-  }
-
-  /** Drops a customer (removed from the directory); unknown ids are ignored. */
-  remove(customerId: string): void {
-    const previous = this.entries.get(customerId);
-    if (previous === undefined) return;
-    this.forget(previous);
-    this.trigrams.remove(previous.slot, indexed(previous));
   }
 
   /** Retrieval plus ranking for one query, best first. */
@@ -326,18 +272,6 @@ function pull(map: Map<string, Entries>, key: string, id: string): void {
 
 // ---------------------------------------------------------------------------------------------------------
 // Queries and scoring
-
-/** A query from its folded words; `folded` is the whole folded query, to recognise a domain. */
-function prepare(allWords: readonly string[], folded: string): Query {
-  if (isDomain(folded)) {
-    const label = domainLabel(folded);
-    return { compact: label, full: label, leads: [], domain: folded, label };
-  }
-  const core = coreWords(allWords);
-  const leads: string[] = [];
-  for (let n = 1, lead = core[0] ?? ''; n < core.length; lead += core[n] ?? '', n++) leads.push(lead);
-  return { compact: core.join(''), full: allWords.join(''), leads };
-}
 
 /**
  * The best `keep` candidates of the pool scoring at least `floor`, best first. Once `keep` are found, the
@@ -473,145 +407,6 @@ function match(best: Scored, ranked: readonly Scored[]): LookupResult {
   return { kind: 'match', customer: best.entry.customer, candidates };
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Mentions in free text
-
-interface Span {
-  readonly start: number;
-  readonly end: number;
-  readonly words: number;
-  /** Neither end of the span is a stopword, save a lead-in at its start (or the span is a domain). */
-  readonly clean: boolean;
-  /** The glued words of the run of name-like words (see nameRuns) that the span starts in, if any. */
-  readonly run?: string;
-  readonly contentWords: readonly string[];
-  /**
-   * Share of the letters of the content words around it (in the same run of name-like words) that the span
-   * leaves out: "Solar Island" in "can Solar Island Retail upgrade?" leaves "Retail" out.
-   */
-  readonly leftOut: number;
-  readonly query: Query;
-}
-
-/**
- * Runs of 1 to MAX_SPAN_WORDS words that could be a name: starting with a name-like word, not across a
- * clause break or a hiragana run (a particle), not made only of stopwords, at least 3 letters once legal
- * forms are removed.
- */
-function candidateSpans(text: string, tokens: readonly Token[]): Span[] {
-  const runs = nameRuns(tokens);
-  const spans: Span[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const first = tokens[i] as Token;
-    const bounds = runs[i];
-    // A name starts with a name-like word or an initial ("A. Datum"), never with "can" or a particle.
-    if (bounds === undefined && (first.text.length !== 1 || first.script !== 'word')) continue;
-    const run =
-      bounds === undefined
-        ? undefined
-        : coreWords(
-            tokens
-              .slice(bounds[0], Math.min(bounds[1], bounds[0] + 2 * MAX_SPAN_WORDS) + 1)
-              .map((t) => t.text),
-          ).join('');
-    const contentWords: string[] = [];
-    let counted = 0;
-    let covered = 0;
-    for (let j = i; j < tokens.length; j++) {
-      const last = tokens[j] as Token;
-      if (j > i && (last.breakBefore || last.script === 'hiragana')) break;
-      const legal = LEGAL_FORMS.has(last.text);
-      if (!legal && ++counted > MAX_SPAN_WORDS) break;
-      if (isContent(last)) {
-        contentWords.push(last.text);
-        covered += last.text.length;
-      }
-      if (contentWords.length === 0) continue;
-      const spanWords = tokens.slice(i, j + 1).map((t) => t.text);
-      // A span written as a domain ("woodgrovebank.onmicrosoft.com") is looked up as one.
-      const written = fold(text.slice(first.start, last.end));
-      const query = prepare(spanWords, j > i && isDomain(written) ? written : '');
-      if (query.compact.length < 3) continue;
-      const around = contentAround(tokens, runs, i, j);
-      spans.push({
-        start: first.start,
-        end: last.end,
-        words: j - i + 1,
-        clean:
-          query.domain !== undefined ||
-          ((!STOPWORDS.has(first.text) || LEADING_GENERIC.has(first.text)) && !STOPWORDS.has(last.text)),
-        ...(run === undefined ? {} : { run }),
-        contentWords: [...contentWords],
-        leftOut: around > covered ? (around - covered) / around : 0,
-        query,
-      });
-    }
-  }
-  return spans;
-}
-
-/**
- * For each token, the run of consecutive name-like tokens it belongs to, as [first, last] indices; undefined
- * for other tokens. Name-like: content words, legal forms, lead-ins ("Société"), numbers, the words of offer
- * names ("India"), and a connector between two of them ("Bank of Contoso", "Informatica De Luca").
- */
-function nameRuns(tokens: readonly Token[]): ([number, number] | undefined)[] {
-  const nameLike = tokens.map(
-    (token) =>
-      isContent(token) ||
-      LEGAL_FORMS.has(token.text) ||
-      LEADING_GENERIC.has(token.text) ||
-      CATALOG_WORDS.has(token.text) ||
-      /^[0-9]+$/.test(token.text),
-  );
-  const runs: ([number, number] | undefined)[] = [];
-  let run: [number, number] | undefined;
-  tokens.forEach((token, k) => {
-    const next = tokens[k + 1];
-    const bridge =
-      run !== undefined &&
-      CONNECTORS.has(token.text) &&
-      next !== undefined &&
-      !next.breakBefore &&
-      nameLike[k + 1] === true;
-    if (!nameLike[k] && !bridge) run = undefined;
-    else if (run === undefined || token.breakBefore) run = [k, k];
-    else run[1] = k;
-    runs.push(run);
-  });
-  return runs;
-}
-
-/** Letters of the content words in the runs that tokens i..j touch. */
-function contentAround(
-  tokens: readonly Token[],
-  runs: readonly ([number, number] | undefined)[],
-  i: number,
-  j: number,
-): number {
-  let from = i;
-  let to = j;
-  for (let k = i; k <= j; k++) {
-    const run = runs[k];
-    if (run === undefined) continue;
-    from = Math.min(from, run[0]);
-    to = Math.max(to, run[1]);
-  }
-  let letters = 0;
-  for (let k = from; k <= to; k++) {
-    const token = tokens[k] as Token;
-    if (isContent(token)) letters += token.text.length;
-  }
-  return letters;
-}
-
-/** A word that can carry a name on its own: not a stopword, not a number, not a lone kanji. */
-function isContent(token: Token): boolean {
-  if (STOPWORDS.has(token.text) || token.script === 'hiragana') return false;
-  if (/^[0-9]+$/.test(token.text)) return false;
-  return token.text.length >= 2;
-}
-
 /** Whether `q` is the customer's whole name, domain label, or a run of consecutive words of the name. */
 function hasRun(entry: Entry, q: string): boolean {
   if (q === entry.compact || q === entry.label) return true;
@@ -621,21 +416,4 @@ function hasRun(entry: Entry, q: string): boolean {
     if (run === q) return true;
   }
   return false;
-}
-
-/**
- * Which of two spans is the better mention: the higher score, less LEFT_OUT_PENALTY for the share of the
- * surrounding name-like words it leaves out; then the more exact; then the one without stopwords at its
- * ends; then the longer.
- */
-function betterSpan(a: Span, aTop: Scored, b: Span, bTop: Scored): boolean {
-  const aQuality = aTop.score - LEFT_OUT_PENALTY * a.leftOut;
-  const bQuality = bTop.score - LEFT_OUT_PENALTY * b.leftOut;
-  if (Math.abs(aQuality - bQuality) > 1e-9) return aQuality > bQuality;
-  // An exact name beats an exact domain label; with or without its legal form is all one across spans.
-  const aTier = Math.min(aTop.tier, 2);
-  const bTier = Math.min(bTop.tier, 2);
-  if (aTier !== bTier) return aTier > bTier;
-  if (a.clean !== b.clean) return a.clean;
-  return a.words > b.words;
 }

@@ -2,8 +2,8 @@
  * The Teams app package: manifest/manifest.json, its icons and its localization files, with the app and bot
  * ids filled into their `${{NAME}}` placeholders, zipped at the root of one file (what Teams sideloads).
  *
- * Used by `npm run package` (scripts/package-app.ts) and the tests (test/manifest/). Not part of the bot: the
- * bot never imports this module. It reads no environment itself: the caller passes the variables.
+ * Used by `npm run package` (package-app.ts), `npm run icons` (make-icons.ts) and the tests (test/manifest/).
+ * Not part of the bot, which never imports it. It reads no environment itself: the caller passes the variables.
  * Validation uses the Teams schemas bundled with `@microsoft/app-manifest` (a development dependency, loaded
  * only when validating), so it works offline.
  */
@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import { PROJECT_ROOT } from './paths.js';
+import { PROJECT_ROOT } from '../src/paths.js';
 
 /** Where the sources of the package are: manifest.json, the icons, the localization files. */
 export const MANIFEST_DIR = join(PROJECT_ROOT, 'manifest');
@@ -23,7 +23,7 @@ export const DEMO_BOT_ID = '00000000-0000-4000-8000-00000000b07d';
 export const DEMO_TEAMS_APP_ID = '00000000-0000-4000-8000-000000000a99';
 
 /** The manifest schema's pattern for a GUID. */
-export const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
+const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
 /** A placeholder in the manifest sources: `${{BOT_ID}}`. */
 const PLACEHOLDER = /\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
@@ -37,7 +37,7 @@ export interface PackageIds {
   readonly botId: string;
 }
 
-export interface ResolvedIds {
+interface ResolvedIds {
   readonly ids: PackageIds;
   /** What the person packaging should know (a demo package, a defaulted app id). */
   readonly notes: readonly string[];
@@ -97,7 +97,7 @@ export function resolvePackageIds(
 }
 
 /** The placeholder names of the manifest sources and their values. */
-export function placeholderValues(ids: PackageIds): Record<string, string> {
+function placeholderValues(ids: PackageIds): Record<string, string> {
   return { TEAMS_APP_ID: ids.teamsAppId, BOT_ID: ids.botId };
 }
 
@@ -128,7 +128,7 @@ interface ManifestFiles {
 }
 
 /** The files of the package, manifest.json first, then the icons and localization files it names. */
-export function packageFileNames(manifest: unknown): string[] {
+function packageFileNames(manifest: unknown): string[] {
   const m = (manifest ?? {}) as ManifestFiles;
   const named = [
     m.icons?.color,
@@ -147,7 +147,7 @@ export function packageFileNames(manifest: unknown): string[] {
   return ['manifest.json', ...new Set(named as string[])];
 }
 
-export interface TeamsPackage {
+interface TeamsPackage {
   /** Each file of the package as it is in the zip, by name. */
   readonly files: ReadonlyMap<string, Uint8Array>;
   /** The zip itself. */
@@ -196,7 +196,7 @@ const SCHEMA_URL =
   /^https:\/\/developer\.microsoft\.com\/(?:[a-z]{2}-[a-z]{2}\/)?json-schemas\/(teams\/(?:v\d+\.\d+|vDevPreview)\/[\w.]+\.json)$/;
 
 /** The folder of the JSON schemas bundled with @microsoft/app-manifest. */
-export function bundledSchemasDir(): string {
+function bundledSchemasDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas');
 }
@@ -240,7 +240,7 @@ export function loadBundledSchema(url: unknown): Record<string, unknown> {
  * them) have such patterns (`activityTypes\[\b(…)\b]`), which ajv, and so the library's own
  * `validateAgainstSchema`, cannot compile.
  */
-export function unicodeSafePattern(pattern: string): string {
+function unicodeSafePattern(pattern: string): string {
   let out = '';
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
@@ -295,7 +295,7 @@ export async function validateAgainstBundledSchema(doc: unknown): Promise<string
 }
 
 /** Every string leaf of a JSON value, by its path in the localization files' notation (`bots[0].botId`). */
-export function stringPaths(value: unknown, prefix = ''): [string, string][] {
+function stringPaths(value: unknown, prefix = ''): [string, string][] {
   if (typeof value === 'string') return [[prefix, value]];
   if (Array.isArray(value)) return value.flatMap((v, i) => stringPaths(v, `${prefix}[${i}]`));
   if (value !== null && typeof value === 'object') {
@@ -308,7 +308,7 @@ export function stringPaths(value: unknown, prefix = ''): [string, string][] {
  * The localizable strings of a manifest: those whose path is a key the localization schema accepts (its
  * properties and pattern properties), with their default-language text.
  */
-export function localizableStrings(
+function localizableStrings(
   manifest: unknown,
   localizationSchema: Record<string, unknown>,
 ): Map<string, string> {

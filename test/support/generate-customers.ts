@@ -19,8 +19,8 @@ import {
   type Subscription,
   type SubscriptionStatus,
   type UserLicense,
-} from '../rules/index.js';
-import { fold } from './name-normalize.js';
+} from '../../src/rules/index.js';
+import { fold } from '../../src/directory/name-normalize.js';
 
 /** The variant digit of a version-4 UUID. */
 const VARIANTS = ['8', '9', 'a', 'b'];
