@@ -56,7 +56,7 @@ export default tseslint.config(
   { files: ['src/rules/**'], rules: { 'no-restricted-imports': ['error', pureRules] } },
   {
     files: ['src/bot/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [adapters] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [adapters, ...shipped] }] },
   },
   {
     files: ['src/core/**'],
@@ -70,6 +70,7 @@ export default tseslint.config(
               group: ['**/bot', '**/bot/*', '**/http/*', 'botbuilder*', 'restify*'],
               message: 'The application core knows nothing of the bot or the transport.',
             },
+            ...shipped,
           ],
         },
       ],

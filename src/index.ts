@@ -48,6 +48,7 @@ import { StorageError } from './storage/errors.js';
 import { openStore, type Store } from './storage/store.js';
 import type { GatewayFaults } from './storage/sqlite-upgrade-gateway.js';
 import type { CustomerRepository } from './core/customers.js';
+import { startRetention } from './core/retention.js';
 import { UpgradeService } from './core/upgrades.js';
 
 export interface App {
@@ -126,6 +127,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   // Claims left unfinished by a stopped process are resumed now, then looked for periodically.
   upgrades.start();
+  const stopRetention = startRetention({
+    ledger: store.ledger,
+    state: store.state,
+    days: config.RETENTION_DAYS,
+    onPruned: (rows) => {
+      if (rows > 0) logger.info({ rows, days: config.RETENTION_DAYS }, 'old records pruned');
+    },
+    onError: (error) => logger.error({ err: error }, 'pruning old records failed'),
+  });
   const { bot, wording } = await assembleBot({
     customers,
     lookup,
@@ -207,6 +217,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logger.warn('shutdown: card updates still running after the time limit');
     }
     stopWatching();
+    stopRetention();
     await upgrades.stop();
     store.close();
   };

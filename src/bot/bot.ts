@@ -5,6 +5,7 @@
 import {
   ActivityHandler,
   TurnContext,
+  type Activity,
   type ConversationState,
   type StatePropertyAccessor,
   type AdaptiveCardInvokeResponse,
@@ -60,6 +61,15 @@ interface BotDeps {
 interface ActionContext {
   readonly tr: Translator;
   readonly caller: Caller;
+}
+
+/** What the bot uses of botbuilder's connector client after a turn. */
+interface ChannelClient {
+  readonly conversations: {
+    updateActivity(conversationId: string, activityId: string, activity: Activity): Promise<unknown>;
+    replyToActivity(conversationId: string, activityId: string, activity: Activity): Promise<unknown>;
+    sendToConversation(conversationId: string, activity: Activity): Promise<unknown>;
+  };
 }
 
 /** Approvers' Teams user ids learned from their activities, at most this many. */
@@ -217,16 +227,17 @@ export class UpgradeAssistantBot extends ActivityHandler {
       // A Teams automatic refresh: the card as it is now, or nothing; never a message in the chat.
       return result.reply?.card === undefined
         ? { statusCode: 200, type: MESSAGE_RESPONSE, value: '' as unknown as Record<string, unknown> }
-        : { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context, result.reply) };
+        : { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context.activity, result.reply) };
     }
     const reply = result.reply ?? { text: tr.t('card.invalid') };
     if (invoke && context.activity.deliveryMode !== 'expectReplies') {
       if (result.replaces && reply.card !== undefined) {
-        this.later(context, () => this.replaceCard(context, reply));
-        return { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context, reply) };
+        await this.later(context, this.cardUpdate(context.activity, reply), 'update');
+        return { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context.activity, reply) };
       }
       // A new card (the choice of a target) is posted; a text answer goes to the user who pressed only.
-      if (reply.card !== undefined) this.later(context, () => this.send(context, reply));
+      if (reply.card !== undefined)
+        await this.later(context, this.activityFor(context.activity, reply), 'send');
       return {
         statusCode: 200,
         type: MESSAGE_RESPONSE,
@@ -236,7 +247,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
     if (result.replaces && reply.card !== undefined) {
       if (invoke) {
         await this.replaceCard(context, reply);
-        return { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context, reply) };
+        return { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context.activity, reply) };
       }
       if (await this.replaceCard(context, reply))
         return { statusCode: 200, type: MESSAGE_RESPONSE, value: {} };
@@ -250,10 +261,10 @@ export class UpgradeAssistantBot extends ActivityHandler {
   }
 
   /** The answer card as the invoke response carries it to the user who pressed (Teams). */
-  private invokeCard(context: TurnContext, reply: Reply): Record<string, unknown> {
+  private invokeCard(incoming: Partial<Activity>, reply: Reply): Record<string, unknown> {
     if (reply.card === undefined) return {};
-    const tr = this.translator(context);
-    return this.deps.cards.attachment(reply.card, TEAMS, tr.language, this.refreshFor(context, reply))
+    const tr = this.deps.wording.forActivity(incoming);
+    return this.deps.cards.attachment(reply.card, TEAMS, tr.language, this.refreshFor(incoming, reply))
       .content as Record<string, unknown>;
   }
 
@@ -275,22 +286,66 @@ export class UpgradeAssistantBot extends ActivityHandler {
     const first = await Promise.race([work, late]);
     clearTimeout(timer);
     if (first !== 'late') return first;
-    this.later(context, async () => {
-      const outcome = await work;
-      if (outcome.reply?.card !== undefined) await this.replaceCard(context, outcome.reply);
-    });
+    // The outcome card is built now and sent once the confirm ends: the turn is over by then.
+    const channel = this.detached(context);
+    const incoming = { ...context.activity };
+    const ended = work.then((outcome) =>
+      outcome.reply?.card === undefined ? undefined : this.cardUpdate(incoming, outcome.reply),
+    );
+    this.track(
+      context,
+      ended.then((activity) => (activity === undefined ? undefined : channel?.(activity, 'update'))),
+    );
     return { reply: await this.deps.flow.inProgress(c.tr, action.token), replaces: true };
   }
 
-  /** Runs a channel update after the turn; tracked for shutdown, failures logged (never the turn's). */
-  private later(context: TurnContext, task: () => Promise<unknown>): void {
-    const running: Promise<void> = task()
+  /**
+   * Sends an update of the pressed card, or a new message, after the turn: with the turn's connector client
+   * (the TurnContext is revoked once the turn ends), tracked for shutdown, failures logged. Where there is no
+   * connector client (a test adapter), it is sent within the turn.
+   */
+  private async later(
+    context: TurnContext,
+    activity: Partial<Activity> | undefined,
+    mode: 'update' | 'send',
+  ): Promise<void> {
+    if (activity === undefined) return;
+    const channel = this.detached(context);
+    if (channel === undefined) {
+      if (mode === 'update') await this.updateInTurn(context, activity);
+      else await context.sendActivity(activity);
+      return;
+    }
+    this.track(context, channel(activity, mode));
+  }
+
+  /** The turn's channel client, usable after the turn: updates the pressed card or posts a message. */
+  private detached(
+    context: TurnContext,
+  ): ((activity: Partial<Activity>, mode: 'update' | 'send') => Promise<unknown>) | undefined {
+    const client = context.turnState.get(context.adapter.ConnectorClientKey) as ChannelClient | undefined;
+    if (client === undefined) return undefined;
+    const reference = TurnContext.getConversationReference(context.activity);
+    const conversationId = reference.conversation?.id ?? '';
+    const pressed = context.activity.replyToId;
+    return (activity, mode) => {
+      const outgoing = TurnContext.applyConversationReference({ ...activity }, reference) as Activity;
+      if (mode === 'update') {
+        if (pressed === undefined || pressed === '') return Promise.resolve();
+        return client.conversations.updateActivity(conversationId, pressed, { ...outgoing, id: pressed });
+      }
+      return outgoing.replyToId
+        ? client.conversations.replyToActivity(conversationId, outgoing.replyToId, outgoing)
+        : client.conversations.sendToConversation(conversationId, outgoing);
+    };
+  }
+
+  private track(context: TurnContext, task: Promise<unknown>): void {
+    const ids = { channelId: context.activity.channelId, activityId: context.activity.id };
+    const running: Promise<void> = task
       .then(() => undefined)
       .catch((error: unknown) => {
-        this.deps.logger.warn(
-          { err: error, channelId: context.activity.channelId, activityId: context.activity.id },
-          'card update after the invoke failed',
-        );
+        this.deps.logger.warn({ err: error, ...ids }, 'card update after the invoke failed');
       })
       .finally(() => this.background.delete(running));
     this.background.add(running);
@@ -312,37 +367,41 @@ export class UpgradeAssistantBot extends ActivityHandler {
    * Teams group chats and channels: the confirm card is sent read-only, and refreshed into the live one for
    * the requester and the approvers (Universal Actions `refresh.userIds`).
    */
-  private refreshFor(context: TurnContext, reply: Reply): Refresh | undefined {
-    if (!isTeams(context.activity) || reply.card?.name !== 'confirm') return undefined;
+  private refreshFor(incoming: Partial<Activity>, reply: Reply): Refresh | undefined {
+    if (!isTeams(incoming) || reply.card?.name !== 'confirm') return undefined;
     // The requester (who pressed Review) and the approvers whose Teams user ids are known.
     const userIds = [
       ...new Set(
-        [
-          context.activity.from?.id,
-          ...this.deps.flow.approvals.teamsUserIds(),
-          ...this.knownApprovers,
-        ].filter((id): id is string => id !== undefined),
+        [incoming.from?.id, ...this.deps.flow.approvals.teamsUserIds(), ...this.knownApprovers].filter(
+          (id): id is string => id !== undefined,
+        ),
       ),
     ];
     return { verb: 'refreshConfirm', data: { token: reply.card.data.token }, userIds };
   }
 
   /**
-   * Replaces the card that was pressed (`replyToId`) with the answer's card alone: Teams (and the Playground)
-   * keep a text and a card as two messages and refuse to update one into both. False where the channel cannot
-   * update a sent card.
+   * The update of the card that was pressed (`replyToId`) with the answer's card alone: Teams (and the
+   * Playground) keep a text and a card as two messages and refuse to update one into both. Undefined where
+   * there is no pressed card.
    */
-  private async replaceCard(context: TurnContext, reply: Reply): Promise<boolean> {
-    const id = context.activity.replyToId;
-    if (id === undefined || id === '') return false;
+  private cardUpdate(incoming: Partial<Activity>, reply: Reply): Partial<Activity> | undefined {
+    const id = incoming.replyToId;
+    if (id === undefined || id === '') return undefined;
     const {
       text: _text,
       textFormat: _format,
       suggestedActions: _suggested,
       ...card
-    } = this.activityFor(context, reply);
+    } = this.activityFor(incoming, reply);
+    return { ...card, id };
+  }
+
+  /** Replaces the pressed card within the turn; false where the channel cannot update a sent card. */
+  private async updateInTurn(context: TurnContext, update: Partial<Activity> | undefined): Promise<boolean> {
+    if (update === undefined) return false;
     try {
-      await context.updateActivity({ ...card, id });
+      await context.updateActivity(update);
       return true;
     } catch (error) {
       this.deps.logger.debug(
@@ -353,25 +412,24 @@ export class UpgradeAssistantBot extends ActivityHandler {
     }
   }
 
-  private activityFor(context: TurnContext, reply: Reply) {
-    const tr = this.translator(context);
-    const groupTeams = isTeamsGroup(context.activity);
+  /** Replaces the card that was pressed, within the turn (Action.Submit channels). */
+  private replaceCard(context: TurnContext, reply: Reply): Promise<boolean> {
+    return this.updateInTurn(context, this.cardUpdate(context.activity, reply));
+  }
+
+  private activityFor(incoming: Partial<Activity>, reply: Reply) {
+    const tr = this.deps.wording.forActivity(incoming);
+    const groupTeams = isTeamsGroup(incoming);
     // In a Teams group chat or channel, a new confirm card starts read-only; its refresh makes it live for the
     // requester and the approvers.
     const shown =
       groupTeams && reply.card?.name === 'confirm'
         ? { ...reply, card: { ...reply.card, data: { ...reply.card.data, live: false } } }
         : reply;
-    return replyActivity(
-      this.deps.cards,
-      tr,
-      shown,
-      context.activity.channelId,
-      this.refreshFor(context, reply),
-    );
+    return replyActivity(this.deps.cards, tr, shown, incoming.channelId, this.refreshFor(incoming, reply));
   }
 
   private async send(context: TurnContext, reply: Reply): Promise<void> {
-    await context.sendActivity(this.activityFor(context, reply));
+    await context.sendActivity(this.activityFor(context.activity, reply));
   }
 }

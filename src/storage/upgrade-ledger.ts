@@ -135,8 +135,9 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
         `DELETE FROM upgrade_ledger
          WHERE status IN ('cancelled', 'expired', 'refused', 'failed') AND decided_at < ?`,
       ),
-      pruneExpired: db.prepare<[string, string]>(
-        `UPDATE upgrade_ledger SET status = 'expired', decided_at = ?
+      // Pending past its lifetime: expired when its lifetime ended.
+      pruneExpired: db.prepare<[string]>(
+        `UPDATE upgrade_ledger SET status = 'expired', decided_at = expires_at
          WHERE status = 'pending' AND expires_at < ?`,
       ),
       pruneEvents: db.prepare<[string]>(
@@ -282,7 +283,7 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
     return this.db
       .transaction((): number => {
         // Pending requests past their lifetime long ago are expired first, so that they can go too.
-        this.statements.pruneExpired.run(cutoff, cutoff);
+        this.statements.pruneExpired.run(cutoff);
         const requests = this.statements.pruneLedger.run(cutoff).changes;
         return requests + this.statements.pruneEvents.run(cutoff).changes;
       })

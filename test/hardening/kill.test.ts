@@ -157,11 +157,12 @@ describe('SIGKILL during a burst of confirms', () => {
     );
     expect(tokens.length).toBe(candidates.length);
 
-    // 2. The burst: each token confirmed by 3 users, interleaved; SIGKILL once 40% are answered.
+    // 2. The burst: each token confirmed 3 times, interleaved; SIGKILL once 40% are answered.
+    // With no approver configured, the requester confirms, in the conversation of the card.
     const burst = tokens.flatMap((token) =>
-      Array.from({ length: CONFIRMS_PER_TOKEN }, (_, i) => ({ token, user: `approver-${i}` })),
+      Array.from({ length: CONFIRMS_PER_TOKEN }, () => ({ token, user: 'user-1' })),
     );
-    // The 3 confirms of a token are adjacent, so they run concurrently (double clicks, several approvers).
+    // The 3 confirms of a token are adjacent, so they run concurrently (double and triple clicks).
     const killAfter = Math.floor(burst.length * KILL_AT);
     let answered = 0;
     let killed = false;
@@ -195,7 +196,7 @@ describe('SIGKILL during a burst of confirms', () => {
     bot = await start();
     const after = await pool(
       tokens.map((token) => async () => {
-        const answer = await confirm(bot, token, 'approver-after');
+        const answer = await confirm(bot, token, 'user-1');
         if (answer === 'done') doneAnswers.set(token, (doneAnswers.get(token) ?? 0) + 1);
         return answer;
       }),

@@ -115,3 +115,15 @@ describe('key-value store', () => {
     expect((await open(dataDir).state.read(['conv/1']))['conv/1']?.value).toEqual({ step: 'done' });
   });
 });
+
+describe('retention', () => {
+  it('prune deletes the values last written before the cutoff, and only those', async () => {
+    let now = new Date('2025-01-01T00:00:00.000Z');
+    const store = open(':memory:', { now: () => now });
+    await store.state.write([{ key: 'old', value: { a: 1 } }]);
+    now = new Date('2025-03-01T00:00:00.000Z');
+    await store.state.write([{ key: 'new', value: { b: 2 } }]);
+    expect(await store.state.prune(new Date('2025-02-01T00:00:00.000Z'))).toBe(1);
+    expect(Object.keys(await store.state.read(['old', 'new']))).toEqual(['new']);
+  });
+});

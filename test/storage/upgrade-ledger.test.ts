@@ -45,8 +45,9 @@ function record(
   ledger: UpgradeLedger,
   token: string,
   overrides: Partial<UpgradeRequestRecord> = {},
+  expires = EXPIRES,
 ): Promise<LedgerEntry> {
-  return ledger.record(contosoRequest(token, overrides), EXPIRES);
+  return ledger.record(contosoRequest(token, overrides), expires);
 }
 
 /** Records a request and claims it as Bob at T0 (lease until LEASE). */
@@ -463,7 +464,7 @@ describe('upgrade ledger: history and the database guards', () => {
       expect(() => db.prepare("DELETE FROM upgrade_ledger WHERE token = 'executing'").run()).toThrow(
         /never deleted/,
       );
-      expect(() => db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+      // Events are never changed; old ones may be pruned (retention).
       expect(() => db.prepare("UPDATE events SET what = 'x'").run()).toThrow(/append-only/);
     });
     expect(
@@ -552,5 +553,33 @@ describe('upgrade ledger: exactly once under concurrency', () => {
     expect(events.filter((w) => w === 'claimed')).toHaveLength(1);
     expect(events.filter((w) => w === 'confirm_ignored')).toHaveLength(19);
     expect(events).not.toContain('failed');
+  });
+});
+
+describe('upgrade ledger: retention', () => {
+  it('prune deletes what changed nothing before the cutoff, and old events; keeps pending, executing and done', async () => {
+    const dataDir = tempDir();
+    const { ledger } = open(dataDir);
+    await record(ledger, 'cancelled', { subscriptionId: 'sub-a' });
+    await ledger.cancel('cancelled', ALICE, T0);
+    await executing(ledger, 'done');
+    await ledger.complete('done', EXECUTION, T1);
+    await record(ledger, 'stale', { subscriptionId: 'sub-b' }); // pending, past its lifetime by the cutoff
+    await record(ledger, 'running', { subscriptionId: 'sub-c' });
+    await ledger.claim('running', BOB, T0, LEASE);
+    const later = new Date(EXPIRES.getTime() + 86_400_000);
+    await record(ledger, 'fresh', { subscriptionId: 'sub-d' }, new Date(later.getTime() + 86_400_000));
+
+    const deleted = await ledger.prune(later);
+    expect(deleted).toBeGreaterThan(0);
+    expect(await ledger.get('cancelled')).toBeUndefined();
+    expect(await ledger.get('stale')).toBeUndefined();
+    expect((await ledger.get('done'))?.status).toBe('done');
+    expect((await ledger.get('running'))?.status).toBe('executing');
+    expect((await ledger.get('fresh'))?.status).toBe('pending');
+    expect(ledger.events('cancelled')).toEqual([]);
+    // The trail of a done request is kept with it.
+    expect(ledger.events('done').map((e) => e.what)).toContain('done');
+    expect(await ledger.prune(later)).toBe(0);
   });
 });
