@@ -28,6 +28,12 @@ const CardActionSchema = z.discriminatedUnion('verb', [
   }),
   z.object({ verb: z.literal('confirm'), token }),
   z.object({ verb: z.literal('cancel'), token }),
+  /** The next page of a customer's upgrade history. */
+  z.object({
+    verb: z.literal('historyPage'),
+    key: id,
+    offset: z.coerce.number().int().min(0).max(1_000_000),
+  }),
   /** Teams card refresh: what the confirm card shows now, to this user. */
   z.object({ verb: z.literal('refreshConfirm'), token }),
 ]);

@@ -133,6 +133,10 @@ export class UpgradeAssistantBot extends ActivityHandler {
         replaces: true,
       }),
       review: async (c, a) => ({ reply: await flow.review(c.tr, a, c.caller), replaces: true }),
+      historyPage: async (c, a) => ({
+        reply: await conversation.historyPage(c.tr, a.key, a.offset),
+        replaces: false,
+      }),
       confirm: async (c, a) => ({ reply: await flow.confirm(c.tr, a.token, c.caller), replaces: true }),
       cancel: async (c, a) => ({ reply: await flow.cancel(c.tr, a.token, c.caller), replaces: true }),
       refreshConfirm: async (c, a) => ({

@@ -93,6 +93,14 @@ export class Conversation {
       : answer;
   }
 
+  /** A later page of a customer's history ("Show older"). */
+  async historyPage(tr: Translator, customerId: string, offset: number): Promise<Reply> {
+    const customer = await this.deps.customers.get(customerId);
+    if (customer === undefined) return { text: tr.t('customer.unknownId') };
+    const entries = await this.deps.flow.history(customer.id);
+    return { ...historyAnswer(tr, customer, entries, offset), about: customer.id };
+  }
+
   /** The customer picked on a disambiguation card, looked up again. */
   async picked(tr: Translator, customerId: string, intent: CustomerIntent, target: string): Promise<Reply> {
     const customer = await this.deps.customers.get(customerId);

@@ -8,7 +8,8 @@ import { UpgradeFlow } from '../../src/bot/upgrade-flow.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 import { CustomerIndex } from '../../src/directory/customer-index.js';
 import { ApprovalPolicy, type Caller } from '../../src/core/approvals.js';
-import type { Actor } from '../../src/core/ledger.js';
+import type { Actor, LedgerEntry } from '../../src/core/ledger.js';
+import { historyAnswer } from '../../src/bot/answers/history.js';
 import { openStore } from '../../src/storage/store.js';
 import { upgradeServiceOf } from './bot.js';
 
@@ -40,8 +41,33 @@ export async function allCards(): Promise<LabelledCard[]> {
     const fabr = lookup.search('fabrikam', 3).map((c) => customers.find((x) => x.id === c.customer.id)!);
     const amb = ambiguousAnswer(tr, 'fabrikam', fabr, { intent: 'eligibility', target: '' });
     if (amb.card) out.push({ label: `${language} disambiguation`, spec: amb.card });
+    const contoso = customers.find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
+    const more = historyAnswer(tr, contoso, longHistory(contoso.id)).card;
+    if (more) out.push({ label: `${language} history, older`, spec: more });
   }
   return out;
+}
+
+/** 25 cancelled requests: more than a page of history. */
+export function longHistory(customerId: string): LedgerEntry[] {
+  return Array.from({ length: 25 }, (_, i) => ({
+    token: `t-${i}`,
+    customerId,
+    subscriptionId: 'sub-contoso-essentials',
+    fromOffer: 'O365_BUSINESS_ESSENTIALS',
+    target: 'O365_E3',
+    quantity: 40,
+    upgradeType: 'upgrade_with_license_transfer',
+    requestedBy: { id: 'u1', name: 'Megan Bowen' },
+    requestedAt: new Date(Date.UTC(2025, 0, 25 - i)).toISOString(),
+    expiresAt: new Date(Date.UTC(2025, 0, 26 - i)).toISOString(),
+    status: 'cancelled',
+    decidedBy: { id: 'u1', name: 'Megan Bowen' },
+    decidedAt: new Date(Date.UTC(2025, 0, 25 - i, 1)).toISOString(),
+    attempts: 0,
+    affectedAccounts: [],
+    reasons: [],
+  }));
 }
 
 /** The upgrade flow's cards: choose, confirm (live and read-only), and each outcome. */

@@ -1,15 +1,26 @@
-/** "What upgrades have we done for Contoso?": the decided requests of the ledger, newest first. */
-import type { Customer } from '../../rules/index.js';
+/**
+ * "What upgrades have we done for Contoso?": the requests acted on, newest first, a page at a time (a Teams
+ * message has a size limit): the latest `HISTORY_PAGE`, a count, and a button for the older ones.
+ */
 import type { LedgerEntry } from '../../core/ledger.js';
+import type { Customer } from '../../rules/index.js';
 import { offerName } from '../explain.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
 import { actorName } from './upgrade.js';
 
-export function historyAnswer(tr: Translator, customer: Customer, entries: readonly LedgerEntry[]): Reply {
+export const HISTORY_PAGE = 20;
+
+export function historyAnswer(
+  tr: Translator,
+  customer: Customer,
+  entries: readonly LedgerEntry[],
+  offset = 0,
+): Reply {
   const name = customer.companyProfile.companyName;
   if (entries.length === 0) return { text: tr.t('history.none', { customer: name }) };
-  const lines = entries.map(
+  const page = entries.slice(offset, offset + HISTORY_PAGE);
+  const lines = page.map(
     (e) =>
       `- ${tr.t('history.entry', {
         when: tr.date(new Date(e.decidedAt ?? e.requestedAt)),
@@ -21,5 +32,29 @@ export function historyAnswer(tr: Translator, customer: Customer, entries: reado
         outcome: tr.t(`history.outcome.${e.status}`, { newSubscription: e.newSubscriptionId ?? '' }),
       })}`,
   );
-  return { text: [tr.t('history.summary', { count: entries.length, customer: name }), ...lines].join('\n') };
+  const summary =
+    offset === 0
+      ? tr.t('history.summary', { count: entries.length, customer: name })
+      : tr.t('history.page', {
+          from: tr.number(offset + 1),
+          to: tr.number(offset + page.length),
+          count: entries.length,
+          customer: name,
+        });
+  const older = entries.length - (offset + page.length);
+  const text = [summary, ...lines].join('\n');
+  if (older <= 0) return { text };
+  return {
+    text,
+    card: {
+      name: 'more',
+      data: {
+        text: tr.t('history.older', { count: older }),
+        label: tr.t('history.showOlder'),
+        verb: 'historyPage',
+        key: customer.id,
+        offset: offset + page.length,
+      },
+    },
+  };
 }

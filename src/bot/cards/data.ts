@@ -132,6 +132,17 @@ export interface OutcomeCardData {
   readonly nextSteps: readonly TextLine[];
 }
 
+/** cards/more.json: a long answer's next page ("show older", "next 10"). */
+export interface MoreCardData {
+  /** What is not shown yet, e.g. "25 older upgrades". */
+  readonly text: string;
+  readonly label: string;
+  /** The card action that shows the next page, and its data. */
+  readonly verb: 'historyPage';
+  readonly key: string;
+  readonly offset: number;
+}
+
 /** Every template in `cards/`, by file name. */
 export interface CardDataMap {
   eligibility: EligibilityCardData;
@@ -139,6 +150,7 @@ export interface CardDataMap {
   'choose-target': ChooseTargetCardData;
   confirm: ConfirmCardData;
   outcome: OutcomeCardData;
+  more: MoreCardData;
 }
 
 export type CardName = keyof CardDataMap;

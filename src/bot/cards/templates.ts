@@ -19,6 +19,7 @@ export const CARD_NAMES: readonly CardName[] = [
   'choose-target',
   'confirm',
   'outcome',
+  'more',
 ];
 
 /** Teams Universal Actions: the card is refreshed for these users with this verb. */
