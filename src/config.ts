@@ -3,6 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { isLoopbackHost } from './http/loopback.js';
 
 const list = z
   .string()
@@ -23,6 +24,14 @@ const EnvSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3978),
     /** Unset: all interfaces with an app id, the loopback interface only without one (see `listenHost`). */
     HOST: z.string().min(1).optional(),
+    /**
+     * Without an app id, HOST must be a loopback address, the Host header must name this machine and replies
+     * go to a loopback serviceUrl only; `true` lifts all three (a bot anyone who reaches it can drive).
+     */
+    ALLOW_UNAUTHENTICATED_REMOTE: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     DIRECTORY_FILE: z.string().min(1).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     /** Customers kept parsed in memory; a directory this size or smaller is held whole. */
@@ -53,6 +62,19 @@ const EnvSchema = z
     UPGRADE_MAX_ATTEMPTS: count(1, 100, 5),
     /** How often the caches look for customers changed by another process or replica. */
     CACHE_REFRESH_SECONDS: count(1, 3600, 2),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MicrosoftAppId !== '' || env.ALLOW_UNAUTHENTICATED_REMOTE) return;
+    if (env.HOST !== undefined && !isLoopbackHost(env.HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HOST'],
+        message:
+          `"${env.HOST}" is not a loopback address. Without MicrosoftAppId the bot accepts unauthenticated ` +
+          'requests, so it listens on this machine only: use 127.0.0.1, ::1 or localhost, set MicrosoftAppId, ' +
+          'or set ALLOW_UNAUTHENTICATED_REMOTE=true to accept that anyone who reaches the port can drive the bot',
+      });
+    }
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -116,6 +138,25 @@ export function authenticationRequired(config: Config): boolean {
  */
 export function listenHost(config: Config): string {
   return config.HOST ?? (authenticationRequired(config) ? '0.0.0.0' : '127.0.0.1');
+}
+
+/**
+ * True when the bot is for this machine only: no app id and no ALLOW_UNAUTHENTICATED_REMOTE. It then listens on
+ * a loopback interface, serves requests whose Host header names this machine, and replies to a loopback
+ * serviceUrl only.
+ */
+export function localOnly(config: Config): boolean {
+  return !authenticationRequired(config) && !config.ALLOW_UNAUTHENTICATED_REMOTE;
+}
+
+/** Refuses (ConfigError naming HOST) to listen on `host` when the bot is for this machine only and it is not. */
+export function checkListenHost(config: Config, host: string): void {
+  if (localOnly(config) && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HOST: "${host}" is not a loopback address; without MicrosoftAppId the bot ` +
+        'listens on this machine only (127.0.0.1, ::1 or localhost) unless ALLOW_UNAUTHENTICATED_REMOTE=true',
+    );
+  }
 }
 
 /** botbuilder's ConfigurationBotFrameworkAuthentication settings from the validated config. */

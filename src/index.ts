@@ -15,9 +15,11 @@ import { turnLogging } from './bot/turn-logging.js';
 import {
   authenticationRequired,
   botAuthSettings,
+  checkListenHost,
   ConfigError,
   listenHost,
   loadConfig,
+  localOnly,
   type Config,
 } from './config.js';
 import {
@@ -134,8 +136,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   const required = authenticationRequired(config);
-  if (!required) {
+  const local = localOnly(config);
+  if (local) {
     logger.warn('No MicrosoftAppId: the bot accepts unauthenticated requests (local clients only).');
+  } else if (!required) {
+    logger.warn(
+      'No MicrosoftAppId and ALLOW_UNAUTHENTICATED_REMOTE=true: anyone who reaches the port can drive the bot, ' +
+        'and it sends replies to any serviceUrl it is given.',
+    );
   }
   const authentication = new ConfigurationBotFrameworkAuthentication({
     ...botAuthSettings(config),
@@ -183,12 +191,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       requestLog,
       metrics,
       logger,
+      localServiceUrlOnly: local,
     }),
     metrics: metricsEndpoint(metrics, config.METRICS_TOKEN, logger),
     requestLog,
     inFlight,
     maxBodyBytes: config.MAX_BODY_KB * 1024,
     logger,
+    hostCheck: local ? 'loopback' : 'off',
   });
 
   let closing: Promise<void> | undefined;
@@ -210,6 +220,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     inFlight,
     listen: (port = config.PORT, host = listenHost(config)) =>
       new Promise((resolve, reject) => {
+        checkListenHost(config, host);
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);

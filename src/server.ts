@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import restify from 'restify';
 import { readJsonBody } from './http/body.js';
 import type { InFlight } from './http/in-flight.js';
+import { isLoopbackHostHeader, MISDIRECTED } from './http/loopback.js';
 import { GENERIC_500, sendJson, type MessagesHandler } from './http/messages.js';
 import type { RequestLog } from './http/request-log.js';
 import type { Logger } from './logger.js';
@@ -19,6 +20,12 @@ export interface ServerDeps {
   /** The largest accepted body of `POST /api/messages`. */
   readonly maxBodyBytes: number;
   readonly logger: Logger;
+  /**
+   * `loopback` (the default): a request is served only when its Host header names this machine and the port it
+   * came in on, else 421 (DNS rebinding); `off`: any Host (an authenticated bot, or one told to serve remote
+   * clients).
+   */
+  readonly hostCheck?: 'loopback' | 'off';
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -29,6 +36,15 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   server.pre((req, res, next) => {
     requestLog.start(req, res);
+    if (
+      (deps.hostCheck ?? 'loopback') === 'loopback' &&
+      !isLoopbackHostHeader(req.headers.host, req.socket.localPort)
+    ) {
+      requestLog.note(req, { outcome: 'misdirected (Host)' });
+      sendJson(res, 421, MISDIRECTED, { connection: 'close' });
+      next(false);
+      return;
+    }
     next();
   });
 

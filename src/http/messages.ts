@@ -11,6 +11,7 @@ import { checkActivity } from './activity-schema.js';
 import type { BotAdapter } from './adapter.js';
 import { Unauthenticated, type AuthenticateRequestResult, type Authenticator } from './authentication.js';
 import type { InFlight } from './in-flight.js';
+import { isLoopbackUrl } from './loopback.js';
 import { retryingConnectorFactory, type PolicyLike } from './outbound-retry.js';
 import type { RequestLog } from './request-log.js';
 
@@ -25,6 +26,12 @@ export interface MessagesDeps {
   readonly requestLog: RequestLog;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /**
+   * True: an activity whose serviceUrl is not on this machine gets 403 and no turn, so that nothing is sent
+   * anywhere else. Default: when requests are not authenticated (there is no token whose `serviceurl` claim
+   * vouches for the URL).
+   */
+  readonly localServiceUrlOnly?: boolean;
 }
 
 export const GENERIC_500 = { code: 'InternalError', message: 'Internal error' } as const;
@@ -53,6 +60,7 @@ export type MessagesHandler = (req: IncomingMessage, res: ServerResponse, body: 
 
 export function messagesEndpoint(deps: MessagesDeps): MessagesHandler {
   const { adapter, logic, authenticator, inFlight, requestLog, metrics, logger } = deps;
+  const localServiceUrlOnly = deps.localServiceUrlOnly ?? !authenticator.required;
   let warned = false;
   const notInstalled = () => {
     if (warned) return;
@@ -87,6 +95,21 @@ export function messagesEndpoint(deps: MessagesDeps): MessagesHandler {
       type: activity.type,
       ...(activity.name === undefined ? {} : { name: activity.name }),
     });
+
+    if (localServiceUrlOnly && !isLoopbackUrl(activity.serviceUrl)) {
+      requestLog.note(req, { outcome: 'serviceUrl not local' });
+      logger.warn(
+        { activityId: activity.id, channelId: activity.channelId },
+        'unauthenticated request with a serviceUrl off this machine refused',
+      );
+      sendJson(res, 403, {
+        code: 'Forbidden',
+        message:
+          'Without authentication the bot replies to a serviceUrl on this machine only ' +
+          '(http(s)://127.0.0.1, localhost or [::1])',
+      });
+      return;
+    }
 
     const header = req.headers.authorization ?? '';
     let authenticated: AuthenticateRequestResult;
