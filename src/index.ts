@@ -97,6 +97,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     seedSource: config.DIRECTORY_FILE ?? DEMO_DIRECTORY_PATH,
     cacheSize: config.DIRECTORY_CACHE_SIZE,
     ...(options.faults === undefined ? {} : { faults: options.faults }),
+    onWarning: (message) => logger.warn(message),
   });
   const { customers } = store;
   logger.info(
