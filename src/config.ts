@@ -45,6 +45,8 @@ const EnvSchema = z
     ALLOWED_TENANTS: list,
     /** Largest accepted request body, in KiB (a larger one gets 413). */
     MAX_BODY_KB: count(1, 4096, 256),
+    /** How long a request body may take to arrive, in all; a client that stalls or trickles gets 408. */
+    BODY_TIMEOUT_SECONDS: count(1, 300, 10),
     /** Per-user limit on messages and card actions: this many in RATE_LIMIT_WINDOW_SECONDS; 0 turns it off. */
     RATE_LIMIT_MESSAGES: count(0, 100_000, 20),
     RATE_LIMIT_WINDOW_SECONDS: count(1, 3600, 10),

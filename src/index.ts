@@ -30,9 +30,9 @@ import {
 } from './directory/load.js';
 import { CustomerIndex } from './directory/lookup.js';
 import { BotAdapter } from './http/adapter.js';
-import { Authenticator } from './http/authentication.js';
+import { Authenticator, CHANNEL_ISSUER } from './http/authentication.js';
 import { InFlight } from './http/in-flight.js';
-import { messagesEndpoint } from './http/messages.js';
+import { messagesAdmission, messagesEndpoint } from './http/messages.js';
 import { metricsEndpoint } from './http/metrics-endpoint.js';
 import {
   DEFAULT_OUTBOUND_RETRY,
@@ -146,10 +146,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         'and it sends replies to any serviceUrl it is given.',
     );
   }
-  const authentication = new ConfigurationBotFrameworkAuthentication({
-    ...botAuthSettings(config),
-    ...options.authSettings,
-  });
+  const authSettings = { ...botAuthSettings(config), ...options.authSettings };
+  const authentication = new ConfigurationBotFrameworkAuthentication(authSettings);
   const adapter = new BotAdapter(authentication);
   adapter.use(turnLogging(logger, metrics));
   adapter.use(checkInvokes(logger));
@@ -178,15 +176,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     },
   );
+  const authenticator = new Authenticator({
+    authentication,
+    required,
+    ...(options.authTimeoutMs === undefined ? {} : { timeoutMs: options.authTimeoutMs }),
+    expected: {
+      appId: config.MicrosoftAppId,
+      channelIssuer: authSettings.ToBotFromChannelTokenIssuer ?? CHANNEL_ISSUER,
+    },
+  });
   const server = createServer({
+    admit: messagesAdmission({ authenticator, inFlight, requestLog, metrics, logger }),
     messages: messagesEndpoint({
       adapter,
       logic: (context) => bot.run(context),
-      authenticator: new Authenticator({
-        authentication,
-        required,
-        ...(options.authTimeoutMs === undefined ? {} : { timeoutMs: options.authTimeoutMs }),
-      }),
+      authenticator,
       outboundRetry,
       inFlight,
       requestLog,
@@ -198,6 +202,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     requestLog,
     inFlight,
     maxBodyBytes: config.MAX_BODY_KB * 1024,
+    bodyTimeoutMs: config.BODY_TIMEOUT_SECONDS * 1000,
     logger,
     hostCheck: local ? 'loopback' : 'off',
   });

@@ -1,7 +1,9 @@
 /**
- * `POST /api/messages`, after the transport has read and parsed the JSON body: the activity is checked (400),
- * the request is authenticated (401), then the turn runs through the adapter. Whatever fails inside, the client gets a generic 500 body; the real error is logged.
- * While shutting down, new requests get 503.
+ * `POST /api/messages`. Before the body is read (`messagesAdmission`): 503 while shutting down, 401 for an
+ * Authorization header that cannot be valid. After the transport has read and parsed the JSON body: the
+ * activity is checked (400), its serviceUrl when unauthenticated (403), the request is authenticated (401),
+ * then the turn runs through the adapter. Whatever fails inside, the client gets a generic 500 body; the real
+ * error is logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TurnContext } from 'botbuilder';
@@ -57,6 +59,44 @@ export function sendJson(res: ServerResponse, status: number, body?: unknown, he
 }
 
 export type MessagesHandler = (req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<void>;
+
+/** The checks made on the headers alone, before the body is read; false when it has answered. */
+export type Admission = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * `POST /api/messages` before its body is read: while shutting down, 503; with an app id, an Authorization
+ * header that cannot be a valid token for this bot gets 401 at once, the body never read (the connection is
+ * closed). What needs the activity (botbuilder's signature and service URL checks) comes after the body.
+ */
+export function messagesAdmission(
+  deps: Pick<MessagesDeps, 'authenticator' | 'inFlight' | 'requestLog' | 'metrics' | 'logger'>,
+): Admission {
+  const { authenticator, inFlight, requestLog, metrics, logger } = deps;
+  return (req, res) => {
+    if (inFlight.isClosing) {
+      requestLog.note(req, { outcome: 'shutting down' });
+      sendJson(
+        res,
+        503,
+        { code: 'ServiceUnavailable', message: 'Shutting down' },
+        { connection: 'close', 'retry-after': '5' },
+      );
+      return false;
+    }
+    const reason = authenticator.checkHeader(req.headers.authorization ?? '');
+    if (reason === undefined) return true;
+    requestLog.note(req, { outcome: `unauthenticated (${reason})` });
+    metrics.error('auth');
+    logger.warn({ reason, body: 'not read' }, 'request not authenticated');
+    sendJson(
+      res,
+      401,
+      { code: 'Unauthorized', message: 'Unauthorized' },
+      { 'www-authenticate': 'Bearer', connection: 'close' },
+    );
+    return false;
+  };
+}
 
 export function messagesEndpoint(deps: MessagesDeps): MessagesHandler {
   const { adapter, logic, authenticator, inFlight, requestLog, metrics, logger } = deps;
