@@ -52,6 +52,13 @@ const EnvSchema = z
     RATE_LIMIT_WINDOW_SECONDS: count(1, 3600, 10),
     /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** When set, `/metrics` is served on its own listener (METRICS_HOST:METRICS_PORT) and not on PORT. */
+    METRICS_PORT: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce.number().int().min(0).max(65535).optional(),
+    ),
+    /** The interface of the METRICS_PORT listener. */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** How long a graceful shutdown waits for the turns in flight before closing anyway. */
     SHUTDOWN_TIMEOUT_SECONDS: count(1, 600, 10),
     /** How long a confirm card can be confirmed after it was issued. */
@@ -75,6 +82,25 @@ const EnvSchema = z
           `"${env.HOST}" is not a loopback address. Without MicrosoftAppId the bot accepts unauthenticated ` +
           'requests, so it listens on this machine only: use 127.0.0.1, ::1 or localhost, set MicrosoftAppId, ' +
           'or set ALLOW_UNAUTHENTICATED_REMOTE=true to accept that anyone who reaches the port can drive the bot',
+      });
+    }
+  })
+  .superRefine((env, ctx) => {
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: 'must differ from PORT: metrics get a listener of their own',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.METRICS_TOKEN === undefined && env.METRICS_PORT === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_TOKEN'],
+        message:
+          'METRICS_TOKEN or METRICS_PORT is required when NODE_ENV=production: otherwise /metrics is open to ' +
+          'anyone who reaches the bot. Set METRICS_TOKEN (16 characters or more) for a bearer token, or ' +
+          'METRICS_PORT to serve the metrics on a listener of their own (127.0.0.1 unless METRICS_HOST says otherwise)',
       });
     }
   })

@@ -3,6 +3,8 @@
  * and server. `npm start` runs `main()` (signals, graceful shutdown, start-up errors); tests call
  * `createApp()` with their own configuration.
  */
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Server } from 'restify';
@@ -34,6 +36,8 @@ import { Authenticator, CHANNEL_ISSUER } from './http/authentication.js';
 import { InFlight } from './http/in-flight.js';
 import { messagesAdmission, messagesEndpoint } from './http/messages.js';
 import { metricsEndpoint } from './http/metrics-endpoint.js';
+import { createMetricsServer } from './http/metrics-server.js';
+import { isLoopbackHost } from './http/loopback.js';
 import {
   DEFAULT_OUTBOUND_RETRY,
   outboundRetryPolicy,
@@ -43,7 +47,7 @@ import { RequestLog } from './http/request-log.js';
 import { closeServer } from './http/shutdown.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
-import { createServer } from './server.js';
+import { createServer, limitSlowClients } from './server.js';
 import { StorageError } from './storage/errors.js';
 import { openStore, type Store } from './storage/store.js';
 import type { GatewayFaults } from './storage/sqlite-upgrade-gateway.js';
@@ -60,6 +64,8 @@ export interface App {
   readonly metrics: Metrics;
   /** The requests being processed. */
   readonly inFlight: InFlight;
+  /** With METRICS_PORT: the listener serving `/metrics` (then not served by `server`). */
+  readonly metricsServer: HttpServer | undefined;
   /** Starts listening; resolves with the port. */
   listen(port?: number, host?: string): Promise<number>;
   /**
@@ -185,6 +191,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       channelIssuer: authSettings.ToBotFromChannelTokenIssuer ?? CHANNEL_ISSUER,
     },
   });
+  const serveMetrics = metricsEndpoint(metrics, config.METRICS_TOKEN, logger);
+  let metricsServer: HttpServer | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    const loopback = isLoopbackHost(config.METRICS_HOST);
+    metricsServer = createMetricsServer({
+      metrics: serveMetrics,
+      requestLog,
+      hostCheck: loopback ? 'loopback' : 'off',
+    });
+    limitSlowClients(metricsServer, 0);
+    if (!loopback && config.METRICS_TOKEN === undefined) {
+      logger.warn(
+        { metricsHost: config.METRICS_HOST },
+        'METRICS_HOST is not a loopback address and METRICS_TOKEN is not set: /metrics is open to its network',
+      );
+    }
+  }
   const server = createServer({
     admit: messagesAdmission({ authenticator, inFlight, requestLog, metrics, logger }),
     messages: messagesEndpoint({
@@ -198,7 +221,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logger,
       localServiceUrlOnly: local,
     }),
-    metrics: metricsEndpoint(metrics, config.METRICS_TOKEN, logger),
+    ...(metricsServer === undefined ? { metrics: serveMetrics } : {}),
     requestLog,
     inFlight,
     maxBodyBytes: config.MAX_BODY_KB * 1024,
@@ -210,6 +233,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let closing: Promise<void> | undefined;
   const shutdown = async (timeoutMs: number): Promise<void> => {
     await closeServer(server, inFlight, timeoutMs, logger);
+    if (metricsServer?.listening === true) {
+      const closed = new Promise((resolve) => metricsServer.close(resolve));
+      metricsServer.closeAllConnections();
+      await closed;
+    }
     stopWatching();
     await upgrades.stop();
     store.close();
@@ -224,15 +252,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     upgrades,
     metrics,
     inFlight,
-    listen: (port = config.PORT, host = listenHost(config)) =>
-      new Promise((resolve, reject) => {
+    metricsServer,
+    listen: async (port = config.PORT, host = listenHost(config)) => {
+      const listening = await new Promise<number>((resolve, reject) => {
         checkListenHost(config, host);
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
           resolve(server.address().port);
         });
-      }),
+      });
+      if (metricsServer !== undefined) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once('error', reject);
+          metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST, () => {
+            metricsServer.off('error', reject);
+            resolve();
+          });
+        });
+      }
+      return listening;
+    },
     close: (closeOptions = {}) =>
       (closing ??= shutdown(closeOptions.timeoutMs ?? config.SHUTDOWN_TIMEOUT_SECONDS * 1000)),
   };
@@ -251,8 +291,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const app = await createApp(config, { logger });
   const port = await app.listen();
+  const metricsAddress = app.metricsServer?.address() as AddressInfo | null | undefined;
   logger.info(
-    { port, host: listenHost(config), customers: await app.customers.count() },
+    {
+      port,
+      host: listenHost(config),
+      ...(metricsAddress ? { metricsPort: metricsAddress.port, metricsHost: config.METRICS_HOST } : {}),
+      customers: await app.customers.count(),
+    },
     `Upgrade Assistant listening on http://localhost:${port}/api/messages`,
   );
 

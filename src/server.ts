@@ -16,7 +16,8 @@ export interface ServerDeps {
   /** `POST /api/messages`, headers only: answers (and returns false) before the body is read, e.g. 401. */
   readonly admit?: Admission;
   readonly messages: MessagesHandler;
-  readonly metrics: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** `GET /metrics`; when absent (metrics on a listener of their own), the route does not exist here (404). */
+  readonly metrics?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   readonly requestLog: RequestLog;
   /** Each `POST /api/messages` is a request in flight from its first byte to its answer. */
   readonly inFlight: InFlight;
@@ -102,9 +103,12 @@ export function createServer(deps: ServerDeps): restify.Server {
     next();
   });
 
-  server.get('/metrics', async (req, res) => {
-    await deps.metrics(req, res);
-  });
+  const { metrics } = deps;
+  if (metrics !== undefined) {
+    server.get('/metrics', async (req, res) => {
+      await metrics(req, res);
+    });
+  }
 
   // restify's own errors (unknown route 404, wrong method 405, a handler that threw…): a 5xx body is generic.
   server.on(
