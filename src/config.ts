@@ -59,6 +59,8 @@ const EnvSchema = z
     ),
     /** The interface of the METRICS_PORT listener. */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The time the retries of requests to the channel may take in one turn, in all. */
+    OUTBOUND_RETRY_BUDGET_SECONDS: count(1, 600, 10),
     /** How long a graceful shutdown waits for the turns in flight before closing anyway. */
     SHUTDOWN_TIMEOUT_SECONDS: count(1, 600, 10),
     /** How long a confirm card can be confirmed after it was issued. */

@@ -170,7 +170,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const inFlight = new InFlight();
   const requestLog = new RequestLog(logger, metrics);
   const outboundRetry = outboundRetryPolicy(
-    { ...DEFAULT_OUTBOUND_RETRY, ...options.outboundRetry },
+    {
+      ...DEFAULT_OUTBOUND_RETRY,
+      budgetMs: config.OUTBOUND_RETRY_BUDGET_SECONDS * 1000,
+      ...options.outboundRetry,
+    },
     {
       onRetry: (failure, delayMs) => {
         metrics.outboundRetry();

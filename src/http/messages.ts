@@ -14,15 +14,15 @@ import type { BotAdapter } from './adapter.js';
 import { Unauthenticated, type AuthenticateRequestResult, type Authenticator } from './authentication.js';
 import type { InFlight } from './in-flight.js';
 import { isLoopbackUrl } from './loopback.js';
-import { retryingConnectorFactory, type PolicyLike } from './outbound-retry.js';
+import { retryingConnectorFactory, type RetryPolicy } from './outbound-retry.js';
 import type { RequestLog } from './request-log.js';
 
 export interface MessagesDeps {
   readonly adapter: BotAdapter;
   readonly logic: (context: TurnContext) => Promise<void>;
   readonly authenticator: Authenticator;
-  /** The retry policy given to every client the turn uses to reach the channel. */
-  readonly outboundRetry: PolicyLike;
+  /** The retry policy given (for this turn: one retry budget) to every client the turn uses to reach the channel. */
+  readonly outboundRetry: RetryPolicy;
   /** Once it is closing, requests get 503. */
   readonly inFlight: InFlight;
   readonly requestLog: RequestLog;
@@ -173,7 +173,7 @@ export function messagesEndpoint(deps: MessagesDeps): MessagesHandler {
           ? authenticated
           : {
               ...authenticated,
-              connectorFactory: retryingConnectorFactory(factory, deps.outboundRetry, notInstalled),
+              connectorFactory: retryingConnectorFactory(factory, deps.outboundRetry.forTurn(), notInstalled),
             },
         activity,
         logic,
