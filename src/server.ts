@@ -7,7 +7,7 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node
 import restify from 'restify';
 import { readJsonBody } from './http/body.js';
 import type { InFlight } from './http/in-flight.js';
-import { isLoopbackHostHeader, MISDIRECTED } from './http/loopback.js';
+import { isAddressedHere, MISDIRECTED } from './http/loopback.js';
 import { GENERIC_500, sendJson, type Admission, type MessagesHandler } from './http/messages.js';
 import type { RequestLog } from './http/request-log.js';
 import type { Logger } from './logger.js';
@@ -57,10 +57,7 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   server.pre((req, res, next) => {
     requestLog.start(req, res);
-    if (
-      (deps.hostCheck ?? 'loopback') === 'loopback' &&
-      !isLoopbackHostHeader(req.headers.host, req.socket.localPort)
-    ) {
+    if ((deps.hostCheck ?? 'loopback') === 'loopback' && !isAddressedHere(req)) {
       requestLog.note(req, { outcome: 'misdirected (Host)' });
       sendJson(res, 421, MISDIRECTED, { connection: 'close' });
       next(false);

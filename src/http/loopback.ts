@@ -3,6 +3,7 @@
  * the requests it serves (against DNS rebinding: a web page whose name resolves to 127.0.0.1 still sends its
  * own name), and the `serviceUrl` it sends replies to. Loopback is 127.0.0.0/8, ::1 and the name `localhost`.
  */
+import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
 
 /** True for `localhost`, an IPv4 address in 127.0.0.0/8 and the IPv6 loopback address (bracketed or not). */
@@ -47,6 +48,14 @@ export function isLoopbackHostHeader(header: string | undefined, localPort: numb
   const [, name, port] = match as unknown as [string, string, string | undefined];
   if (!isLoopbackHost(name)) return false;
   return port === undefined ? localPort === 80 : Number(port) === localPort;
+}
+
+/**
+ * True when a request is addressed to this machine: its target is a path (an absolute URL would name its own
+ * host, which the server must then go by) and its Host header names this machine and the port it came in on.
+ */
+export function isAddressedHere(req: IncomingMessage): boolean {
+  return (req.url ?? '').startsWith('/') && isLoopbackHostHeader(req.headers.host, req.socket.localPort);
 }
 
 /** The answer (421) to a request whose Host header does not name this machine. */

@@ -4,7 +4,7 @@
  * header must name this machine and port (421 otherwise), as on the bot's own port without an app id.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isLoopbackHostHeader, MISDIRECTED } from './loopback.js';
+import { isAddressedHere, MISDIRECTED } from './loopback.js';
 import { sendJson } from './messages.js';
 import type { RequestLog } from './request-log.js';
 
@@ -18,7 +18,7 @@ export interface MetricsServerDeps {
 export function createMetricsServer(deps: MetricsServerDeps): Server {
   return createServer((req, res) => {
     deps.requestLog.start(req, res);
-    if (deps.hostCheck === 'loopback' && !isLoopbackHostHeader(req.headers.host, req.socket.localPort)) {
+    if (deps.hostCheck === 'loopback' && !isAddressedHere(req)) {
       deps.requestLog.note(req, { outcome: 'misdirected (Host)' });
       sendJson(res, 421, MISDIRECTED, { connection: 'close' });
       return;

@@ -198,6 +198,25 @@ describe('the Host header (DNS rebinding)', () => {
     });
   });
 
+  it('an absolute URL naming another host, whatever the Host header: refused', async () => {
+    await nothingChanges(async () => {
+      for (const path of [
+        'http://evil.example/api/messages',
+        `http://evil.example:${port}/api/messages`,
+        `http://127.0.0.1:${port}/api/messages`, // absolute-form is not what local clients send: refused too
+      ]) {
+        const res = await rawRequest(bot.url, {
+          method: 'POST',
+          path,
+          host: `127.0.0.1:${port}`,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(teamsInvoke(serviceUrl, 'confirm', { token: pendingToken })),
+        });
+        expect(res.status, path).toBe(421);
+      }
+    });
+  });
+
   it('no Host header at all: refused', async () => {
     await nothingChanges(async () => {
       const res = await rawRequest(bot.url, {
