@@ -82,8 +82,9 @@ const EnvSchema = z
         path: ['HOST'],
         message:
           `"${env.HOST}" is not a loopback address. Without MicrosoftAppId the bot accepts unauthenticated ` +
-          'requests, so it listens on this machine only: use 127.0.0.1, ::1 or localhost, set MicrosoftAppId, ' +
-          'or set ALLOW_UNAUTHENTICATED_REMOTE=true to accept that anyone who reaches the port can drive the bot',
+          'requests, so it listens on this machine only: use 127.0.0.1, ::1 or localhost, ' +
+          'set MicrosoftAppId, or set ALLOW_UNAUTHENTICATED_REMOTE=true to accept that anyone ' +
+          'who reaches the port can drive the bot',
       });
     }
   })
@@ -102,7 +103,8 @@ const EnvSchema = z
         message:
           'METRICS_TOKEN or METRICS_PORT is required when NODE_ENV=production: otherwise /metrics is open to ' +
           'anyone who reaches the bot. Set METRICS_TOKEN (16 characters or more) for a bearer token, or ' +
-          'METRICS_PORT to serve the metrics on a listener of their own (127.0.0.1 unless METRICS_HOST says otherwise)',
+          'METRICS_PORT to serve the metrics on a listener of their own ' +
+          '(127.0.0.1 unless METRICS_HOST says otherwise)',
       });
     }
   })
@@ -171,15 +173,15 @@ export function listenHost(config: Config): string {
 }
 
 /**
- * True when the bot is for this machine only: no app id and no ALLOW_UNAUTHENTICATED_REMOTE. It then listens on
- * a loopback interface, serves requests whose Host header names this machine, and replies to a loopback
+ * True when the bot is for this machine only: no app id and no ALLOW_UNAUTHENTICATED_REMOTE. It then listens
+ * on a loopback interface, serves requests whose Host header names this machine, and replies to a loopback
  * serviceUrl only.
  */
 export function localOnly(config: Config): boolean {
   return !authenticationRequired(config) && !config.ALLOW_UNAUTHENTICATED_REMOTE;
 }
 
-/** Refuses (ConfigError naming HOST) to listen on `host` when the bot is for this machine only and it is not. */
+/** When the bot is for this machine only, refuses a `host` that is not loopback (ConfigError naming HOST). */
 export function checkListenHost(config: Config, host: string): void {
   if (localOnly(config) && !isLoopbackHost(host)) {
     throw new ConfigError(

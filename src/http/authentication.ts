@@ -76,8 +76,11 @@ function decodePart(part: string): Record<string, unknown> | undefined {
  * The issuers of the Emulator's (Microsoft Entra) tokens that botbuilder accepts: those of its list and, as it
  * does, the same for the token's own tenant.
  */
-const ENTRA_ISSUER =
-  /^https:\/\/(?:sts\.windows\.net\/[0-9a-f-]{36}\/|login\.microsoftonline\.(?:com|us)\/[0-9a-f-]{36}\/(?:v2\.0)?)$/i;
+const TENANT = '[0-9a-f-]{36}';
+const ENTRA_ISSUER = new RegExp(
+  `^https://(?:sts\\.windows\\.net/${TENANT}/|login\\.microsoftonline\\.(?:com|us)/${TENANT}/(?:v2\\.0)?)$`,
+  'i',
+);
 
 /**
  * The checks that need no key and no body: a Bearer JWT of three base64url parts, a JSON header naming an RSA

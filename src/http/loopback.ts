@@ -23,7 +23,8 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * True when `url` is an http(s) URL whose host is a loopback address or `localhost`, as the client sending the
- * replies will read it (the WHATWG URL parser: `http://0x7f.1/` is 127.0.0.1, `http://127.0.0.1@evil/` is evil).
+ * replies will read it (the WHATWG URL parser: the host of `http://0x7f.1/` is 127.0.0.1, that of
+ * `http://127.0.0.1@evil/` is evil).
  */
 export function isLoopbackUrl(url: string): boolean {
   let parsed: URL;

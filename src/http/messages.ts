@@ -21,7 +21,7 @@ export interface MessagesDeps {
   readonly adapter: BotAdapter;
   readonly logic: (context: TurnContext) => Promise<void>;
   readonly authenticator: Authenticator;
-  /** The retry policy given (for this turn: one retry budget) to every client the turn uses to reach the channel. */
+  /** The retry policy given to every client a turn uses to reach the channel (one retry budget per turn). */
   readonly outboundRetry: RetryPolicy;
   /** Once it is closing, requests get 503. */
   readonly inFlight: InFlight;

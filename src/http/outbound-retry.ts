@@ -6,11 +6,11 @@
  * unbounded in time), through a connector factory that wraps botbuilder's.
  *
  * Only what cannot be delivered twice is repeated: a request whose method is idempotent (PUT, the update of a
- * card, DELETE, GET), or one the channel cannot have acted on: not sent at all (connection refused, no address)
- * or answered 429 or 503. A POST (a new message) that timed out, lost its connection after it was sent or got
- * another 5xx may have been delivered: it is not sent again. And the retries of one turn share a time budget
- * (`budgetMs`, from the turn's start): no retry starts past it and a retry's time limit ends with it, so that a
- * channel that hangs holds a turn for the first attempts' time limits and the budget at most.
+ * card, DELETE, GET), or one the channel cannot have acted on: not sent at all (connection refused, no
+ * address) or answered 429 or 503. A POST (a new message) that timed out, lost its connection after it was
+ * sent or got another 5xx may have been delivered: it is not sent again. And the retries of one turn share a
+ * time budget (`budgetMs`, from the turn's start): no retry starts past it and a retry's time limit ends with
+ * it, so that a channel that hangs holds a turn for the first attempts' time limits and the budget at most.
  */
 import type { AuthenticateRequestResult } from './authentication.js';
 
