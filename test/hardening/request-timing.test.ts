@@ -238,6 +238,32 @@ describe('with an app id: the token is checked before the body', () => {
     });
   });
 
+  it('tokens that can be valid pass on to botbuilder: a channel token and an Emulator (Entra) token are served', async () => {
+    const emulator = mintToken(published, { iss: ENTRA, ver: '1.0', appid: APP_ID, aud: APP_ID });
+    for (const token of [channelToken(), emulator]) {
+      const res = await post(
+        authBot.url,
+        teamsActivity(serviceUrl, { text: 'help', deliveryMode: 'expectReplies' } as Partial<Activity>),
+        { authorization: `Bearer ${token}` },
+      );
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('what is true of the serviceurl claim: an Emulator (Entra) token has none, and any serviceUrl is served', async () => {
+    // docs/security.md, "What these do not cover": only a channel's token ties the serviceUrl.
+    const emulator = mintToken(published, { iss: ENTRA, ver: '1.0', appid: APP_ID, aud: APP_ID });
+    const elsewhere = teamsActivity('http://127.0.0.1:9/', {
+      text: 'help',
+      deliveryMode: 'expectReplies',
+    } as Partial<Activity>);
+    expect((await post(authBot.url, elsewhere, { authorization: `Bearer ${emulator}` })).status).toBe(200);
+    const channelTokenElsewhere = channelToken();
+    expect(
+      (await post(authBot.url, elsewhere, { authorization: `Bearer ${channelTokenElsewhere}` })).status,
+    ).toBe(401);
+  });
+
   it('precheck rules: the app id a token is for, by issuer', () => {
     const expected = { appId: APP_ID, channelIssuer: CHANNEL_ISSUER };
     const check = (claims: Record<string, unknown>) =>
