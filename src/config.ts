@@ -3,6 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { isLoopbackHost } from './http/loopback.js';
 
 const list = z
   .string()
@@ -28,6 +29,14 @@ const EnvSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3978),
     /** Unset: all interfaces with an app id, the loopback interface only without one (see `listenHost`). */
     HOST: z.string().min(1).optional(),
+    /**
+     * Without an app id, HOST must be a loopback address, the Host header must name this machine and replies
+     * go to a loopback serviceUrl only; `true` lifts all three (a bot anyone who reaches it can drive).
+     */
+    ALLOW_UNAUTHENTICATED_REMOTE: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     DIRECTORY_FILE: z.string().min(1).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     /** Customers kept parsed in memory; a directory this size or smaller is held whole. */
@@ -53,11 +62,22 @@ const EnvSchema = z
     ALLOWED_TENANTS: list,
     /** Largest accepted request body, in KiB (a larger one gets 413). */
     MAX_BODY_KB: count(1, 4096, 256),
+    /** How long a request body may take to arrive, in all; a client that stalls or trickles gets 408. */
+    BODY_TIMEOUT_SECONDS: count(1, 300, 10),
     /** Per-user limit on messages and card actions: this many in RATE_LIMIT_WINDOW_SECONDS; 0 turns it off. */
     RATE_LIMIT_MESSAGES: count(0, 100_000, 20),
     RATE_LIMIT_WINDOW_SECONDS: count(1, 3600, 10),
     /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** When set, `/metrics` is served on its own listener (METRICS_HOST:METRICS_PORT) and not on PORT. */
+    METRICS_PORT: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce.number().int().min(0).max(65535).optional(),
+    ),
+    /** The interface of the METRICS_PORT listener. */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The time the retries of requests to the channel may take in one turn, in all. */
+    OUTBOUND_RETRY_BUDGET_SECONDS: count(1, 600, 10),
     /** How long a graceful shutdown waits for the turns in flight before closing anyway. */
     SHUTDOWN_TIMEOUT_SECONDS: count(1, 600, 10),
     /** How long a confirm card can be confirmed after it was issued. */
@@ -70,6 +90,40 @@ const EnvSchema = z
     UPGRADE_MAX_ATTEMPTS: count(1, 100, 5),
     /** How often the caches look for customers changed by another process or replica. */
     CACHE_REFRESH_SECONDS: count(1, 3600, 2),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MicrosoftAppId !== '' || env.ALLOW_UNAUTHENTICATED_REMOTE) return;
+    if (env.HOST !== undefined && !isLoopbackHost(env.HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HOST'],
+        message:
+          `"${env.HOST}" is not a loopback address. Without MicrosoftAppId the bot accepts unauthenticated ` +
+          'requests, so it listens on this machine only: use 127.0.0.1, ::1 or localhost, ' +
+          'set MicrosoftAppId, or set ALLOW_UNAUTHENTICATED_REMOTE=true to accept that anyone ' +
+          'who reaches the port can drive the bot',
+      });
+    }
+  })
+  .superRefine((env, ctx) => {
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: 'must differ from PORT: metrics get a listener of their own',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.METRICS_TOKEN === undefined && env.METRICS_PORT === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_TOKEN'],
+        message:
+          'METRICS_TOKEN or METRICS_PORT is required when NODE_ENV=production: otherwise /metrics is open to ' +
+          'anyone who reaches the bot. Set METRICS_TOKEN (16 characters or more) for a bearer token, or ' +
+          'METRICS_PORT to serve the metrics on a listener of their own ' +
+          '(127.0.0.1 unless METRICS_HOST says otherwise)',
+      });
+    }
   })
   .superRefine((env, ctx) => {
     if (env.UPGRADE_FOUR_EYES && env.UPGRADE_APPROVERS.length === 0) {
@@ -150,6 +204,25 @@ export function listenHost(config: Config): string {
 /** Whether confirms are taken from channels whose user ids the client chooses (not Teams). */
 export function trustClientUserIds(config: Config): boolean {
   return config.NODE_ENV !== 'production' || config.UPGRADE_TRUST_CLIENT_USER_IDS;
+}
+
+/**
+ * True when the bot is for this machine only: no app id and no ALLOW_UNAUTHENTICATED_REMOTE. It then listens
+ * on a loopback interface, serves requests whose Host header names this machine, and replies to a loopback
+ * serviceUrl only.
+ */
+export function localOnly(config: Config): boolean {
+  return !authenticationRequired(config) && !config.ALLOW_UNAUTHENTICATED_REMOTE;
+}
+
+/** When the bot is for this machine only, refuses a `host` that is not loopback (ConfigError naming HOST). */
+export function checkListenHost(config: Config, host: string): void {
+  if (localOnly(config) && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HOST: "${host}" is not a loopback address; without MicrosoftAppId the bot ` +
+        'listens on this machine only (127.0.0.1, ::1 or localhost) unless ALLOW_UNAUTHENTICATED_REMOTE=true',
+    );
+  }
 }
 
 /** botbuilder's ConfigurationBotFrameworkAuthentication settings from the validated config. */

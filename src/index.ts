@@ -3,6 +3,8 @@
  * and server. `npm start` runs `main()` (signals, graceful shutdown, start-up errors); tests call
  * `createApp()` with their own configuration.
  */
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Server } from 'restify';
@@ -15,10 +17,12 @@ import { turnLogging } from './bot/turn-logging.js';
 import {
   authenticationRequired,
   botAuthSettings,
+  checkListenHost,
   ConfigError,
   listenHost,
   loadConfig,
   trustClientUserIds,
+  localOnly,
   type Config,
 } from './config.js';
 import { ApprovalPolicy } from './core/approvals.js';
@@ -30,10 +34,12 @@ import {
 } from './directory/load.js';
 import { CustomerIndex } from './directory/customer-index.js';
 import { BotAdapter } from './http/adapter.js';
-import { Authenticator } from './http/authentication.js';
+import { Authenticator, CHANNEL_ISSUER } from './http/authentication.js';
 import { InFlight } from './http/in-flight.js';
-import { messagesEndpoint } from './http/messages.js';
+import { messagesAdmission, messagesEndpoint } from './http/messages.js';
 import { metricsEndpoint } from './http/metrics-endpoint.js';
+import { createMetricsServer } from './http/metrics-server.js';
+import { isLoopbackHost } from './http/loopback.js';
 import {
   DEFAULT_OUTBOUND_RETRY,
   outboundRetryPolicy,
@@ -43,7 +49,7 @@ import { RequestLog } from './http/request-log.js';
 import { closeServer } from './http/shutdown.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
-import { createServer } from './server.js';
+import { createServer, limitSlowClients } from './server.js';
 import { StorageError } from './storage/errors.js';
 import { openStore, type Store } from './storage/store.js';
 import type { GatewayFaults } from './storage/sqlite-upgrade-gateway.js';
@@ -61,6 +67,8 @@ export interface App {
   readonly metrics: Metrics;
   /** The requests being processed. */
   readonly inFlight: InFlight;
+  /** With METRICS_PORT: the listener serving `/metrics` (then not served by `server`). */
+  readonly metricsServer: HttpServer | undefined;
   /** Starts listening; resolves with the port. */
   listen(port?: number, host?: string): Promise<number>;
   /**
@@ -98,6 +106,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     seedSource: config.DIRECTORY_FILE ?? DEMO_DIRECTORY_PATH,
     cacheSize: config.DIRECTORY_CACHE_SIZE,
     ...(options.faults === undefined ? {} : { faults: options.faults }),
+    onWarning: (message) => logger.warn(message),
   });
   const { customers } = store;
   logger.info(
@@ -151,13 +160,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   const required = authenticationRequired(config);
-  if (!required) {
+  const local = localOnly(config);
+  if (local) {
     logger.warn('No MicrosoftAppId: the bot accepts unauthenticated requests (local clients only).');
+  } else if (!required) {
+    logger.warn(
+      'No MicrosoftAppId and ALLOW_UNAUTHENTICATED_REMOTE=true: anyone who reaches the port can drive the bot, ' +
+        'and it sends replies to any serviceUrl it is given.',
+    );
   }
-  const authentication = new ConfigurationBotFrameworkAuthentication({
-    ...botAuthSettings(config),
-    ...options.authSettings,
-  });
+  const authSettings = { ...botAuthSettings(config), ...options.authSettings };
+  const authentication = new ConfigurationBotFrameworkAuthentication(authSettings);
   const adapter = new BotAdapter(authentication);
   adapter.use(turnLogging(logger, metrics));
   adapter.use(checkInvokes(logger));
@@ -174,7 +187,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const inFlight = new InFlight();
   const requestLog = new RequestLog(logger, metrics);
   const outboundRetry = outboundRetryPolicy(
-    { ...DEFAULT_OUTBOUND_RETRY, ...options.outboundRetry },
+    {
+      ...DEFAULT_OUTBOUND_RETRY,
+      budgetMs: config.OUTBOUND_RETRY_BUDGET_SECONDS * 1000,
+      ...options.outboundRetry,
+    },
     {
       onRetry: (failure, delayMs) => {
         metrics.outboundRetry();
@@ -186,26 +203,52 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     },
   );
+  const authenticator = new Authenticator({
+    authentication,
+    required,
+    ...(options.authTimeoutMs === undefined ? {} : { timeoutMs: options.authTimeoutMs }),
+    expected: {
+      appId: config.MicrosoftAppId,
+      channelIssuer: authSettings.ToBotFromChannelTokenIssuer ?? CHANNEL_ISSUER,
+    },
+  });
+  const serveMetrics = metricsEndpoint(metrics, config.METRICS_TOKEN, logger);
+  let metricsServer: HttpServer | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    const loopback = isLoopbackHost(config.METRICS_HOST);
+    metricsServer = createMetricsServer({
+      metrics: serveMetrics,
+      requestLog,
+      hostCheck: loopback ? 'loopback' : 'off',
+    });
+    limitSlowClients(metricsServer, 0);
+    if (!loopback && config.METRICS_TOKEN === undefined) {
+      logger.warn(
+        { metricsHost: config.METRICS_HOST },
+        'METRICS_HOST is not a loopback address and METRICS_TOKEN is not set: /metrics is open to its network',
+      );
+    }
+  }
   const server = createServer({
+    admit: messagesAdmission({ authenticator, inFlight, requestLog, metrics, logger }),
     messages: messagesEndpoint({
       adapter,
       logic: (context) => bot.run(context),
-      authenticator: new Authenticator({
-        authentication,
-        required,
-        ...(options.authTimeoutMs === undefined ? {} : { timeoutMs: options.authTimeoutMs }),
-      }),
+      authenticator,
       outboundRetry,
       inFlight,
       requestLog,
       metrics,
       logger,
+      localServiceUrlOnly: local,
     }),
-    metrics: metricsEndpoint(metrics, config.METRICS_TOKEN, logger),
+    ...(metricsServer === undefined ? { metrics: serveMetrics } : {}),
     requestLog,
     inFlight,
     maxBodyBytes: config.MAX_BODY_KB * 1024,
+    bodyTimeoutMs: config.BODY_TIMEOUT_SECONDS * 1000,
     logger,
+    hostCheck: local ? 'loopback' : 'off',
   });
 
   let closing: Promise<void> | undefined;
@@ -215,6 +258,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // The card updates still running after their invokes were answered.
     if (!(await bot.drain(Math.max(0, timeoutMs - (Date.now() - started))))) {
       logger.warn('shutdown: card updates still running after the time limit');
+    }
+    if (metricsServer?.listening === true) {
+      const closed = new Promise((resolve) => metricsServer.close(resolve));
+      metricsServer.closeAllConnections();
+      await closed;
     }
     stopWatching();
     stopRetention();
@@ -231,14 +279,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     upgrades,
     metrics,
     inFlight,
-    listen: (port = config.PORT, host = listenHost(config)) =>
-      new Promise((resolve, reject) => {
+    metricsServer,
+    listen: async (port = config.PORT, host = listenHost(config)) => {
+      const listening = await new Promise<number>((resolve, reject) => {
+        checkListenHost(config, host);
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
           resolve(server.address().port);
         });
-      }),
+      });
+      if (metricsServer !== undefined) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once('error', reject);
+          metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST, () => {
+            metricsServer.off('error', reject);
+            resolve();
+          });
+        });
+      }
+      return listening;
+    },
     close: (closeOptions = {}) =>
       (closing ??= shutdown(closeOptions.timeoutMs ?? config.SHUTDOWN_TIMEOUT_SECONDS * 1000)),
   };
@@ -257,8 +318,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const app = await createApp(config, { logger });
   const port = await app.listen();
+  const metricsAddress = app.metricsServer?.address() as AddressInfo | null | undefined;
   logger.info(
-    { port, host: listenHost(config), customers: await app.customers.count() },
+    {
+      port,
+      host: listenHost(config),
+      ...(metricsAddress ? { metricsPort: metricsAddress.port, metricsHost: config.METRICS_HOST } : {}),
+      customers: await app.customers.count(),
+    },
     `Upgrade Assistant listening on http://localhost:${port}/api/messages`,
   );
 

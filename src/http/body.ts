@@ -1,7 +1,8 @@
 /**
  * Reading a JSON request body within limits: at most `maxBytes` (a larger Content-Length is refused before
- * reading; a larger chunked body as soon as it passes the limit), no content encoding (a compressed body
- * could inflate without bound), valid UTF-8 JSON nested at most `maxDepth` deep.
+ * reading; a larger chunked body as soon as it passes the limit), all of it within `timeoutMs` (a client that
+ * stalls or trickles gets 408), no content encoding (a compressed body could inflate without bound), valid
+ * UTF-8 JSON nested at most `maxDepth` deep.
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -9,7 +10,7 @@ type BodyResult =
   | { readonly ok: true; readonly value: unknown }
   | {
       readonly ok: false;
-      readonly status: 400 | 413 | 415;
+      readonly status: 400 | 408 | 413 | 415;
       readonly code: string;
       readonly message: string;
       /** The rest of the body was not read: the connection must be closed after the answer. */
@@ -19,6 +20,8 @@ type BodyResult =
 interface BodyLimits {
   readonly maxBytes: number;
   readonly maxDepth?: number;
+  /** How long the whole body may take to arrive (default: no limit). */
+  readonly timeoutMs?: number;
 }
 
 const tooLarge = (maxBytes: number, close: boolean): BodyResult => ({
@@ -63,12 +66,27 @@ export function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const settle = (result: BodyResult) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       req.off('data', onData);
       resolve(result);
     };
+    if (limits.timeoutMs !== undefined) {
+      const seconds = Math.round(limits.timeoutMs / 100) / 10;
+      timer = setTimeout(() => {
+        req.pause();
+        settle({
+          ok: false,
+          status: 408,
+          code: 'RequestTimeout',
+          message: `The request body did not arrive within ${seconds} s`,
+          close: true,
+        });
+      }, limits.timeoutMs);
+    }
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {

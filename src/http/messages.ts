@@ -1,7 +1,9 @@
 /**
- * `POST /api/messages`, after the transport has read and parsed the JSON body: the activity is checked (400),
- * the request is authenticated (401), then the turn runs through the adapter. Whatever fails inside, the client gets a generic 500 body; the real error is logged.
- * While shutting down, new requests get 503.
+ * `POST /api/messages`. Before the body is read (`messagesAdmission`): 503 while shutting down, 401 for an
+ * Authorization header that cannot be valid. After the transport has read and parsed the JSON body: the
+ * activity is checked (400), its serviceUrl when unauthenticated (403), the request is authenticated (401),
+ * then the turn runs through the adapter. Whatever fails inside, the client gets a generic 500 body; the real
+ * error is logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TurnContext } from 'botbuilder';
@@ -11,20 +13,27 @@ import { checkActivity } from './activity-schema.js';
 import type { BotAdapter } from './adapter.js';
 import { Unauthenticated, type AuthenticateRequestResult, type Authenticator } from './authentication.js';
 import type { InFlight } from './in-flight.js';
-import { retryingConnectorFactory, type PolicyLike } from './outbound-retry.js';
+import { isLoopbackUrl } from './loopback.js';
+import { retryingConnectorFactory, type RetryPolicy } from './outbound-retry.js';
 import type { RequestLog } from './request-log.js';
 
 interface MessagesDeps {
   readonly adapter: BotAdapter;
   readonly logic: (context: TurnContext) => Promise<void>;
   readonly authenticator: Authenticator;
-  /** The retry policy given to every client the turn uses to reach the channel. */
-  readonly outboundRetry: PolicyLike;
+  /** The retry policy given to every client a turn uses to reach the channel (one retry budget per turn). */
+  readonly outboundRetry: RetryPolicy;
   /** Once it is closing, requests get 503. */
   readonly inFlight: InFlight;
   readonly requestLog: RequestLog;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /**
+   * True: an activity whose serviceUrl is not on this machine gets 403 and no turn, so that nothing is sent
+   * anywhere else. Default: when requests are not authenticated (there is no token whose `serviceurl` claim
+   * vouches for the URL).
+   */
+  readonly localServiceUrlOnly?: boolean;
 }
 
 export const GENERIC_500 = { code: 'InternalError', message: 'Internal error' } as const;
@@ -51,8 +60,47 @@ export function sendJson(res: ServerResponse, status: number, body?: unknown, he
 
 export type MessagesHandler = (req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<void>;
 
+/** The checks made on the headers alone, before the body is read; false when it has answered. */
+export type Admission = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * `POST /api/messages` before its body is read: while shutting down, 503; with an app id, an Authorization
+ * header that cannot be a valid token for this bot gets 401 at once, the body never read (the connection is
+ * closed). What needs the activity (botbuilder's signature and service URL checks) comes after the body.
+ */
+export function messagesAdmission(
+  deps: Pick<MessagesDeps, 'authenticator' | 'inFlight' | 'requestLog' | 'metrics' | 'logger'>,
+): Admission {
+  const { authenticator, inFlight, requestLog, metrics, logger } = deps;
+  return (req, res) => {
+    if (inFlight.isClosing) {
+      requestLog.note(req, { outcome: 'shutting down' });
+      sendJson(
+        res,
+        503,
+        { code: 'ServiceUnavailable', message: 'Shutting down' },
+        { connection: 'close', 'retry-after': '5' },
+      );
+      return false;
+    }
+    const reason = authenticator.checkHeader(req.headers.authorization ?? '');
+    if (reason === undefined) return true;
+    requestLog.note(req, { outcome: `unauthenticated (${reason})` });
+    metrics.error('auth');
+    logger.warn({ reason, body: 'not read' }, 'request not authenticated');
+    sendJson(
+      res,
+      401,
+      { code: 'Unauthorized', message: 'Unauthorized' },
+      { 'www-authenticate': 'Bearer', connection: 'close' },
+    );
+    return false;
+  };
+}
+
 export function messagesEndpoint(deps: MessagesDeps): MessagesHandler {
   const { adapter, logic, authenticator, inFlight, requestLog, metrics, logger } = deps;
+  const localServiceUrlOnly = deps.localServiceUrlOnly ?? !authenticator.required;
   let warned = false;
   const notInstalled = () => {
     if (warned) return;
@@ -88,6 +136,21 @@ export function messagesEndpoint(deps: MessagesDeps): MessagesHandler {
       ...(activity.name === undefined ? {} : { name: activity.name }),
     });
 
+    if (localServiceUrlOnly && !isLoopbackUrl(activity.serviceUrl)) {
+      requestLog.note(req, { outcome: 'serviceUrl not local' });
+      logger.warn(
+        { activityId: activity.id, channelId: activity.channelId },
+        'unauthenticated request with a serviceUrl off this machine refused',
+      );
+      sendJson(res, 403, {
+        code: 'Forbidden',
+        message:
+          'Without authentication the bot replies to a serviceUrl on this machine only ' +
+          '(http(s)://127.0.0.1, localhost or [::1])',
+      });
+      return;
+    }
+
     const header = req.headers.authorization ?? '';
     let authenticated: AuthenticateRequestResult;
     try {
@@ -110,7 +173,7 @@ export function messagesEndpoint(deps: MessagesDeps): MessagesHandler {
           ? authenticated
           : {
               ...authenticated,
-              connectorFactory: retryingConnectorFactory(factory, deps.outboundRetry, notInstalled),
+              connectorFactory: retryingConnectorFactory(factory, deps.outboundRetry.forTurn(), notInstalled),
             },
         activity,
         logic,

@@ -2,8 +2,14 @@
  * Opening the SQLite database: `upgrade-assistant.db` in the data directory (created when missing), in WAL
  * mode so that several processes can share it, with the schema brought up to date by the migrations. A data
  * directory or database that cannot be used stops start-up with a `StorageError`; nothing is ever reset.
+ *
+ * Permissions (POSIX): the database and its -wal and -shm files are the bot's user's only (0600; SQLite gives
+ * the -wal and -shm files the database file's mode); a data directory the bot creates is 0700. An existing
+ * directory is not changed (it may be shared, or a system directory): one that every user can write to is
+ * refused (another user could replace the database or plant a -wal file), one that others can read or
+ * the group can write to gets a warning.
  */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageError, errorCode, errorMessage } from './errors.js';
@@ -20,6 +26,8 @@ export interface OpenDatabaseOptions {
   readonly checkIntegrity?: boolean;
   /** The schema (for tests of the migration mechanism). */
   readonly migrations?: readonly Migration[];
+  /** Told what about the permissions deserves the operator's attention (default: nothing is said). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface OpenedDatabase {
@@ -54,13 +62,18 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
   }
 
   const dir = resolve(dataDir);
-  prepareDataDirectory(dir);
+  const warn = options.onWarning ?? (() => undefined);
+  prepareDataDirectory(dir, warn);
   const path = join(dir, DATABASE_FILE);
   checkFile(path);
+  createPrivately(path);
+  restrictFiles(path, warn);
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { timeout: busyTimeoutMs });
     configure(db, path, busyTimeoutMs);
+    // The -wal and -shm files exist now: created 0600 from the database file, or left by an earlier run.
+    restrictFiles(path, warn);
     if (options.checkIntegrity ?? true) checkIntegrity(db, path);
     return { db, path, ...migrate(db, path, migrations) };
   } catch (error) {
@@ -69,8 +82,16 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
   }
 }
 
-/** The data directory exists (it is created when missing), is a directory, and can be read and written. */
-function prepareDataDirectory(dir: string): void {
+const POSIX = process.platform !== 'win32';
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIR = 0o700;
+const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
+
+/**
+ * The data directory exists (it is created when missing, 0700), is a directory, can be read and written, and
+ * is not writable by every user.
+ */
+function prepareDataDirectory(dir: string, warn: (message: string) => void): void {
   let isDirectory: boolean;
   try {
     isDirectory = statSync(dir).isDirectory();
@@ -81,7 +102,9 @@ function prepareDataDirectory(dir: string): void {
       });
     }
     try {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+      // The mode given to mkdir is reduced by the umask; this one is not.
+      if (POSIX) chmodSync(dir, PRIVATE_DIR);
       return;
     } catch (mkdirError) {
       throw new StorageError(
@@ -108,6 +131,65 @@ function prepareDataDirectory(dir: string): void {
       FIX_ACCESS,
       { cause: error },
     );
+  }
+  if (!POSIX) return;
+  const mode = statSync(dir).mode;
+  if ((mode & 0o002) !== 0) {
+    throw new StorageError(
+      dir,
+      `the data directory can be written by every user (mode ${octal(mode)}): another user could replace the ` +
+        'database or plant a -wal file in it',
+      `Make it private (chmod 700 ${dir}) or set DATA_DIR to a directory of your own. Nothing was changed.`,
+    );
+  }
+  if ((mode & 0o077) !== 0) {
+    warn(
+      `${dir}: the data directory can be ${(mode & 0o020) !== 0 ? 'written by its group' : 'read by other users'} ` +
+        `(mode ${octal(mode)}); it was left as it is (the database files in it are private, 0600). ` +
+        `Make it private with chmod 700 ${dir}.`,
+    );
+  }
+}
+
+/** A new database file is created empty, 0600, before SQLite opens it (SQLite would create it 0644). */
+function createPrivately(path: string): void {
+  if (!POSIX) return;
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', PRIVATE_FILE);
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return; // an existing database (or another process made it just now)
+    throw new StorageError(path, `cannot create the database file (${errorMessage(error)})`, FIX_ACCESS, {
+      cause: error,
+    });
+  }
+  closeSync(fd);
+  chmodSync(path, PRIVATE_FILE); // beyond the umask
+}
+
+/**
+ * The database and its -wal and -shm files, when they exist, are made 0600 if they are more open; a file that
+ * cannot be changed (another user's) gets a warning.
+ */
+function restrictFiles(path: string, warn: (message: string) => void): void {
+  if (!POSIX) return;
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode;
+    } catch {
+      continue; // absent
+    }
+    if ((mode & 0o077) === 0) continue;
+    try {
+      chmodSync(file, PRIVATE_FILE);
+      warn(`${file}: was readable by other users (mode ${octal(mode)}); made private (0600).`);
+    } catch (error) {
+      warn(
+        `${file}: is readable by other users (mode ${octal(mode)}) and could not be made private ` +
+          `(${errorCode(error) ?? errorMessage(error)}); run chmod 600 on it as its owner.`,
+      );
+    }
   }
 }
 

@@ -191,10 +191,13 @@ describe('without MicrosoftAppId', () => {
     }
   });
 
-  it('and it listens on the loopback interface only unless HOST says otherwise', async () => {
+  it('and it listens on the loopback interface only, unless ALLOW_UNAUTHENTICATED_REMOTE=true', async () => {
     const { listenHost } = await import('../../src/config.js');
     expect(listenHost(parseConfig({}))).toBe('127.0.0.1');
     expect(listenHost(parseConfig({ MicrosoftAppId: APP_ID }))).toBe('0.0.0.0');
-    expect(listenHost(parseConfig({ HOST: '0.0.0.0' }))).toBe('0.0.0.0');
+    expect(() => parseConfig({ HOST: '0.0.0.0' })).toThrow(/HOST/);
+    expect(listenHost(parseConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_REMOTE: 'true' }))).toBe(
+      '0.0.0.0',
+    );
   });
 });

@@ -65,8 +65,12 @@ describe('NODE_ENV=production', () => {
       }),
     ).toThrow(/MicrosoftAppTenantId/);
     expect(
-      parseConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'p' })
-        .MicrosoftAppId,
+      parseConfig({
+        NODE_ENV: 'production',
+        MicrosoftAppId: 'app',
+        MicrosoftAppPassword: 'p',
+        METRICS_PORT: '9464',
+      }).MicrosoftAppId,
     ).toBe('app');
     // Outside production, no app id is allowed (local use).
     expect(parseConfig({ NODE_ENV: 'development' }).MicrosoftAppId).toBe('');

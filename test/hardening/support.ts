@@ -5,7 +5,13 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+} from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -372,6 +378,53 @@ export function teamsInvoke(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
+/**
+ * One request on a new connection, with the headers exactly as given: `host` replaces the Host header (`null`:
+ * none at all), which fetch() does not allow.
+ */
+export function rawRequest(
+  url: string,
+  options: {
+    readonly method?: string;
+    readonly path?: string;
+    readonly host?: string | null;
+    readonly headers?: Record<string, string>;
+    readonly body?: string;
+  } = {},
+): Promise<RawResponse> {
+  const target = new URL(url);
+  const headers: Record<string, string> = { ...options.headers };
+  if (typeof options.host === 'string') headers.host = options.host;
+  if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: options.path ?? '/',
+        method: options.method ?? 'GET',
+        headers,
+        setHost: options.host === undefined,
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
