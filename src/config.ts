@@ -38,7 +38,8 @@ const EnvSchema = z
       .default('false')
       .transform((v) => v === 'true'),
     DIRECTORY_FILE: z.string().min(1).optional(),
-    DATA_DIR: z.string().min(1).default('./data'),
+    /** Created 0700 when missing; the repository's ./data holds the demo directory file, not the database. */
+    DATA_DIR: z.string().min(1).default('./var'),
     /** Customers kept parsed in memory; a directory this size or smaller is held whole. */
     DIRECTORY_CACHE_SIZE: count(100, 10_000_000, 20_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
