@@ -297,14 +297,9 @@ async function httpSetup(launcher: Launcher, candidates: readonly UpgradeCandida
         text: 'can Contoso upgrade?',
       }),
   ];
-  const confirm = (bot: Bot, delivery: Delivery): Step[] => [
-    (c) =>
-      activity({
-        serviceUrl,
-        delivery,
-        conversationId: String(c.conversationId),
-        value: { verb: 'confirm', token },
-      }),
+  // A confirm token is honoured only in the conversation of its card: every connection presses it there.
+  const confirm = (_bot: Bot, delivery: Delivery): Step[] => [
+    () => activity({ ...base, delivery, value: { verb: 'confirm', token } }),
   ];
   let nextCandidate = 0;
   const takeCandidate = (): UpgradeCandidate => {

@@ -304,9 +304,10 @@ export class UpgradeAssistantBot extends ActivityHandler {
   }
 
   /**
-   * Sends an update of the pressed card, or a new message, after the turn: with the turn's connector client
-   * (the TurnContext is revoked once the turn ends), tracked for shutdown, failures logged. Where there is no
-   * connector client (a test adapter), it is sent within the turn.
+   * Updates the pressed card, or posts a new message, without holding the invoke's answer: the update is
+   * started within the turn and not waited for; a post goes through the turn's connector client (the
+   * TurnContext is revoked once the turn ends). Both are tracked for shutdown, failures logged. Where there
+   * is no connector client (a test adapter), a post is sent within the turn.
    */
   private async later(
     context: TurnContext,
@@ -314,13 +315,14 @@ export class UpgradeAssistantBot extends ActivityHandler {
     mode: 'update' | 'send',
   ): Promise<void> {
     if (activity === undefined) return;
-    const channel = this.detached(context);
-    if (channel === undefined) {
-      if (mode === 'update') await this.updateInTurn(context, activity);
-      else await context.sendActivity(activity);
+    if (mode === 'update') {
+      // Started now (the context is used only while the turn runs); its answer is not waited for.
+      this.track(context, context.updateActivity(activity));
       return;
     }
-    this.track(context, channel(activity, mode));
+    const channel = this.detached(context);
+    if (channel === undefined) await context.sendActivity(activity);
+    else this.track(context, channel(activity, mode));
   }
 
   /** The turn's channel client, usable after the turn: updates the pressed card or posts a message. */

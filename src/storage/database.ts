@@ -181,9 +181,13 @@ function restrictFiles(path: string, warn: (message: string) => void): void {
       continue; // absent
     }
     if ((mode & 0o077) === 0) continue;
+    // Group and others lose their rights; the owner keeps exactly theirs (a read-only file stays read-only).
+    const restricted = mode & 0o700;
     try {
-      chmodSync(file, PRIVATE_FILE);
-      warn(`${file}: was readable by other users (mode ${octal(mode)}); made private (0600).`);
+      chmodSync(file, restricted);
+      warn(
+        `${file}: was readable by other users (mode ${octal(mode)}); made private (${octal(restricted)}).`,
+      );
     } catch (error) {
       warn(
         `${file}: is readable by other users (mode ${octal(mode)}) and could not be made private ` +

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -279,6 +279,11 @@ describe('unusable data directory or database file', () => {
   describe('permissions (checked as an unprivileged user when the tests run as root)', () => {
     const isRoot = process.getuid?.() === 0;
     const NOBODY = 65534;
+    /** Gives a path to the user the child runs as (nobody when the tests run as root), private (0700). */
+    const ownBy = (path: string): void => {
+      if (isRoot) chownSync(path, NOBODY, NOBODY);
+      chmodSync(path, 0o700);
+    };
 
     /** A temporary directory the unprivileged user can traverse. */
     function sharedTempDir(): string {
@@ -313,7 +318,9 @@ describe('unusable data directory or database file', () => {
     it('a read-only database file stops start-up with a clear error', async () => {
       const dataDir = sharedTempDir();
       open(dataDir).close();
-      chmodSync(dataDir, 0o777);
+      // The directory and the file belong to the user the bot runs as; the file is read-only.
+      ownBy(dataDir);
+      ownBy(join(dataDir, DATABASE_FILE));
       chmodSync(join(dataDir, DATABASE_FILE), 0o444);
       const result = await openAsUser(dataDir);
       expect(result.ok).toBe(false);
@@ -325,7 +332,7 @@ describe('unusable data directory or database file', () => {
     it('the child process can open a usable data directory (the check above is meaningful)', async () => {
       const dataDir = join(sharedTempDir(), 'open');
       mkdirSync(dataDir);
-      chmodSync(dataDir, 0o777);
+      ownBy(dataDir);
       expect(await openAsUser(dataDir)).toEqual({ ok: true });
       // The seed of the child is the demo directory.
       const count = withRawDatabase(dataDir, (db) =>
