@@ -3,6 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { ianaTimeZone } from './time-zone.js';
 
 const list = z
   .string()
@@ -43,6 +44,19 @@ const EnvSchema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** How long a graceful shutdown waits for the turns in flight before closing anyway. */
     SHUTDOWN_TIMEOUT_SECONDS: count(1, 600, 10),
+    /** Dates are written in the user's time zone (Teams sends it); this one when the client sends none. */
+    DEFAULT_TIME_ZONE: z
+      .string()
+      .default('UTC')
+      .transform((name, ctx) => {
+        const zone = ianaTimeZone(name);
+        if (zone !== undefined) return zone;
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${name}" is not an IANA time zone name (such as Europe/Paris, Asia/Tokyo or UTC)`,
+        });
+        return z.NEVER;
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;

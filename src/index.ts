@@ -114,7 +114,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const { directory } = store;
   const ledger = countingLedger(store.ledger, metrics);
   const lookup = new CustomerIndex(directory.names());
-  const wording = new Wording();
+  const wording = new Wording({ timeZone: config.DEFAULT_TIME_ZONE });
   const flow = new UpgradeFlow({ directory, ledger, approvers: config.UPGRADE_APPROVERS });
   const bot = new UpgradeAssistantBot({
     conversation: new Conversation({ directory, lookup, flow }),
