@@ -10,7 +10,7 @@ import {
   type ServiceKey,
   type SubscriptionRef,
 } from '../rules/index.js';
-import type { Translator } from './i18n.js';
+import type { Language, Translator } from './i18n.js';
 
 export interface Explanation {
   readonly code: ReasonCode;
@@ -18,12 +18,21 @@ export interface Explanation {
   readonly remedy: string;
 }
 
-export function offerName(id: OfferId): string {
-  return CATALOG[id].name;
+/**
+ * Offer names are proper names, written as each language's edition of the Partner Center article writes them
+ * (docs/glossary.md, "Offer names"): the French one says "Entreprise" for E1 and E3, "Enterprise" for E5; the
+ * Japanese one keeps the English names. Elsewhere the catalog's name.
+ */
+const OFFER_NAMES: Readonly<Partial<Record<Language, Partial<Record<OfferId, string>>>>> = {
+  fr: { O365_E1: 'Office 365 Entreprise E1', O365_E3: 'Office 365 Entreprise E3' },
+};
+
+export function offerName(tr: Pick<Translator, 'language'>, id: OfferId): string {
+  return OFFER_NAMES[tr.language]?.[id] ?? CATALOG[id].name;
 }
 
 export function offerList(tr: Translator, ids: readonly OfferId[]): string {
-  return ids.length === 0 ? tr.t('list.none') : tr.list(ids.map(offerName));
+  return ids.length === 0 ? tr.t('list.none') : tr.list(ids.map((id) => offerName(tr, id)));
 }
 
 export function serviceList(tr: Translator, services: readonly ServiceKey[]): string {
@@ -31,16 +40,19 @@ export function serviceList(tr: Translator, services: readonly ServiceKey[]): st
 }
 
 /** How a subscription is named to the user: its friendly name or its offer, and its id. */
-export function subscriptionLabel(s: {
-  friendlyName?: string;
-  offerId: OfferId;
-  subscriptionId?: string;
-  id?: string;
-}): string {
+export function subscriptionLabel(
+  tr: Pick<Translator, 'language'>,
+  s: {
+    friendlyName?: string;
+    offerId: OfferId;
+    subscriptionId?: string;
+    id?: string;
+  },
+): string {
   const id = s.subscriptionId ?? s.id ?? '';
   return s.friendlyName === undefined
-    ? `${offerName(s.offerId)} (${id})`
-    : `${s.friendlyName} – ${offerName(s.offerId)} (${id})`;
+    ? `${offerName(tr, s.offerId)} (${id})`
+    : `${s.friendlyName} – ${offerName(tr, s.offerId)} (${id})`;
 }
 
 function blockingSubscription(
@@ -48,7 +60,7 @@ function blockingSubscription(
   code: 'conflicting_services' | 'target_already_owned',
   ref: SubscriptionRef,
 ) {
-  const subscription = subscriptionLabel(ref);
+  const subscription = subscriptionLabel(tr, ref);
   return {
     subscription,
     channel: tr.t(`channel.${ref.channel}`),
@@ -73,7 +85,7 @@ export function explain(tr: Translator, reason: Reason): Explanation {
     case 'no_upgrade_path':
       return {
         code,
-        text: t('reason.no_upgrade_path.text', { offer: offerName(reason.offerId) }),
+        text: t('reason.no_upgrade_path.text', { offer: offerName(tr, reason.offerId) }),
         remedy: t('reason.no_upgrade_path.remedy'),
       };
     case 'subscription_not_active':
@@ -108,8 +120,8 @@ export function explain(tr: Translator, reason: Reason): Explanation {
         code,
         text: t('reason.target_not_available.text', {
           context: reason.indiaRule ? 'india' : undefined,
-          target: offerName(reason.target),
-          offer: offerName(reason.offerId),
+          target: offerName(tr, reason.target),
+          offer: offerName(tr, reason.offerId),
         }),
         remedy: t('reason.target_not_available.remedy', { targets: offerList(tr, reason.validTargets) }),
       };
@@ -125,7 +137,7 @@ export function explain(tr: Translator, reason: Reason): Explanation {
       const b = blockingSubscription(tr, reason.code, reason.existing);
       return {
         code,
-        text: t('reason.target_already_owned.text', { ...b, target: offerName(reason.existing.offerId) }),
+        text: t('reason.target_already_owned.text', { ...b, target: offerName(tr, reason.existing.offerId) }),
         remedy: b.remedy,
       };
     }
@@ -137,7 +149,7 @@ export function explain(tr: Translator, reason: Reason): Explanation {
           quantity: tr.number(reason.quantity),
           min: tr.number(reason.minQuantity),
           max: tr.number(reason.maxQuantity),
-          target: offerName(reason.target),
+          target: offerName(tr, reason.target),
         }),
         remedy: t('reason.quantity_out_of_range.remedy'),
       };

@@ -260,7 +260,8 @@ const frenchFlow: Record<string, string> = {};
       await choose.waitFor();
       expect(invokes().at(-1)?.locale).toBe('en-US');
       frenchFlow.choose = await languageOf(choose, 'upgrade.labels.target');
-      await choose.getByRole('radio', { name: /Office 365 Enterprise E3/ }).check();
+      // The French edition of the Partner Center article says "Entreprise" (docs/glossary.md).
+      await choose.getByRole('radio', { name: /Office 365 Entreprise E3/ }).check();
       await shot('06-choose-target-fr', choose);
 
       await choose.getByRole('button', { name: labels('upgrade.labels.review') }).click();

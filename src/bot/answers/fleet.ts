@@ -14,7 +14,7 @@ import type { Reply } from './reply.js';
 const MAX_NAMES = 10;
 
 export function fleetAnswer(tr: Translator, customers: Iterable<Customer>, target: OfferId): Reply {
-  const targetName = offerName(target);
+  const targetName = offerName(tr, target);
   const targets = allUpgradeTargets();
   if (!targets.includes(target)) {
     return { text: tr.t('fleet.notATarget', { target: targetName, targets: offerList(tr, targets) }) };

@@ -41,15 +41,15 @@ export function chooseTargetAnswer(
   eligible: readonly TargetVerdict[],
   preselected?: OfferId,
 ): Reply {
-  const subscriptionName = subscriptionLabel(subscription);
+  const subscriptionName = subscriptionLabel(tr, subscription);
   const name = customer.companyProfile.companyName;
   const targets = eligible.map((v) => ({
     value: v.target,
     title:
       v.additionalServices.length === 0
-        ? tr.t('upgrade.targetChoiceNothing', { target: offerName(v.target) })
+        ? tr.t('upgrade.targetChoiceNothing', { target: offerName(tr, v.target) })
         : tr.t('upgrade.targetChoice', {
-            target: offerName(v.target),
+            target: offerName(tr, v.target),
             services: serviceList(tr, v.additionalServices),
           }),
   }));
@@ -61,7 +61,7 @@ export function chooseTargetAnswer(
     title,
     subtitle: tr.t('upgrade.chooseSubtitle', {
       customer: name,
-      offer: offerName(subscription.offerId),
+      offer: offerName(tr, subscription.offerId),
       seats: tr.number(subscription.quantity),
     }),
     fallbackText: plainText([title, ...targets.map((t) => `- ${t.title}`)]),
@@ -106,10 +106,13 @@ function requestFacts(
 ): Fact[] {
   return [
     { title: tr.t('upgrade.facts.customer'), value: customer.companyProfile.companyName },
-    { title: tr.t('upgrade.facts.subscription'), value: subscriptionLabel(plan.source) },
+    { title: tr.t('upgrade.facts.subscription'), value: subscriptionLabel(tr, plan.source) },
     {
       title: tr.t('upgrade.facts.change'),
-      value: tr.t('upgrade.change', { from: offerName(plan.source.offerId), to: offerName(plan.target) }),
+      value: tr.t('upgrade.change', {
+        from: offerName(tr, plan.source.offerId),
+        to: offerName(tr, plan.target),
+      }),
     },
     { title: tr.t('upgrade.facts.seats'), value: tr.number(plan.quantity) },
     { title: tr.t('upgrade.facts.type'), value: tr.t(`upgrade.type.${plan.upgradeType}`) },
@@ -164,10 +167,10 @@ export function confirmAnswer(
     labels: { confirm: tr.t('upgrade.labels.confirm'), cancel: tr.t('upgrade.labels.cancel') },
   };
   const text = tr.t('upgrade.confirmSummary', {
-    subscription: subscriptionLabel(plan.source),
+    subscription: subscriptionLabel(tr, plan.source),
     customer: name,
-    from: offerName(plan.source.offerId),
-    to: offerName(plan.target),
+    from: offerName(tr, plan.source.offerId),
+    to: offerName(tr, plan.target),
     seats: tr.number(plan.quantity),
   });
   return { text, card: { name: 'confirm', data } };
@@ -248,9 +251,9 @@ export function doneAnswer(tr: Translator, customer: Customer, entry: LedgerEntr
   const source = customer.subscriptions.find((s) => s.id === entry.subscriptionId);
   const vars = {
     customer: name,
-    subscription: source === undefined ? entry.subscriptionId : subscriptionLabel(source),
-    from: offerName(entry.fromOffer),
-    to: offerName(entry.target),
+    subscription: source === undefined ? entry.subscriptionId : subscriptionLabel(tr, source),
+    from: offerName(tr, entry.fromOffer),
+    to: offerName(tr, entry.target),
     newSubscription: entry.newSubscriptionId ?? '',
   };
   const accounts = entry.affectedAccounts.map((a) => accountLine(tr, a));
@@ -306,14 +309,15 @@ export function refusedAnswer(
 ): Reply {
   const message = tr.t(`upgrade.${messageKey}`, {
     subscription: subscriptionLabel(
+      tr,
       customer.subscriptions.find((s) => s.id === request.subscriptionId) ?? {
         id: request.subscriptionId,
         offerId: request.fromOffer,
       },
     ),
     customer: customer.companyProfile.companyName,
-    from: offerName(request.fromOffer),
-    to: offerName(request.target),
+    from: offerName(tr, request.fromOffer),
+    to: offerName(tr, request.target),
   });
   const lines = reasons.map((r) => {
     const e = explain(tr, r);
