@@ -221,6 +221,32 @@ describe('answers are in the user’s language', () => {
   });
 });
 
+describe('"did you mean": one customer or the other, never both', () => {
+  it.each([
+    [
+      'en-US',
+      'can Fabrikon upgrade?',
+      'I can\'t find a customer called "Fabrikon". Did you mean Fabrikam Inc or Fabricam Ltd?',
+    ],
+    [
+      'fr-FR',
+      'Fabrikon peut-il passer à une offre supérieure ?',
+      // With the no-break spaces of French typography inside « » and before ?.
+      'Je ne trouve aucun client nommé «\u00a0Fabrikon\u00a0». Vouliez-vous dire Fabrikam Inc ou Fabricam Ltd\u00a0?',
+    ],
+    [
+      'ja-JP',
+      'Fabrikonはアップグレードできますか？',
+      // No space after 。; Latin names set apart from kana by a space, as the Partner Center article writes.
+      '「Fabrikon」という名前の顧客が見つかりません。Fabrikam Inc または Fabricam Ltd のことですか？',
+    ],
+  ])('%s', async (locale, question, answer) => {
+    const { text, reply } = await ask(question, locale);
+    expect(text).toBe(answer);
+    expect(reply.suggestedActions?.actions.map((a) => a.title)).toEqual(['Fabrikam Inc', 'Fabricam Ltd']);
+  });
+});
+
 describe('conversation state', () => {
   it('a follow-up without a name is about the customer of the previous answer', async () => {
     await ask('can Fabrikam Inc upgrade?', 'en-US');

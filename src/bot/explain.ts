@@ -35,6 +35,38 @@ export function offerList(tr: Translator, ids: readonly OfferId[]): string {
   return ids.length === 0 ? tr.t('list.none') : tr.list(ids.map((id) => offerName(tr, id)));
 }
 
+const disjunctions = new Map<Language, Intl.ListFormat>();
+const LATIN_END = /[\p{Script=Latin}\d.)]$/u;
+const LATIN_START = /^[\p{Script=Latin}\d(]/u;
+const KANA_KANJI_END = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]$/u;
+const KANA_KANJI_START = /^[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
+
+/**
+ * "A or B" in the language: "A, B, or C", « A, B ou C », 「A、B、または C」. Japanese text sets Latin words
+ * apart from kana and kanji with a space, as the Partner Center article does ("Office 365 Business India と
+ * Office 365 Business Essentials India は"); Intl writes "AまたはB".
+ */
+export function orList(tr: Pick<Translator, 'language'>, items: readonly string[]): string {
+  let format = disjunctions.get(tr.language);
+  if (format === undefined) {
+    format = new Intl.ListFormat(tr.language, { type: 'disjunction' });
+    disjunctions.set(tr.language, format);
+  }
+  const parts = format.formatToParts(items).map((p) => p.value);
+  if (tr.language !== 'ja') return parts.join('');
+  return parts.reduce((out, part) => {
+    const spaced =
+      (LATIN_END.test(out) && KANA_KANJI_START.test(part)) ||
+      (KANA_KANJI_END.test(out) && LATIN_START.test(part));
+    return spaced ? `${out} ${part}` : out + part;
+  }, '');
+}
+
+/** Sentences one after the other: a space between them, none in Japanese (after 。). */
+export function sentences(tr: Pick<Translator, 'language'>, ...parts: readonly string[]): string {
+  return parts.filter((p) => p !== '').join(tr.language === 'ja' ? '' : ' ');
+}
+
 export function serviceList(tr: Translator, services: readonly ServiceKey[]): string {
   return tr.list(services.map((s) => tr.t(`service.${s}`)));
 }
