@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actions, texts } from './support/cards.js';
 import { cardOf, createTestBot, type TestBot } from './support/bot.js';
+import { Wording } from '../src/bot/i18n.js';
 
 let bot: TestBot;
 beforeAll(async () => {
@@ -244,6 +245,26 @@ describe('"did you mean": one customer or the other, never both', () => {
     const { text, reply } = await ask(question, locale);
     expect(text).toBe(answer);
     expect(reply.suggestedActions?.actions.map((a) => a.title)).toEqual(['Fabrikam Inc', 'Fabricam Ltd']);
+  });
+});
+
+describe('the help examples (offered as buttons) are questions the bot answers', () => {
+  const wording = new Wording();
+  it.each(Object.entries(LOCALES))('%s', async (lang, locale) => {
+    const tr = wording.for(lang);
+    const examples = tr.t('help.examples', { returnObjects: true }) as unknown as string[];
+    for (const example of examples) {
+      const { text } = await ask(example, locale);
+      expect(text, example).not.toBe(tr.t('notUnderstood'));
+      expect(text, example).not.toContain(tr.t('help.intro'));
+    }
+  });
+
+  it('Japanese: the fleet answer counts companies and says アップグレード, never 移行', async () => {
+    const { all } = await ask('E5にアップグレードできる顧客は？', 'ja-JP');
+    expect(all).toContain('アップグレード パスはあるものの、現在アップグレードできない顧客: 6 社');
+    expect(all).toMatch(/^- .+: \d+ 社$/m);
+    expect(all).not.toContain('移行');
   });
 });
 

@@ -45,3 +45,35 @@ describe('"did you mean" offers one name or another (a disjunction), in every la
     expect(sentences(wording.for('ja'), '一。', '二。')).toBe('一。二。');
   });
 });
+
+describe('Japanese: アップグレード for changing plans, 移行 for licences only', () => {
+  it.each([
+    'eligibility.titleTarget',
+    'eligibility.summaryTarget_yes',
+    'eligibility.summaryTarget_no',
+    'eligibility.canMoveTo',
+    'fleet.title',
+    'fleet.eligible_zero',
+    'fleet.eligible_other',
+    'fleet.blocked_other',
+    'upgrade.doneSummary',
+    'upgrade.refusedMessage',
+    'upgrade.notPossibleMessage',
+  ])('%s says アップグレード', (key) => {
+    expect(ja.get(key)).toContain('アップグレード');
+    expect(ja.get(key)).not.toContain('移行');
+  });
+
+  it('every 移行 left is a licence transfer (ライセンス in the same string)', () => {
+    const plans = [...ja].filter(([, text]) => text.includes('移行') && !text.includes('ライセンス'));
+    expect(plans.map(([key]) => key)).toEqual([]);
+    expect([...ja.values()].some((text) => text.includes('ライセンスの移行'))).toBe(true);
+  });
+
+  it('the fleet line for blocked customers reads as a count of companies', () => {
+    expect(ja.get('fleet.blocked_other')).toBe(
+      'アップグレード パスはあるものの、現在アップグレードできない顧客: {{count}} 社',
+    );
+    expect(ja.get('fleet.byReason')).toBe('{{reason}}: {{count}} 社');
+  });
+});
