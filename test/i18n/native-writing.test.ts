@@ -2,9 +2,12 @@
  * French and Japanese as native speakers write them (issue 17): the reviewers' findings, one describe each,
  * held against locales/*.json and against what the answers and cards compose from them.
  */
-import { describe, expect, it } from 'vitest';
+import type { Activity } from 'botbuilder';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { orList, sentences } from '../../src/bot/explain.js';
 import { readLocaleFile, Wording } from '../../src/bot/i18n.js';
+import { cardOf, createTestBot, type TestBot } from '../support/bot.js';
+import { texts } from '../support/cards.js';
 
 type Flat = Map<string, string>;
 
@@ -19,6 +22,48 @@ function flatten(node: unknown, prefix = '', out: Flat = new Map()): Flat {
 const fr = flatten(readLocaleFile('fr'));
 const ja = flatten(readLocaleFile('ja'));
 const wording = new Wording();
+
+let bot: TestBot;
+beforeAll(async () => {
+  bot = await createTestBot();
+});
+
+/** The text and every card text of the bot's replies. */
+function shown(replies: Partial<Activity>[]): string {
+  return replies.flatMap((r) => [r.text ?? '', ...texts(cardOf(r))]).join('\n');
+}
+
+/**
+ * Upgrade… → Review (→ Confirm) on a customer's subscription, as the Emulator sends the presses, in `locale`;
+ * what the bot showed at each step.
+ */
+async function walk(
+  customer: string,
+  subscriptionId: string,
+  choice: { target: string; seats: number },
+  locale: string,
+  localTimezone?: string,
+) {
+  const found = [...bot.directory.all()].find((c) => c.companyProfile.companyName === customer);
+  if (found === undefined) throw new Error(`no customer ${customer}`);
+  const send = (value: Record<string, unknown>) =>
+    bot.turn(
+      { type: 'message', value, ...(localTimezone === undefined ? {} : { localTimezone }) },
+      { locale },
+    );
+  const data = { customerId: found.id, subscriptionId };
+  const choose = await send({ ...data, verb: 'startUpgrade' });
+  const review = await send({
+    ...data,
+    verb: 'review',
+    target: choice.target,
+    seats: String(choice.seats),
+    transfer: 'true',
+  });
+  const token = JSON.stringify(cardOf(review[0])).match(/"token":"([^"]+)"/)?.[1];
+  const done = token === undefined ? [] : await send({ verb: 'confirm', token });
+  return { choose, review, done, token };
+}
 
 describe('"did you mean" offers one name or another (a disjunction), in every language', () => {
   it('the locale strings take the names as one list', () => {
@@ -75,5 +120,69 @@ describe('Japanese: アップグレード for changing plans, 移行 for licence
       'アップグレード パスはあるものの、現在アップグレードできない顧客: {{count}} 社',
     );
     expect(ja.get('fleet.byReason')).toBe('{{reason}}: {{count}} 社');
+  });
+});
+
+describe('French: elision and agreement', () => {
+  /** A word that elides (de → d’, le → l’…) right before a name that may start with a vowel. */
+  const ELIDING =
+    /\b(de|le|la|que|ne|se|je)\s\{\{(customer|subscription|subscriptions|offer|from|to|target|targets|services|names|addOns)\}\}/i;
+
+  it('no string puts de, le, que… right before a customer, subscription or offer name', () => {
+    expect([...fr].filter(([, text]) => ELIDING.test(text)).map(([key]) => key)).toEqual([]);
+  });
+
+  it('no past participle agrees with a customer name (« Société Lamna est passé »)', () => {
+    const agreeing = /\{\{customer\}\}\s(est|a été|sont|s’est|n’est|n’a été)\b/;
+    expect([...fr].filter(([, text]) => agreeing.test(text)).map(([key]) => key)).toEqual([]);
+  });
+
+  it('the confirm and done sentences are about the subscription, d’Office 365 never « de Office 365 »', () => {
+    expect(fr.get('upgrade.confirmSummary')).toContain(
+      'l’abonnement {{subscription}} du client {{customer}} passera de l’offre {{from}} à l’offre {{to}}',
+    );
+    expect(fr.get('upgrade.doneSummary')).toContain(
+      'l’abonnement est passé de l’offre {{from}} à l’offre {{to}}',
+    );
+    expect([...fr.values()].filter((t) => /\bde Office\b/.test(t))).toEqual([]);
+  });
+
+  const vowelAfterEliding = /\b(de|que|le|la|ne) [AEIOUYÉÈÊ]/;
+
+  it.each([
+    ['Société Lamna', 'sub-lamna-essentials'],
+    ['A. Datum Corporation', 'sub-adatum-essentials'],
+  ])('%s: the whole flow in French, with no « de » before a vowel', async (customer, subscription) => {
+    // Refused at review (more seats than Business Premium allows): said about the subscription.
+    const refused = await walk(
+      customer,
+      subscription,
+      { target: 'O365_BUSINESS_PREMIUM', seats: 301 },
+      'fr-FR',
+    );
+    expect(refused.token).toBeUndefined();
+    expect(shown(refused.review)).toContain(
+      `l’abonnement du client ${customer} ne peut pas passer de l’offre`,
+    );
+    expect(shown(refused.review)).not.toMatch(vowelAfterEliding);
+    const steps = await walk(customer, subscription, { target: 'O365_E3', seats: 10 }, 'fr-FR');
+    const all = [steps.choose, steps.review, steps.done].map(shown).join('\n');
+    expect(all).toContain(
+      `Mise à niveau effectuée pour ${customer}\u00a0: l’abonnement est passé de l’offre`,
+    );
+    expect(all).not.toMatch(vowelAfterEliding);
+    expect(all).not.toContain(`${customer} est passé`);
+  });
+
+  it('Adventure Works Cycles (add-ons attached): the refusals name it after « du client »', async () => {
+    const steps = await walk(
+      'Adventure Works Cycles',
+      'sub-adventureworks-premium',
+      { target: 'O365_E3', seats: 10 },
+      'fr-FR',
+    );
+    const all = [steps.choose, steps.review].map(shown).join('\n');
+    expect(all).toContain('du client Adventure Works Cycles ne peut pas');
+    expect(all).not.toMatch(vowelAfterEliding);
   });
 });
