@@ -6,6 +6,9 @@ import type { Activity } from 'botbuilder';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { orList, sentences } from '../../src/bot/explain.js';
 import { readLocaleFile, Wording } from '../../src/bot/i18n.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CARDS_DIR } from '../../src/paths.js';
 import { cardOf, createTestBot, type TestBot } from '../support/bot.js';
 import { texts } from '../support/cards.js';
 
@@ -184,5 +187,50 @@ describe('French: elision and agreement', () => {
     const all = [steps.choose, steps.review].map(shown).join('\n');
     expect(all).toContain('du client Adventure Works Cycles ne peut pas');
     expect(all).not.toMatch(vowelAfterEliding);
+  });
+});
+
+/** Round brackets inside round brackets: "(adds compliance (eDiscovery…))". */
+function nestedBrackets(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(' || ch === '（') depth += 1;
+    if (depth > 1) return true;
+    if (ch === ')' || ch === '）') depth = Math.max(0, depth - 1);
+  }
+  return false;
+}
+
+describe('the choose-plan card shows each choice whole', () => {
+  it('its choices wrap (cards/choose-target.json: Input.ChoiceSet wrap)', () => {
+    const card = JSON.parse(readFileSync(join(CARDS_DIR, 'choose-target.json'), 'utf8')) as {
+      body: { type: string; wrap?: boolean }[];
+    };
+    expect(card.body.find((e) => e.type === 'Input.ChoiceSet')?.wrap).toBe(true);
+  });
+
+  it('the added services read « — ajoute : » and 「(追加: …)」', () => {
+    expect(fr.get('upgrade.targetChoice')).toBe('{{target}} — ajoute\u00a0: {{services}}');
+    expect(ja.get('upgrade.targetChoice')).toBe('{{target}} (追加: {{services}})');
+  });
+
+  it.each(['en', 'fr', 'ja'])('%s: no choice has brackets inside brackets, E5 included', async (language) => {
+    // Société Lamna's Business Essentials: all four targets open, E5 the longest.
+    const fresh = await createTestBot();
+    const lamna = [...fresh.directory.all()].find((c) => c.companyProfile.companyName === 'Société Lamna')!;
+    const replies = await fresh.turn(
+      {
+        type: 'message',
+        value: { verb: 'startUpgrade', customerId: lamna.id, subscriptionId: 'sub-lamna-essentials' },
+      },
+      { locale: language },
+    );
+    const card = cardOf(replies[0]) as { body: { type: string; choices?: { title: string }[] }[] };
+    const choices = card.body.find((e) => e.type === 'Input.ChoiceSet')!.choices!;
+    expect(choices.length).toBe(4);
+    expect(choices.filter((c) => nestedBrackets(c.title)).map((c) => c.title)).toEqual([]);
+    const e5 = choices.at(-1)!.title;
+    expect(e5).toMatch(/^Office 365 Enterprise E5/);
+    if (language === 'fr') expect(e5.length).toBeGreaterThan(200); // the long one the reviewers saw cut
   });
 });
