@@ -234,3 +234,55 @@ describe('the choose-plan card shows each choice whole', () => {
     if (language === 'fr') expect(e5.length).toBeGreaterThan(200); // the long one the reviewers saw cut
   });
 });
+
+describe('verdicts in words, not machine states', () => {
+  it.each([
+    ['eligibility.verdict.blocked', 'Mise à niveau impossible', 'アップグレード不可'],
+    [
+      'eligibility.blockedTarget',
+      '{{target}}\u00a0: mise à niveau impossible',
+      '{{target}}: アップグレード不可',
+    ],
+    ['eligibility.blockedAll', 'Aucune mise à niveau possible', 'どのプランにもアップグレードできません'],
+    // A wrong seat count (or anything refused at review or confirm) is not a refusal by someone.
+    ['upgrade.refusedTitle', 'Mise à niveau impossible', 'アップグレードできません'],
+  ])('%s', (key, french, japanese) => {
+    expect(fr.get(key)).toBe(french);
+    expect(ja.get(key)).toBe(japanese);
+  });
+
+  it('no ブロック or 拒否 in Japanese, no « bloqué » or « refusé » in French', () => {
+    expect([...ja].filter(([, t]) => /ブロック|拒否/.test(t)).map(([k]) => k)).toEqual([]);
+    expect(
+      [...fr]
+        .filter(([, t]) =>
+          /\bbloqu(é|ée|és|ées)(?!\p{L})|\bbloque toutes|\brefus(é|ée|és|ées)(?!\p{L})/iu.test(t),
+        )
+        .map(([k]) => k),
+    ).toEqual([]);
+  });
+
+  it('301 seats for Business Premium: « Mise à niveau impossible », アップグレードできません', async () => {
+    const fresh = await createTestBot();
+    const contoso = [...fresh.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
+    for (const [locale, title] of [
+      ['fr-FR', 'Mise à niveau impossible'],
+      ['ja-JP', 'アップグレードできません'],
+    ] as const) {
+      const review = await fresh.turn(
+        {
+          type: 'message',
+          value: {
+            verb: 'review',
+            customerId: contoso.id,
+            subscriptionId: 'sub-contoso-essentials',
+            target: 'O365_BUSINESS_PREMIUM',
+            seats: '301',
+          },
+        },
+        { locale },
+      );
+      expect(texts(cardOf(review[0]))[0]).toBe(title);
+    }
+  });
+});
