@@ -67,6 +67,23 @@ export function sentences(tr: Pick<Translator, 'language'>, ...parts: readonly s
   return parts.filter((p) => p !== '').join(tr.language === 'ja' ? '' : ' ');
 }
 
+const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}ー、。「」（）：]/u;
+const KATAKANA = /[\p{Script=Katakana}ー]/u;
+
+/**
+ * Japanese sets Latin words apart with a space (the Partner Center article: "サブスクリプション で Power BI Pro を"
+ * reads "… で Power BI Pro を"), so the strings put spaces around the names they take; a name that is itself
+ * Japanese (電話システム, 自社から) must then lose them: "で 電話システム を" → "で電話システムを". Spaces between two
+ * katakana words stay ("パートナー センター", "ユーザー アカウント"), as Microsoft writes them.
+ */
+export function tidyJapanese(text: string): string {
+  return text.replace(/(?<=(.)) (?=(.))/gu, (space, before: string, after: string) =>
+    JAPANESE.test(before) && JAPANESE.test(after) && !(KATAKANA.test(before) && KATAKANA.test(after))
+      ? ''
+      : space,
+  );
+}
+
 export function serviceList(tr: Translator, services: readonly ServiceKey[]): string {
   return tr.list(services.map((s) => tr.t(`service.${s}`)));
 }
@@ -105,6 +122,11 @@ function blockingSubscription(
 }
 
 export function explain(tr: Translator, reason: Reason): Explanation {
+  const e = explanation(tr, reason);
+  return tr.language === 'ja' ? { ...e, text: tidyJapanese(e.text), remedy: tidyJapanese(e.remedy) } : e;
+}
+
+function explanation(tr: Translator, reason: Reason): Explanation {
   const { t } = tr;
   const code = reason.code;
   switch (reason.code) {

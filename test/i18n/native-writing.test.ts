@@ -4,7 +4,7 @@
  */
 import type { Activity } from 'botbuilder';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { orList, sentences } from '../../src/bot/explain.js';
+import { explain, orList, sentences } from '../../src/bot/explain.js';
 import { readLocaleFile, Wording } from '../../src/bot/i18n.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -284,5 +284,66 @@ describe('verdicts in words, not machine states', () => {
       );
       expect(texts(cardOf(review[0]))[0]).toBe(title);
     }
+  });
+});
+
+describe('French: who does what when the customer bought elsewhere', () => {
+  it('the remedies name the customer, the supplier and us', () => {
+    expect(fr.get('reason.bought_elsewhere.remedy')).toBe(
+      'Pour que le client puisse acheter la nouvelle offre auprès de nous, il doit d’abord résilier cet abonnement ' +
+        'auprès de son fournisseur actuel (voir Multicanal).',
+    );
+    for (const code of ['conflicting_services', 'target_already_owned']) {
+      const remedy = fr.get(`reason.${code}.remedy_elsewhere`)!;
+      expect(remedy).toContain('pour que nous puissions vendre la mise à niveau au client');
+      expect(remedy).toContain(
+        'celui-ci doit d’abord résilier l’abonnement {{subscription}} auprès de ce fournisseur',
+      );
+    }
+  });
+});
+
+describe('Japanese reasons as a Japanese writer puts them', () => {
+  const tr = wording.for('ja');
+  const ref = (channel: 'partner' | 'direct', offerId: 'POWER_BI_PRO' | 'CLOUD_PBX', name: string) => ({
+    subscriptionId: `sub-${offerId}`,
+    offerId,
+    friendlyName: name,
+    channel,
+    status: 'active' as const,
+  });
+
+  it('no により', () => {
+    expect([...ja].filter(([, t]) => t.includes('により')).map(([k]) => k)).toEqual([]);
+  });
+
+  it('services already bought: 「顧客は、…購入したサブスクリプション … で … をすでに利用しています。」', () => {
+    const latin = explain(tr, {
+      code: 'conflicting_services',
+      conflicting: ref('direct', 'POWER_BI_PRO', 'Finance analytics'),
+      services: ['power-bi-pro'],
+    });
+    expect(latin.text).toBe(
+      '顧客は、Microsoft から直接購入したサブスクリプション Finance analytics – Power BI Pro (sub-POWER_BI_PRO) で ' +
+        'Power BI Pro をすでに利用しています。',
+    );
+    // A Japanese name takes no spaces around it: で電話システムを, 顧客は、自社から.
+    const japanese = explain(tr, {
+      code: 'conflicting_services',
+      conflicting: ref('partner', 'CLOUD_PBX', '本社電話'),
+      services: ['phone-system', 'audio-conferencing'],
+    });
+    expect(japanese.text).toBe(
+      '顧客は、自社から購入したサブスクリプション本社電話 – Skype for Business Cloud PBX (sub-CLOUD_PBX) で電話システム、' +
+        '電話会議をすでに利用しています。',
+    );
+  });
+
+  it('bought elsewhere: what it is, then who can change it', () => {
+    const e = explain(tr, { code: 'bought_elsewhere', channel: 'other-partner' });
+    expect(e.text).toBe(
+      'このサブスクリプションは、別の CSP パートナーから購入されたものです。自社ではアップグレードできません。',
+    );
+    expect(e.remedy).toContain('顧客が先に販売元でこのサブスクリプションをキャンセルする必要があります');
   });
 });
