@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CARDS_DIR } from '../../src/paths.js';
 import { cardOf, createTestBot, type TestBot } from '../support/bot.js';
+import { allCards } from '../support/card-specs.js';
 import { texts } from '../support/cards.js';
 
 type Flat = Map<string, string>;
@@ -345,5 +346,49 @@ describe('Japanese reasons as a Japanese writer puts them', () => {
       'このサブスクリプションは、別の CSP パートナーから購入されたものです。自社ではアップグレードできません。',
     );
     expect(e.remedy).toContain('顧客が先に販売元でこのサブスクリプションをキャンセルする必要があります');
+  });
+});
+
+describe('typography', () => {
+  const cards = allCards();
+  const fallback = (language: string) =>
+    cards
+      .filter((c) => c.label.startsWith(`${language} `))
+      .map((c) => ({ label: c.label, text: (c.spec.data as { fallbackText: string }).fallbackText }));
+
+  it('French plain-text cards keep the no-break space before « : » (facts written through card.fact)', () => {
+    expect(fr.get('card.fact')).toBe('{{title}}\u00a0: {{value}}');
+    const texts = fallback('fr');
+    expect(texts.length).toBeGreaterThan(30);
+    const bare = texts.filter(({ text }) => /(?<![\u00a0\u202f]):\s/u.test(text)).map(({ label }) => label);
+    expect(bare).toEqual([]);
+    const confirm = texts.find(({ label }) => label === 'fr confirm')!.text;
+    expect(confirm).toContain('Sièges\u00a0: 40');
+  });
+
+  it('Japanese: no space after 。, in the strings and in what the cards compose (a reason and its remedy)', () => {
+    expect([...ja].filter(([, t]) => /。 /.test(t)).map(([k]) => k)).toEqual([]);
+    const spaced = fallback('ja')
+      .filter(({ text }) => /。 /.test(text))
+      .map(({ label }) => label);
+    expect(spaced).toEqual([]);
+    const refused = fallback('ja').find(({ label }) => label === 'ja refused at review')!.text;
+    expect(refused).toMatch(/範囲外です。シート数を変更するか/);
+  });
+
+  it('Japanese: ご質問ください, シート数 as a label, 他のチャネルで購入', () => {
+    expect([...ja.values()].filter((t) => t.includes('お尋ね'))).toEqual([]);
+    expect([...ja.values()].some((t) => t.includes('もう一度ご質問ください'))).toBe(true);
+    expect(ja.get('eligibility.facts.seats')).toBe('シート数');
+    expect(ja.get('upgrade.facts.seats')).toBe('シート数');
+    expect(ja.get('upgrade.labels.seats')).toBe('シート数');
+    expect(ja.get('eligibility.verdict.elsewhere')).toBe('他のチャネルで購入');
+    expect([...ja.values()].filter((t) => t.includes('自社以外'))).toEqual([]);
+  });
+
+  it('French: « aucun », not « néant »; « pour l’Inde », not « India » as an adjective', () => {
+    expect(fr.get('list.none')).toBe('aucun');
+    expect([...fr.values()].filter((t) => /néant|variantes India|offres India/.test(t))).toEqual([]);
+    expect(fr.get('paths.none')).toContain('variantes pour l’Inde');
   });
 });

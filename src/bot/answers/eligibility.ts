@@ -22,7 +22,7 @@ import type {
   SubscriptionSection,
   VerdictColor,
 } from '../cards/data.js';
-import { explain, offerList, offerName, subscriptionLabel } from '../explain.js';
+import { explain, offerList, offerName, sentences, subscriptionLabel } from '../explain.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
 
@@ -101,7 +101,12 @@ function section(
 }
 
 /** The whole card as plain text, for clients that do not render cards. */
-function fallbackText(title: string, summary: string, sections: readonly SubscriptionSection[]): string {
+function fallbackText(
+  tr: Translator,
+  title: string,
+  summary: string,
+  sections: readonly SubscriptionSection[],
+): string {
   const out = [title, summary];
   for (const s of sections) {
     out.push('', `${s.heading} · ${s.verdict}`);
@@ -109,7 +114,7 @@ function fallbackText(title: string, summary: string, sections: readonly Subscri
     if (s.eligibleLine !== '') out.push(s.eligibleLine);
     for (const b of s.blocks) {
       out.push(b.heading);
-      for (const r of b.reasons) out.push(`- ${r.text} ${r.remedy}`);
+      for (const r of b.reasons) out.push(`- ${sentences(tr, r.text, r.remedy)}`);
     }
   }
   return out.join('\n');
@@ -125,7 +130,7 @@ function reply(
   const data: EligibilityCardData = {
     title,
     summary,
-    fallbackText: fallbackText(title, summary, sections),
+    fallbackText: fallbackText(tr, title, summary, sections),
     customerId: customer.id,
     labels: { upgrade: tr.t('eligibility.upgrade') },
     subscriptions: sections,

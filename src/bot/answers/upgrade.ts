@@ -21,7 +21,7 @@ import type {
   TextLine,
   VerdictColor,
 } from '../cards/data.js';
-import { explain, offerName, serviceList, subscriptionLabel } from '../explain.js';
+import { explain, offerName, sentences, serviceList, subscriptionLabel } from '../explain.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
 
@@ -29,8 +29,9 @@ function plainText(lines: readonly (string | undefined)[]): string {
   return lines.filter((l): l is string => l !== undefined && l !== '').join('\n');
 }
 
-function factsText(facts: readonly Fact[]): string[] {
-  return facts.map((f) => `${f.title}: ${f.value}`);
+/** The facts as lines, "title: value" as the language writes it (« Sièges : 40 », with its no-break space). */
+function factsText(tr: Translator, facts: readonly Fact[]): string[] {
+  return facts.map((f) => tr.t('card.fact', { title: f.title, value: f.value }));
 }
 
 /** The choose-target card: only the eligible targets, seats bounded by the targets' limits, transfer on. */
@@ -151,7 +152,7 @@ export function confirmAnswer(
     title,
     fallbackText: plainText([
       title,
-      ...factsText(facts),
+      ...factsText(tr, facts),
       billing,
       accountsTitle,
       ...accounts.map((a) => `- ${a.text}`),
@@ -203,7 +204,7 @@ function outcome(
     fallbackText: plainText([
       parts.title,
       parts.message,
-      ...factsText(parts.facts),
+      ...factsText(tr, parts.facts),
       lines.length > 0 ? parts.linesTitle : undefined,
       ...lines.map((l) => `- ${l.text}`),
       ...nextSteps.map((s) => s.text),
@@ -321,7 +322,7 @@ export function refusedAnswer(
   });
   const lines = reasons.map((r) => {
     const e = explain(tr, r);
-    return { text: `${e.text} ${e.remedy}` };
+    return { text: sentences(tr, e.text, e.remedy) };
   });
   return outcome(tr, message, {
     title: tr.t('upgrade.refusedTitle'),
