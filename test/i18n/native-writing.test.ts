@@ -392,3 +392,22 @@ describe('typography', () => {
     expect(fr.get('paths.none')).toContain('variantes pour l’Inde');
   });
 });
+
+describe('long labels on narrow screens', () => {
+  it('the verdict sits under the subscription heading, not in a column beside it (cards/eligibility.json)', () => {
+    const card = JSON.parse(readFileSync(join(CARDS_DIR, 'eligibility.json'), 'utf8')) as {
+      body: { $data?: string; items?: { type: string; text?: string; spacing?: string }[] }[];
+    };
+    const section = card.body.find((e) => e.$data === '${subscriptions}')!;
+    expect(section.items!.slice(0, 2)).toEqual([
+      expect.objectContaining({ type: 'TextBlock', text: '${heading}' }),
+      expect.objectContaining({ type: 'TextBlock', text: '${verdict}', spacing: 'None' }),
+    ]);
+    expect(JSON.stringify(card)).not.toContain('"ColumnSet"');
+  });
+
+  it('« Confirmer » beside « Annuler »', () => {
+    expect(fr.get('upgrade.labels.confirm')).toBe('Confirmer');
+    expect(fr.get('upgrade.labels.cancel')).toBe('Annuler');
+  });
+});
