@@ -411,3 +411,14 @@ describe('long labels on narrow screens', () => {
     expect(fr.get('upgrade.labels.cancel')).toBe('Annuler');
   });
 });
+
+describe('the whole of fr.json and ja.json, read as their readers write', () => {
+  it('French: a no-break space before : ; ? ! » and after «, in every string', () => {
+    const plain = [...fr].filter(([, t]) => /[ ][:;?!»]|«[ ]/.test(t)).map(([k]) => k);
+    expect(plain).toEqual([]);
+  });
+
+  it('Japanese: no half-width space next to 、 or 。, no space-separated full-width ？ before more text', () => {
+    expect([...ja].filter(([, t]) => /[ ][、。]|[、。][ ]|？[ ]\S/.test(t)).map(([k]) => k)).toEqual([]);
+  });
+});
