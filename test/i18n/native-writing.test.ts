@@ -8,7 +8,7 @@ import { explain, orList, sentences } from '../../src/bot/explain.js';
 import { readLocaleFile, Wording } from '../../src/bot/i18n.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CARDS_DIR } from '../../src/paths.js';
+import { CARDS_DIR, PROJECT_ROOT } from '../../src/paths.js';
 import { cardOf, createTestBot, type TestBot } from '../support/bot.js';
 import { allCards } from '../support/card-specs.js';
 import { texts } from '../support/cards.js';
@@ -117,6 +117,17 @@ describe('Japanese: アップグレード for changing plans, 移行 for licence
     const plans = [...ja].filter(([, text]) => text.includes('移行') && !text.includes('ライセンス'));
     expect(plans.map(([key]) => key)).toEqual([]);
     expect([...ja.values()].some((text) => text.includes('ライセンスの移行'))).toBe(true);
+  });
+
+  it('the Teams app’s Japanese descriptions (manifest/ja.json) say アップグレード too, and no ブロック', () => {
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'manifest', 'ja.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const wrong = Object.entries(manifest).filter(
+      ([, t]) => (t.includes('移行') && !t.includes('ライセンス')) || t.includes('ブロック'),
+    );
+    expect(wrong.map(([k]) => k)).toEqual([]);
   });
 
   it('the fleet line for blocked customers reads as a count of companies', () => {
