@@ -33,6 +33,11 @@ export interface PlaygroundOptions {
   readonly onOutput?: (line: string) => void;
   /** Default 30 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * The IANA time zone the Playground reports as the user's (`localTimezone` on its activities, as Teams sends
+   * the user's): it reads its own process's zone, so this is its TZ. Default: this process's.
+   */
+  readonly timeZone?: string;
 }
 
 export interface RunningPlayground {
@@ -137,6 +142,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
         M365_AGENTS_PLAYGROUND_LOGFILE: logFile,
         // --disable-telemetry stops its events, not the Application Insights SDK's own "statsbeat".
         APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+        ...(options.timeZone === undefined ? {} : { TZ: options.timeZone }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { isLoopbackHost } from './http/loopback.js';
+import { ianaTimeZone } from './time-zone.js';
 
 const list = z
   .string()
@@ -91,6 +92,19 @@ const EnvSchema = z
     UPGRADE_MAX_ATTEMPTS: count(1, 100, 5),
     /** How often the caches look for customers changed by another process or replica. */
     CACHE_REFRESH_SECONDS: count(1, 3600, 2),
+    /** Dates are written in the user's time zone (Teams sends it); this one when the client sends none. */
+    DEFAULT_TIME_ZONE: z
+      .string()
+      .default('UTC')
+      .transform((name, ctx) => {
+        const zone = ianaTimeZone(name);
+        if (zone !== undefined) return zone;
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${name}" is not an IANA time zone name (such as Europe/Paris, Asia/Tokyo or UTC)`,
+        });
+        return z.NEVER;
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.MicrosoftAppId !== '' || env.ALLOW_UNAUTHENTICATED_REMOTE) return;

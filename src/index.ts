@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Server } from 'restify';
 import { assembleBot } from './bot/assemble.js';
+import { Wording } from './bot/i18n.js';
 import type { UpgradeAssistantBot } from './bot/bot.js';
 import { checkInvokes, rateLimit, tenantGate } from './bot/guards.js';
 import { RateLimiter } from './bot/rate-limiter.js';
@@ -146,6 +147,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onError: (error) => logger.error({ err: error }, 'pruning old records failed'),
   });
   const { bot, wording } = await assembleBot({
+    wording: new Wording({ timeZone: config.DEFAULT_TIME_ZONE }),
     customers,
     lookup,
     upgrades,

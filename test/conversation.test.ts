@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actions, texts } from './support/cards.js';
 import { cardOf, createTestBot, type TestBot } from './support/bot.js';
+import { Wording } from '../src/bot/i18n.js';
 
 let bot: TestBot;
 beforeAll(async () => {
@@ -34,6 +35,10 @@ interface Script {
 
 const LOCALES = { en: 'en-US', fr: 'fr-FR', ja: 'ja-JP' } as const;
 
+/** Offer names as each language's edition of the Partner Center article writes them (docs/glossary.md). */
+const E1 = { en: 'Office 365 Enterprise E1', fr: 'Office 365 Entreprise E1', ja: 'Office 365 Enterprise E1' };
+const E3 = { en: 'Office 365 Enterprise E3', fr: 'Office 365 Entreprise E3', ja: 'Office 365 Enterprise E3' };
+
 const scripts: Script[] = [
   {
     name: 'eligibility of a rich customer',
@@ -43,10 +48,10 @@ const scripts: Script[] = [
       ja: 'Contosoはアップグレードできますか？',
     },
     card: 'eligibility',
-    expect: (all) => {
+    expect: (all, lang) => {
       expect(all).toContain('Contoso Ltd');
       expect(all).toContain('sub-contoso-essentials');
-      expect(all).toContain('Office 365 Enterprise E1');
+      expect(all).toContain(E1[lang]);
       expect(all).toContain('sub-contoso-powerbi'); // what blocks E5
     },
   },
@@ -62,7 +67,7 @@ const scripts: Script[] = [
       expect(all).toContain('Office 365 Enterprise E5');
       expect(all).toContain('Power BI Pro');
       expect(all).toContain({ en: 'directly from Microsoft', fr: 'Microsoft', ja: 'Microsoft' }[lang]);
-      expect(all).not.toContain('Office 365 Enterprise E1');
+      expect(all).not.toContain(E1[lang]);
     },
   },
   {
@@ -73,9 +78,9 @@ const scripts: Script[] = [
       ja: 'Fabrikam IncがEnterprise E3に移行できないのはなぜですか？',
     },
     card: 'eligibility',
-    expect: (all) => {
+    expect: (all, lang) => {
       expect(all).toContain('Fabrikam Inc');
-      expect(all).toContain('Office 365 Enterprise E3');
+      expect(all).toContain(E3[lang]);
       expect(all).toContain('sub-fabrikam-e5');
     },
   },
@@ -148,8 +153,8 @@ const scripts: Script[] = [
       ja: 'Business Essentialsはどのプランにアップグレードできますか？',
     },
     card: 'none',
-    expect: (all) => {
-      expect(all).toContain('Office 365 Enterprise E1');
+    expect: (all, lang) => {
+      expect(all).toContain(E1[lang]);
       expect(all).toContain('Office 365 Business Premium India');
     },
   },
@@ -214,6 +219,52 @@ describe('answers are in the user’s language', () => {
   it('an unknown locale falls back to English', async () => {
     const { all } = await ask('can Contoso upgrade?', 'de-DE');
     expect(all).toContain('Can Contoso Ltd upgrade?');
+  });
+});
+
+describe('"did you mean": one customer or the other, never both', () => {
+  it.each([
+    [
+      'en-US',
+      'can Fabrikon upgrade?',
+      'I can\'t find a customer called "Fabrikon". Did you mean Fabrikam Inc or Fabricam Ltd?',
+    ],
+    [
+      'fr-FR',
+      'Fabrikon peut-il passer à une offre supérieure ?',
+      // With the no-break spaces of French typography inside « » and before ?.
+      'Je ne trouve aucun client nommé «\u00a0Fabrikon\u00a0». Vouliez-vous dire Fabrikam Inc ou Fabricam Ltd\u00a0?',
+    ],
+    [
+      'ja-JP',
+      'Fabrikonはアップグレードできますか？',
+      // No space after 。; Latin names set apart from kana by a space, as the Partner Center article writes.
+      '「Fabrikon」という名前の顧客が見つかりません。Fabrikam Inc または Fabricam Ltd のことですか？',
+    ],
+  ])('%s', async (locale, question, answer) => {
+    const { text, reply } = await ask(question, locale);
+    expect(text).toBe(answer);
+    expect(reply.suggestedActions?.actions.map((a) => a.title)).toEqual(['Fabrikam Inc', 'Fabricam Ltd']);
+  });
+});
+
+describe('the help examples (offered as buttons) are questions the bot answers', () => {
+  const wording = new Wording();
+  it.each(Object.entries(LOCALES))('%s', async (lang, locale) => {
+    const tr = wording.for(lang);
+    const examples = tr.t('help.examples', { returnObjects: true }) as unknown as string[];
+    for (const example of examples) {
+      const { text } = await ask(example, locale);
+      expect(text, example).not.toBe(tr.t('notUnderstood'));
+      expect(text, example).not.toContain(tr.t('help.intro'));
+    }
+  });
+
+  it('Japanese: the fleet answer counts companies and says アップグレード, never 移行', async () => {
+    const { all } = await ask('E5にアップグレードできる顧客は？', 'ja-JP');
+    expect(all).toContain('アップグレード パスはあるものの、現在アップグレードできない顧客: 6 社');
+    expect(all).toMatch(/^- .+: \d+ 社$/m);
+    expect(all).not.toContain('移行');
   });
 });
 

@@ -10,7 +10,7 @@ import {
   type ServiceKey,
   type SubscriptionRef,
 } from '../rules/index.js';
-import type { Translator } from './i18n.js';
+import type { Language, Translator } from './i18n.js';
 
 interface Explanation {
   readonly code: ReasonCode;
@@ -18,12 +18,70 @@ interface Explanation {
   readonly remedy: string;
 }
 
-export function offerName(id: OfferId): string {
-  return CATALOG[id].name;
+/**
+ * Offer names are proper names, written as each language's edition of the Partner Center article writes them
+ * (docs/glossary.md, "Offer names"): the French one says "Entreprise" for E1 and E3, "Enterprise" for E5; the
+ * Japanese one keeps the English names. Elsewhere the catalog's name.
+ */
+const OFFER_NAMES: Readonly<Partial<Record<Language, Partial<Record<OfferId, string>>>>> = {
+  fr: { O365_E1: 'Office 365 Entreprise E1', O365_E3: 'Office 365 Entreprise E3' },
+};
+
+export function offerName(tr: Pick<Translator, 'language'>, id: OfferId): string {
+  return OFFER_NAMES[tr.language]?.[id] ?? CATALOG[id].name;
 }
 
 export function offerList(tr: Translator, ids: readonly OfferId[]): string {
-  return ids.length === 0 ? tr.t('list.none') : tr.list(ids.map(offerName));
+  return ids.length === 0 ? tr.t('list.none') : tr.list(ids.map((id) => offerName(tr, id)));
+}
+
+const disjunctions = new Map<Language, Intl.ListFormat>();
+const LATIN_END = /[\p{Script=Latin}\d.)]$/u;
+const LATIN_START = /^[\p{Script=Latin}\d(]/u;
+const KANA_KANJI_END = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]$/u;
+const KANA_KANJI_START = /^[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
+
+/**
+ * "A or B" in the language: "A, B, or C", « A, B ou C », 「A、B、または C」. Japanese text sets Latin words
+ * apart from kana and kanji with a space, as the Partner Center article does ("Office 365 Business India と
+ * Office 365 Business Essentials India は"); Intl writes "AまたはB".
+ */
+export function orList(tr: Pick<Translator, 'language'>, items: readonly string[]): string {
+  let format = disjunctions.get(tr.language);
+  if (format === undefined) {
+    format = new Intl.ListFormat(tr.language, { type: 'disjunction' });
+    disjunctions.set(tr.language, format);
+  }
+  const parts = format.formatToParts(items).map((p) => p.value);
+  if (tr.language !== 'ja') return parts.join('');
+  return parts.reduce((out, part) => {
+    const spaced =
+      (LATIN_END.test(out) && KANA_KANJI_START.test(part)) ||
+      (KANA_KANJI_END.test(out) && LATIN_START.test(part));
+    return spaced ? `${out} ${part}` : out + part;
+  }, '');
+}
+
+/** Sentences one after the other: a space between them, none in Japanese (after 。). */
+export function sentences(tr: Pick<Translator, 'language'>, ...parts: readonly string[]): string {
+  return parts.filter((p) => p !== '').join(tr.language === 'ja' ? '' : ' ');
+}
+
+const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}ー、。「」（）：]/u;
+const KATAKANA = /[\p{Script=Katakana}ー]/u;
+
+/**
+ * Japanese sets Latin words apart with a space (the Partner Center article: "サブスクリプション で Power BI Pro を"
+ * reads "… で Power BI Pro を"), so the strings put spaces around the names they take; a name that is itself
+ * Japanese (電話システム, 自社から) must then lose them: "で 電話システム を" → "で電話システムを". Spaces between two
+ * katakana words stay ("パートナー センター", "ユーザー アカウント"), as Microsoft writes them.
+ */
+export function tidyJapanese(text: string): string {
+  return text.replace(/(?<=(.)) (?=(.))/gu, (space, before: string, after: string) =>
+    JAPANESE.test(before) && JAPANESE.test(after) && !(KATAKANA.test(before) && KATAKANA.test(after))
+      ? ''
+      : space,
+  );
 }
 
 export function serviceList(tr: Translator, services: readonly ServiceKey[]): string {
@@ -31,16 +89,19 @@ export function serviceList(tr: Translator, services: readonly ServiceKey[]): st
 }
 
 /** How a subscription is named to the user: its friendly name or its offer, and its id. */
-export function subscriptionLabel(s: {
-  friendlyName?: string;
-  offerId: OfferId;
-  subscriptionId?: string;
-  id?: string;
-}): string {
+export function subscriptionLabel(
+  tr: Pick<Translator, 'language'>,
+  s: {
+    friendlyName?: string;
+    offerId: OfferId;
+    subscriptionId?: string;
+    id?: string;
+  },
+): string {
   const id = s.subscriptionId ?? s.id ?? '';
   return s.friendlyName === undefined
-    ? `${offerName(s.offerId)} (${id})`
-    : `${s.friendlyName} – ${offerName(s.offerId)} (${id})`;
+    ? `${offerName(tr, s.offerId)} (${id})`
+    : `${s.friendlyName} – ${offerName(tr, s.offerId)} (${id})`;
 }
 
 function blockingSubscription(
@@ -48,7 +109,7 @@ function blockingSubscription(
   code: 'conflicting_services' | 'target_already_owned',
   ref: SubscriptionRef,
 ) {
-  const subscription = subscriptionLabel(ref);
+  const subscription = subscriptionLabel(tr, ref);
   return {
     subscription,
     channel: tr.t(`channel.${ref.channel}`),
@@ -61,6 +122,11 @@ function blockingSubscription(
 }
 
 export function explain(tr: Translator, reason: Reason): Explanation {
+  const e = explanation(tr, reason);
+  return tr.language === 'ja' ? { ...e, text: tidyJapanese(e.text), remedy: tidyJapanese(e.remedy) } : e;
+}
+
+function explanation(tr: Translator, reason: Reason): Explanation {
   const { t } = tr;
   const code = reason.code;
   switch (reason.code) {
@@ -73,7 +139,7 @@ export function explain(tr: Translator, reason: Reason): Explanation {
     case 'no_upgrade_path':
       return {
         code,
-        text: t('reason.no_upgrade_path.text', { offer: offerName(reason.offerId) }),
+        text: t('reason.no_upgrade_path.text', { offer: offerName(tr, reason.offerId) }),
         remedy: t('reason.no_upgrade_path.remedy'),
       };
     case 'subscription_not_active':
@@ -108,8 +174,8 @@ export function explain(tr: Translator, reason: Reason): Explanation {
         code,
         text: t('reason.target_not_available.text', {
           context: reason.indiaRule ? 'india' : undefined,
-          target: offerName(reason.target),
-          offer: offerName(reason.offerId),
+          target: offerName(tr, reason.target),
+          offer: offerName(tr, reason.offerId),
         }),
         remedy: t('reason.target_not_available.remedy', { targets: offerList(tr, reason.validTargets) }),
       };
@@ -125,7 +191,7 @@ export function explain(tr: Translator, reason: Reason): Explanation {
       const b = blockingSubscription(tr, reason.code, reason.existing);
       return {
         code,
-        text: t('reason.target_already_owned.text', { ...b, target: offerName(reason.existing.offerId) }),
+        text: t('reason.target_already_owned.text', { ...b, target: offerName(tr, reason.existing.offerId) }),
         remedy: b.remedy,
       };
     }
@@ -137,7 +203,7 @@ export function explain(tr: Translator, reason: Reason): Explanation {
           quantity: tr.number(reason.quantity),
           min: tr.number(reason.minQuantity),
           max: tr.number(reason.maxQuantity),
-          target: offerName(reason.target),
+          target: offerName(tr, reason.target),
         }),
         remedy: t('reason.quantity_out_of_range.remedy'),
       };

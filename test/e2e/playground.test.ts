@@ -28,6 +28,8 @@ const STEP_TIMEOUT = 15_000;
 const wording = new Wording();
 const en = wording.for('en-US');
 const fr = wording.for('fr-FR');
+/** The user's time zone, as the Playground reports it (its own process's: TZ). */
+const USER_TIME_ZONE = 'Europe/Paris';
 
 if (!HAVE_CHROMIUM && !IN_CI) {
   console.warn(
@@ -98,6 +100,8 @@ const frenchFlow: Record<string, string> = {};
         botEndpoint: `${bot.url}/api/messages`,
         channel: 'msteams',
         workDir: join(dataDir, 'playground'),
+        // Sent as the user's localTimezone on every activity, as Teams does: dates are written in it.
+        timeZone: USER_TIME_ZONE,
       });
       mkdirSync(join(dataDir, 'chromium'));
       context = await chromium.launchPersistentContext(join(dataDir, 'chromium'), {
@@ -251,6 +255,12 @@ const frenchFlow: Record<string, string> = {};
       const shown = await eligibility.innerText();
       expect(shown).toContain(fr.t('eligibility.title', { customer: 'Société Lamna' }));
       expect(shown).toContain(fr.t('eligibility.facts.seats'));
+      expect(englishIn(shown)).toEqual([]);
+      await verdictUnderHeading(
+        eligibility,
+        'Lamna Lyon – Office 365 Business Essentials (sub-lamna-essentials)',
+        fr.t('eligibility.verdict.upgradable'),
+      );
       await noTemplateLeft();
       await shot('05-eligibility-fr', eligibility);
 
@@ -260,7 +270,12 @@ const frenchFlow: Record<string, string> = {};
       await choose.waitFor();
       expect(invokes().at(-1)?.locale).toBe('en-US');
       frenchFlow.choose = await languageOf(choose, 'upgrade.labels.target');
-      await choose.getByRole('radio', { name: /Office 365 Enterprise E3/ }).check();
+      // The French edition of the Partner Center article says "Entreprise" (docs/glossary.md).
+      await choose.getByRole('radio', { name: /Office 365 Entreprise E3/ }).check();
+      // Every choice shown whole, the long E5 one (what it adds) included: the choices wrap.
+      expect(await clippedLabels(choose)).toEqual([]);
+      expect(await choose.innerText()).toContain('Power BI Pro et fonctionnalités d’analyse');
+      expect(englishIn(await choose.innerText())).toEqual([]);
       await shot('06-choose-target-fr', choose);
 
       await choose.getByRole('button', { name: labels('upgrade.labels.review') }).click();
@@ -268,6 +283,7 @@ const frenchFlow: Record<string, string> = {};
       await confirm.waitFor();
       frenchFlow.confirm = await languageOf(confirm, 'upgrade.labels.confirm');
       expect(await confirm.innerText()).toContain('Chloé Lefèvre (chloe.lefevre@lamna.fr)');
+      expect(englishIn(await confirm.innerText())).toEqual([]);
       await noTemplateLeft();
       await shot('07-confirm-fr', confirm);
 
@@ -279,6 +295,10 @@ const frenchFlow: Record<string, string> = {};
         .last();
       await outcome.waitFor();
       frenchFlow.outcome = await languageOf(outcome, 'upgrade.doneTitle');
+      // The date in the user's zone (the Playground's localTimezone), the zone named in French.
+      expect(invokes().at(-1)?.localTimezone).toBe(USER_TIME_ZONE);
+      expect(await outcome.innerText()).toMatch(/à \d\d:\d\d heure (normale|d’été) d’Europe centrale/);
+      expect(englishIn(await outcome.innerText())).toEqual([]);
       await noTemplateLeft();
       await shot('08-outcome-fr', outcome);
 
@@ -307,6 +327,11 @@ const frenchFlow: Record<string, string> = {};
       expect(shown).toContain('bought through another CSP partner');
       expect(shown).toContain('they must cancel Fabrikam executives');
       expect(shown).toContain('(Multichannel)');
+      await verdictUnderHeading(
+        eligibility,
+        'Fabrikam staff – Office 365 Business Premium (sub-fabrikam-premium)',
+        en.t('eligibility.verdict.blocked'),
+      );
       expect(await eligibility.getByRole('button', { name: en.t('eligibility.upgrade') }).count()).toBe(0);
       await noTemplateLeft();
       await shot('09-blocked-en', eligibility);
@@ -371,6 +396,7 @@ function writeFindings(): void {
   const findings = {
     invokes: invokes().map((a) => ({
       locale: a.locale,
+      localTimezone: a.localTimezone,
       replyToId: a.replyToId,
       type: actionOf(a)?.type,
       verb: actionOf(a)?.verb,
@@ -479,6 +505,64 @@ interface BrowserGlobals {
   readonly navigator: {
     readonly clipboard: { readText(): Promise<string>; writeText(text: string): Promise<void> };
   };
+}
+
+/** English wording that must not show on a French card: labels, verdicts, and the names fr localizes. */
+const ENGLISH_ONLY = [
+  ...[
+    'eligibility.facts.seats',
+    'eligibility.facts.status',
+    'eligibility.facts.channel',
+    'eligibility.verdict.upgradable',
+    'eligibility.verdict.blocked',
+    'eligibility.upgrade',
+    'upgrade.labels.target',
+    'upgrade.labels.seats',
+    'upgrade.labels.review',
+    'upgrade.labels.confirm',
+    'upgrade.labels.cancel',
+    'upgrade.facts.customer',
+    'upgrade.facts.change',
+    'upgrade.facts.type',
+    'upgrade.facts.added',
+    'upgrade.doneTitle',
+    'upgrade.nextStepsTitle',
+    'service.office-apps',
+    'service.phone-system',
+    'service.audio-conferencing',
+    'service.advanced-threat-protection',
+  ].map((key) => en.t(key)),
+  'Office 365 Enterprise E1',
+  'Office 365 Enterprise E3',
+  'Coordinated Universal Time',
+];
+
+/** The English-only words found in a French card's text. */
+function englishIn(text: string): string[] {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return ENGLISH_ONLY.filter((english) =>
+    new RegExp(`(?<!\\p{L})${escape(english)}(?!\\p{L})`, 'u').test(text),
+  );
+}
+
+/** The verdict is its own line under the subscription heading (not a column beside it). */
+async function verdictUnderHeading(card: Locator, heading: string, verdict: string): Promise<void> {
+  const top = await card.getByText(heading, { exact: true }).boundingBox();
+  const under = await card.getByText(verdict, { exact: true }).first().boundingBox();
+  expect(top).not.toBeNull();
+  expect(under).not.toBeNull();
+  expect(under!.y).toBeGreaterThanOrEqual(top!.y + top!.height - 1);
+  expect(Math.abs(under!.x - top!.x)).toBeLessThan(2);
+}
+
+/** The labels of a card cut by their box (ellipsis, no wrap): their text overflows. */
+async function clippedLabels(card: Locator): Promise<string[]> {
+  return card.locator('label').evaluateAll((labels) =>
+    labels
+      .map((l) => l as unknown as { scrollWidth: number; clientWidth: number; textContent: string | null })
+      .filter((l) => l.scrollWidth > l.clientWidth + 1)
+      .map((l) => l.textContent ?? ''),
+  );
 }
 
 /** No `${…}` of a card template left anywhere on the page. */

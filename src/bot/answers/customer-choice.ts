@@ -2,6 +2,7 @@
 import type { CustomerCandidate } from '../../directory/lookup-types.js';
 import type { Customer } from '../../rules/index.js';
 import type { DisambiguationCardData } from '../cards/data.js';
+import { orList, sentences } from '../explain.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
 
@@ -37,8 +38,13 @@ export function notFoundAnswer(
 ): Reply {
   if (suggestions.length === 0) return { text: tr.t('customer.none', { query }) };
   const names = suggestions.map((s) => s.customer.companyProfile.companyName);
+  // One customer or another: "A or B", « A ou B », 「A または B」.
   return {
-    text: `${tr.t('customer.notFound', { query })} ${tr.t('customer.didYouMean', { names: tr.list(names) })}`,
+    text: sentences(
+      tr,
+      tr.t('customer.notFound', { query }),
+      tr.t('customer.didYouMean', { names: orList(tr, names) }),
+    ),
     suggestions: names,
   };
 }

@@ -22,16 +22,17 @@ import type {
   SubscriptionSection,
   VerdictColor,
 } from '../cards/data.js';
-import { explain, offerList, offerName, subscriptionLabel } from '../explain.js';
+import { explain, offerList, offerName, sentences, subscriptionLabel } from '../explain.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
 
 function facts(tr: Translator, s: Subscription): Fact[] {
   const offer = CATALOG[s.offerId];
+  const name = offerName(tr, s.offerId);
   const offerText =
     offer.name2020 === undefined
-      ? offer.name
-      : `${offer.name} (${tr.t('eligibility.name2020', { name: offer.name2020 })})`;
+      ? name
+      : `${name} (${tr.t('eligibility.name2020', { name: offer.name2020 })})`;
   return [
     { title: tr.t('eligibility.facts.offer'), value: offerText },
     { title: tr.t('eligibility.facts.seats'), value: tr.number(s.quantity) },
@@ -80,14 +81,14 @@ function section(
     const own = t.reasons.filter((r) => !isSubscriptionReason(r));
     if (own.length > 0) {
       blocks.push({
-        heading: tr.t('eligibility.blockedTarget', { target: offerName(t.target) }),
+        heading: tr.t('eligibility.blockedTarget', { target: offerName(tr, t.target) }),
         reasons: lines(tr, own),
       });
     }
   }
   return {
     id: s.id,
-    heading: subscriptionLabel(s),
+    heading: subscriptionLabel(tr, s),
     verdict: tr.t(`eligibility.verdict.${verdict.key}`),
     verdictColor: verdict.color,
     facts: facts(tr, s),
@@ -100,7 +101,12 @@ function section(
 }
 
 /** The whole card as plain text, for clients that do not render cards. */
-function fallbackText(title: string, summary: string, sections: readonly SubscriptionSection[]): string {
+function fallbackText(
+  tr: Translator,
+  title: string,
+  summary: string,
+  sections: readonly SubscriptionSection[],
+): string {
   const out = [title, summary];
   for (const s of sections) {
     out.push('', `${s.heading} · ${s.verdict}`);
@@ -108,7 +114,7 @@ function fallbackText(title: string, summary: string, sections: readonly Subscri
     if (s.eligibleLine !== '') out.push(s.eligibleLine);
     for (const b of s.blocks) {
       out.push(b.heading);
-      for (const r of b.reasons) out.push(`- ${r.text} ${r.remedy}`);
+      for (const r of b.reasons) out.push(`- ${sentences(tr, r.text, r.remedy)}`);
     }
   }
   return out.join('\n');
@@ -124,7 +130,7 @@ function reply(
   const data: EligibilityCardData = {
     title,
     summary,
-    fallbackText: fallbackText(title, summary, sections),
+    fallbackText: fallbackText(tr, title, summary, sections),
     customerId: customer.id,
     labels: { upgrade: tr.t('eligibility.upgrade') },
     subscriptions: sections,
@@ -150,7 +156,7 @@ export function eligibilityAnswer(tr: Translator, customer: Customer): Reply {
 /** The verdict for one target on each subscription that has it as a path (or, if none has, on each one). */
 export function targetEligibilityAnswer(tr: Translator, customer: Customer, target: OfferId): Reply {
   const name = customer.companyProfile.companyName;
-  const targetName = offerName(target);
+  const targetName = offerName(tr, target);
   if (customer.subscriptions.length === 0)
     return { text: tr.t('eligibility.noSubscriptions', { customer: name }) };
   const withPath = customer.subscriptions.filter((s) => upgradeTargets(s.offerId).includes(target));

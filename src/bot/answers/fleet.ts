@@ -18,7 +18,7 @@ export async function fleetAnswer(
   customers: AsyncIterable<readonly Customer[]>,
   target: OfferId,
 ): Promise<Reply> {
-  const targetName = offerName(target);
+  const targetName = offerName(tr, target);
   const targets = allUpgradeTargets();
   if (!targets.includes(target)) {
     return { text: tr.t('fleet.notATarget', { target: targetName, targets: offerList(tr, targets) }) };

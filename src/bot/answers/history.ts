@@ -25,8 +25,8 @@ export function historyAnswer(
       `- ${tr.t('history.entry', {
         when: tr.date(new Date(e.decidedAt ?? e.requestedAt)),
         by: actorName(tr, e.decidedBy ?? e.requestedBy),
-        from: offerName(e.fromOffer),
-        to: offerName(e.target),
+        from: offerName(tr, e.fromOffer),
+        to: offerName(tr, e.target),
         seats: tr.number(e.quantity),
         type: tr.t(`upgrade.type.${e.upgradeType}`),
         outcome: tr.t(`history.outcome.${e.status}`, { newSubscription: e.newSubscriptionId ?? '' }),

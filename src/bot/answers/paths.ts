@@ -5,7 +5,7 @@ import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
 
 export function pathsAnswer(tr: Translator, source: OfferId): Reply {
-  const offer = offerName(source);
+  const offer = offerName(tr, source);
   const targets = upgradeTargets(source);
   if (targets.length === 0) return { text: tr.t('paths.none', { offer }) };
   const lines = [tr.t('paths.targets', { offer, targets: offerList(tr, targets) })];

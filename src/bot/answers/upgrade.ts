@@ -21,7 +21,7 @@ import type {
   TextLine,
   VerdictColor,
 } from '../cards/data.js';
-import { explain, offerName, serviceList, subscriptionLabel } from '../explain.js';
+import { explain, offerName, sentences, serviceList, subscriptionLabel } from '../explain.js';
 import type { Translator } from '../i18n.js';
 import { asPlainText } from '../plain-text.js';
 import type { Reply } from './reply.js';
@@ -30,8 +30,9 @@ function plainText(lines: readonly (string | undefined)[]): string {
   return lines.filter((l): l is string => l !== undefined && l !== '').join('\n');
 }
 
-function factsText(facts: readonly Fact[]): string[] {
-  return facts.map((f) => `${f.title}: ${f.value}`);
+/** The facts as lines, "title: value" as the language writes it (« Sièges : 40 », with its no-break space). */
+function factsText(tr: Translator, facts: readonly Fact[]): string[] {
+  return facts.map((f) => tr.t('card.fact', { title: f.title, value: f.value }));
 }
 
 /** The choose-target card: only the eligible targets, seats bounded by the targets' limits, transfer on. */
@@ -42,15 +43,15 @@ export function chooseTargetAnswer(
   eligible: readonly TargetVerdict[],
   preselected?: OfferId,
 ): Reply {
-  const subscriptionName = subscriptionLabel(subscription);
+  const subscriptionName = subscriptionLabel(tr, subscription);
   const name = customer.companyProfile.companyName;
   const targets = eligible.map((v) => ({
     value: v.target,
     title:
       v.additionalServices.length === 0
-        ? tr.t('upgrade.targetChoiceNothing', { target: offerName(v.target) })
+        ? tr.t('upgrade.targetChoiceNothing', { target: offerName(tr, v.target) })
         : tr.t('upgrade.targetChoice', {
-            target: offerName(v.target),
+            target: offerName(tr, v.target),
             services: serviceList(tr, v.additionalServices),
           }),
   }));
@@ -62,7 +63,7 @@ export function chooseTargetAnswer(
     title,
     subtitle: tr.t('upgrade.chooseSubtitle', {
       customer: name,
-      offer: offerName(subscription.offerId),
+      offer: offerName(tr, subscription.offerId),
       seats: tr.number(subscription.quantity),
     }),
     fallbackText: plainText([title, ...targets.map((t) => `- ${t.title}`)]),
@@ -107,10 +108,13 @@ function requestFacts(
 ): Fact[] {
   return [
     { title: tr.t('upgrade.facts.customer'), value: customer.companyProfile.companyName },
-    { title: tr.t('upgrade.facts.subscription'), value: subscriptionLabel(plan.source) },
+    { title: tr.t('upgrade.facts.subscription'), value: subscriptionLabel(tr, plan.source) },
     {
       title: tr.t('upgrade.facts.change'),
-      value: tr.t('upgrade.change', { from: offerName(plan.source.offerId), to: offerName(plan.target) }),
+      value: tr.t('upgrade.change', {
+        from: offerName(tr, plan.source.offerId),
+        to: offerName(tr, plan.target),
+      }),
     },
     { title: tr.t('upgrade.facts.seats'), value: tr.number(plan.quantity) },
     { title: tr.t('upgrade.facts.type'), value: tr.t(`upgrade.type.${plan.upgradeType}`) },
@@ -149,7 +153,7 @@ export function confirmAnswer(
     title,
     fallbackText: plainText([
       title,
-      ...factsText(facts),
+      ...factsText(tr, facts),
       billing,
       accountsTitle,
       ...accounts.map((a) => `- ${a.text}`),
@@ -165,10 +169,10 @@ export function confirmAnswer(
     labels: { confirm: tr.t('upgrade.labels.confirm'), cancel: tr.t('upgrade.labels.cancel') },
   };
   const text = tr.t('upgrade.confirmSummary', {
-    subscription: subscriptionLabel(plan.source),
+    subscription: subscriptionLabel(tr, plan.source),
     customer: name,
-    from: offerName(plan.source.offerId),
-    to: offerName(plan.target),
+    from: offerName(tr, plan.source.offerId),
+    to: offerName(tr, plan.target),
     seats: tr.number(plan.quantity),
   });
   return { text, card: { name: 'confirm', data } };
@@ -201,7 +205,7 @@ function outcome(
     fallbackText: plainText([
       parts.title,
       parts.message,
-      ...factsText(parts.facts),
+      ...factsText(tr, parts.facts),
       lines.length > 0 ? parts.linesTitle : undefined,
       ...lines.map((l) => `- ${l.text}`),
       ...nextSteps.map((s) => s.text),
@@ -252,9 +256,9 @@ export function doneAnswer(tr: Translator, customer: Customer, entry: LedgerEntr
   const source = customer.subscriptions.find((s) => s.id === entry.subscriptionId);
   const vars = {
     customer: name,
-    subscription: source === undefined ? entry.subscriptionId : subscriptionLabel(source),
-    from: offerName(entry.fromOffer),
-    to: offerName(entry.target),
+    subscription: source === undefined ? entry.subscriptionId : subscriptionLabel(tr, source),
+    from: offerName(tr, entry.fromOffer),
+    to: offerName(tr, entry.target),
     newSubscription: entry.newSubscriptionId ?? '',
   };
   const accounts = entry.affectedAccounts.map((a) => accountLine(tr, a));
@@ -310,18 +314,19 @@ export function refusedAnswer(
 ): Reply {
   const message = tr.t(`upgrade.${messageKey}`, {
     subscription: subscriptionLabel(
+      tr,
       customer.subscriptions.find((s) => s.id === request.subscriptionId) ?? {
         id: request.subscriptionId,
         offerId: request.fromOffer,
       },
     ),
     customer: customer.companyProfile.companyName,
-    from: offerName(request.fromOffer),
-    to: offerName(request.target),
+    from: offerName(tr, request.fromOffer),
+    to: offerName(tr, request.target),
   });
   const lines = reasons.map((r) => {
     const e = explain(tr, r);
-    return { text: `${e.text} ${e.remedy}` };
+    return { text: sentences(tr, e.text, e.remedy) };
   });
   return outcome(tr, message, {
     title: tr.t('upgrade.refusedTitle'),
