@@ -18,11 +18,10 @@ import { actions } from '../support/cards.js';
 import { post, startBot, type RunningBot } from '../support/server.js';
 import {
   blockedConnections,
-  exitOf,
   guardLoopback,
   rawRequest,
+  runToExit,
   ScriptedChannel,
-  spawnBot,
   teamsActivity,
   teamsInvoke,
 } from './support.js';
@@ -138,15 +137,9 @@ describe('HOST without an app id', () => {
 
   it('the bot started with HOST=0.0.0.0 exits 1 with the reason, never listening', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'ua-local-start-'));
-    const child = spawnBot({ HOST: '0.0.0.0', DATA_DIR: cwd }, cwd);
-    const out: string[] = [];
-    const err: string[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => err.push(c.toString('utf8')));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    const { code } = await exitOf({ child, exited }, 30_000);
+    const { code, stdout, stderr } = await runToExit({ HOST: '0.0.0.0', DATA_DIR: cwd }, cwd);
+    const out = [stdout];
+    const err = [stderr];
     expect(code).toBe(1);
     expect(err.join('')).toContain('Upgrade Assistant cannot start');
     expect(err.join('')).toMatch(/HOST: "0.0.0.0" is not a loopback address/);

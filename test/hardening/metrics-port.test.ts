@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
-import { exitOf, rawRequest, ScriptedChannel, spawnBot } from './support.js';
+import { rawRequest, runToExit, ScriptedChannel } from './support.js';
 
 const PRODUCTION = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'p' } as const;
 const TOKEN = 'metrics-token-0123456789';
@@ -38,15 +38,9 @@ describe('NODE_ENV=production', () => {
 
   it('the bot refuses to start: exit code 1, the reason on stderr, never listening', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'ua-metrics-'));
-    const child = spawnBot({ ...PRODUCTION, DATA_DIR: cwd }, cwd);
-    const out: string[] = [];
-    const err: string[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => err.push(c.toString('utf8')));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    const { code } = await exitOf({ child, exited }, 30_000);
+    const { code, stdout, stderr } = await runToExit({ ...PRODUCTION, DATA_DIR: cwd }, cwd);
+    const out = [stdout];
+    const err = [stderr];
     expect(code).toBe(1);
     expect(err.join('')).toContain('Upgrade Assistant cannot start');
     expect(err.join('')).toContain('METRICS_TOKEN or METRICS_PORT is required when NODE_ENV=production');

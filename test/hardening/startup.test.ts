@@ -11,25 +11,15 @@ import { ConfigError, parseConfig } from '../../src/config.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 import { DATABASE_FILE } from '../../src/storage/database.js';
 import { openStore } from '../../src/storage/store.js';
-import { exitOf, spawnBot } from './support.js';
+import { runToExit } from './support.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'ua-start-'));
 }
 
 /** Runs the entry point until it exits; its exit code and output. */
-async function run(env: Record<string, string>) {
-  const cwd = tmp();
-  const child = spawnBot(env, cwd);
-  const out: string[] = [];
-  const err: string[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => err.push(c.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const { code } = await exitOf({ child, exited }, 30_000);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function run(env: Record<string, string>) {
+  return runToExit(env, tmp());
 }
 
 function sha(path: string): string {

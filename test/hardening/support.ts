@@ -337,6 +337,23 @@ export async function exitOf(
 let next = 0;
 
 /** A Teams activity (personal chat unless told), from a user of `tenant`. */
+/** Runs the bot's entry point in `cwd` until it exits (at most 30 s): its exit code and output. */
+export async function runToExit(
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnBot(env, cwd);
+  const out: string[] = [];
+  const err: string[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => err.push(c.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const { code } = await exitOf({ child, exited }, 30_000);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
 export function teamsActivity(
   serviceUrl: string,
   extra: Partial<Activity> & { tenant?: string; user?: string } = {},
