@@ -154,6 +154,15 @@ const EnvSchema = z
       }
     }
     if (env.NODE_ENV !== 'production') return;
+    if (env.ALLOWED_TENANTS.length === 0 && env.MicrosoftAppType !== 'SingleTenant') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALLOWED_TENANTS'],
+        message:
+          'required when NODE_ENV=production (unless MicrosoftAppType=SingleTenant): without it, a user of any ' +
+          'Microsoft Entra tenant who adds the app could prepare and confirm upgrades. List your tenant id',
+      });
+    }
     if (env.MicrosoftAppId === '') {
       ctx.addIssue({
         code: 'custom',

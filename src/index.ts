@@ -55,6 +55,7 @@ import { StorageError } from './storage/errors.js';
 import { openStore, type Store } from './storage/store.js';
 import type { GatewayFaults } from './storage/sqlite-upgrade-gateway.js';
 import type { CustomerRepository } from './core/customers.js';
+import type { UpgradeGateway } from './core/gateway.js';
 import { startRetention } from './core/retention.js';
 import { UpgradeService } from './core/upgrades.js';
 
@@ -92,6 +93,8 @@ export interface AppOptions {
   readonly authTimeoutMs?: number;
   /** The retry of requests to the channel (default `DEFAULT_OUTBOUND_RETRY`). */
   readonly outboundRetry?: Partial<OutboundRetryOptions>;
+  /** Wraps the upgrade gateway (tests: a slow or failing system of record). */
+  readonly wrapGateway?: (gateway: UpgradeGateway) => UpgradeGateway;
   /** Node.js process metrics on /metrics (default true). */
   readonly processMetrics?: boolean;
 }
@@ -124,7 +127,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const upgrades = new UpgradeService({
     customers,
     ledger: store.ledger,
-    gateway: store.gateway,
+    gateway: options.wrapGateway?.(store.gateway) ?? store.gateway,
     timings: {
       leaseMs: config.UPGRADE_LEASE_SECONDS * 1000,
       lifetimeMs: config.UPGRADE_REQUEST_LIFETIME_SECONDS * 1000,

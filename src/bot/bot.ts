@@ -21,6 +21,7 @@ import {
   isTeams,
   isTeamsGroup,
   MESSAGE_RESPONSE,
+  REFRESH_VERB,
   TEAMS,
   teamsTenant,
   welcomesOnJoin,
@@ -81,6 +82,8 @@ interface ActionResult {
   readonly replaces: boolean;
   /** Only refresh the card (Teams automatic refresh): no message is sent. */
   readonly silent?: boolean;
+  /** A confirm still running past the in-turn budget: its answer, which replaces the card when it comes. */
+  readonly outcome?: Promise<Reply | undefined>;
 }
 
 type ActionHandlers = { [V in Verb]: (c: ActionContext, a: ActionOf<V>) => Promise<ActionResult> };
@@ -236,7 +239,8 @@ export class UpgradeAssistantBot extends ActivityHandler {
     const reply = result.reply ?? { text: tr.t('card.invalid') };
     if (invoke && context.activity.deliveryMode !== 'expectReplies') {
       if (result.replaces && reply.card !== undefined) {
-        await this.later(context, this.cardUpdate(context.activity, reply), 'update');
+        const shown = await this.later(context, this.cardUpdate(context.activity, reply), 'update');
+        if (result.outcome !== undefined) this.replaceWhenDone(context, shown.sent, result.outcome);
         return { statusCode: 200, type: CARD_RESPONSE, value: this.invokeCard(context.activity, reply) };
       }
       // A new card (the choice of a target) is posted; a text answer goes to the user who pressed only.
@@ -290,17 +294,32 @@ export class UpgradeAssistantBot extends ActivityHandler {
     const first = await Promise.race([work, late]);
     clearTimeout(timer);
     if (first !== 'late') return first;
-    // The outcome card is built now and sent once the confirm ends: the turn is over by then.
+    return {
+      reply: await this.deps.flow.inProgress(c.tr, action.token),
+      replaces: true,
+      outcome: work.then((r) => r.reply),
+    };
+  }
+
+  /**
+   * Once the "in progress" card is in place, the outcome replaces it (through the turn's connector client: the
+   * turn is over by then). The "in progress" card also refreshes itself to the outcome when it is viewed.
+   */
+  private replaceWhenDone(
+    context: TurnContext,
+    shown: Promise<unknown>,
+    outcome: Promise<Reply | undefined>,
+  ): void {
     const channel = this.detached(context);
     const incoming = { ...context.activity };
-    const ended = work.then((outcome) =>
-      outcome.reply?.card === undefined ? undefined : this.cardUpdate(incoming, outcome.reply),
-    );
-    this.track(
-      context,
-      ended.then((activity) => (activity === undefined ? undefined : channel?.(activity, 'update'))),
-    );
-    return { reply: await this.deps.flow.inProgress(c.tr, action.token), replaces: true };
+    const update = shown
+      .catch(() => undefined)
+      .then(() => outcome)
+      .then((reply) => {
+        const activity = reply?.card === undefined ? undefined : this.cardUpdate(incoming, reply);
+        return activity === undefined ? undefined : channel?.(activity, 'update');
+      });
+    this.track(context, update);
   }
 
   /**
@@ -313,16 +332,15 @@ export class UpgradeAssistantBot extends ActivityHandler {
     context: TurnContext,
     activity: Partial<Activity> | undefined,
     mode: 'update' | 'send',
-  ): Promise<void> {
-    if (activity === undefined) return;
+  ): Promise<{ readonly sent: Promise<unknown> }> {
+    if (activity === undefined) return { sent: Promise.resolve() };
     if (mode === 'update') {
       // Started now (the context is used only while the turn runs); its answer is not waited for.
-      this.track(context, context.updateActivity(activity));
-      return;
+      return { sent: this.track(context, context.updateActivity(activity)) };
     }
     const channel = this.detached(context);
-    if (channel === undefined) await context.sendActivity(activity);
-    else this.track(context, channel(activity, mode));
+    if (channel === undefined) return { sent: Promise.resolve(await context.sendActivity(activity)) };
+    return { sent: this.track(context, channel(activity, mode)) };
   }
 
   /** The turn's channel client, usable after the turn: updates the pressed card or posts a message. */
@@ -346,7 +364,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
     };
   }
 
-  private track(context: TurnContext, task: Promise<unknown>): void {
+  private track(context: TurnContext, task: Promise<unknown>): Promise<void> {
     const ids = { channelId: context.activity.channelId, activityId: context.activity.id };
     const running: Promise<void> = task
       .then(() => undefined)
@@ -355,6 +373,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
       })
       .finally(() => this.background.delete(running));
     this.background.add(running);
+    return running;
   }
 
   /** Remembers the Teams user id of an approver seen on Teams, so that their confirm cards refresh for them. */
@@ -374,7 +393,8 @@ export class UpgradeAssistantBot extends ActivityHandler {
    * the requester and the approvers (Universal Actions `refresh.userIds`).
    */
   private refreshFor(incoming: Partial<Activity>, reply: Reply): Refresh | undefined {
-    if (!isTeams(incoming) || reply.card?.name !== 'confirm') return undefined;
+    const token = reply.card?.name === 'confirm' ? reply.card.data.token : reply.refreshToken;
+    if (!isTeams(incoming) || token === undefined) return undefined;
     // The requester (who pressed Review) and the approvers whose Teams user ids are known.
     const userIds = [
       ...new Set(
@@ -383,7 +403,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
         ),
       ),
     ];
-    return { verb: 'refreshConfirm', data: { token: reply.card.data.token }, userIds };
+    return { verb: REFRESH_VERB, data: { token }, userIds };
   }
 
   /**

@@ -55,9 +55,15 @@ export function teamsTenant(activity: Partial<Activity>): string | undefined {
   return a ?? b;
 }
 
-/** A refresh Teams sends by itself whenever a confirm card is shown (not pressed by the user). */
+/**
+ * A refresh Teams sends by itself whenever a confirm card is shown (not pressed by the user): the refresh verb
+ * with the automatic trigger; any other verb claiming that trigger is a press.
+ */
 export function isAutomaticRefresh(activity: Pick<Partial<Activity>, 'type' | 'name' | 'value'>): boolean {
   if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return false;
-  const value = activity.value as { trigger?: unknown } | undefined;
-  return value?.trigger === 'automatic';
+  const value = activity.value as { trigger?: unknown; action?: { verb?: unknown } } | undefined;
+  return value?.trigger === 'automatic' && value.action?.verb === REFRESH_VERB;
 }
+
+/** The verb of the confirm card's refresh. */
+export const REFRESH_VERB = 'refreshConfirm';

@@ -174,6 +174,7 @@ export class UpgradeFlow {
     switch (outcome.kind) {
       case 'already':
       case 'expired':
+      case 'gaveUp':
         return alreadyAnswer(tr, after, outcome.entry);
       case 'busy':
         return { text: tr.t('upgrade.busy') };
@@ -217,6 +218,7 @@ export class UpgradeFlow {
       case 'executing':
         return inProgressAnswer(tr, customer, entry);
       case 'expired':
+      case 'unknown':
         return alreadyAnswer(tr, customer, entry);
       case 'refused':
         return customer === undefined

@@ -3,8 +3,9 @@
  * change is carried out exactly once, whatever the clicks, replicas, restarts or a gateway that timed out:
  *
  *   pending ──claim──▶ executing ──complete──▶ done
- *      │                  │ └─────fail──────▶ failed
- *      │                  └──────refuse─────▶ refused
+ *      │                  │ └─────fail──────▶ failed (nothing changed)
+ *      │                  ├──────refuse─────▶ refused (nothing changed)
+ *      │                  └─────give up─────▶ unknown (the outcome was never learnt)
  *      ├──cancel──▶ cancelled
  *      └──(past its lifetime)──▶ expired
  *
@@ -14,7 +15,16 @@
 import { randomBytes } from 'node:crypto';
 import type { AffectedAccount, OfferId, Reason, UpgradeType } from '../rules/index.js';
 
-export type RequestStatus = 'pending' | 'executing' | 'done' | 'failed' | 'refused' | 'cancelled' | 'expired';
+export type RequestStatus =
+  | 'pending'
+  | 'executing'
+  | 'done'
+  | 'failed'
+  | 'refused'
+  /** Given up after the last attempt without learning the outcome: a person must check the system of record. */
+  | 'unknown'
+  | 'cancelled'
+  | 'expired';
 
 /** The statuses an entry never leaves. */
 export type FinalStatus = Exclude<RequestStatus, 'pending' | 'executing'>;
@@ -108,12 +118,23 @@ export interface UpgradeLedger {
    * undefined when it is not executing or its lease still runs (someone else is on it).
    */
   reclaim(token: string, now: Date, leaseUntil: Date): Promise<LedgerEntry | undefined>;
-  /** executing → done. */
-  complete(token: string, execution: Execution, now: Date): Promise<LedgerEntry>;
-  /** executing → failed. */
-  fail(token: string, error: string, now: Date): Promise<LedgerEntry>;
-  /** executing → refused, with the reasons that hold now. */
-  refuse(token: string, reasons: readonly Reason[], now: Date, error?: string): Promise<LedgerEntry>;
+  /**
+   * executing → done. With `attempt`, only if that attempt still holds the entry (a superseded attempt's
+   * outcome is refused with a `LedgerError`).
+   */
+  complete(token: string, execution: Execution, now: Date, attempt?: number): Promise<LedgerEntry>;
+  /** executing → failed: nothing changed. `attempt` as for `complete`. */
+  fail(token: string, error: string, now: Date, attempt?: number): Promise<LedgerEntry>;
+  /** executing → refused, with the reasons that hold now. `attempt` as for `complete`. */
+  refuse(
+    token: string,
+    reasons: readonly Reason[],
+    now: Date,
+    error?: string,
+    attempt?: number,
+  ): Promise<LedgerEntry>;
+  /** executing → unknown: given up without learning whether the change was made. `attempt` as above. */
+  giveUp(token: string, error: string, now: Date, attempt?: number): Promise<LedgerEntry>;
   cancel(token: string, by: Actor, now: Date): Promise<CancelOutcome>;
   /** Every request for the customer, whatever its status, newest first. */
   history(customerId: string): Promise<readonly LedgerEntry[]>;
@@ -121,8 +142,8 @@ export interface UpgradeLedger {
   unfinished(now: Date): Promise<readonly LedgerEntry[]>;
   /**
    * Deletes the requests that changed nothing (cancelled, expired, refused, failed) decided before `before`,
-   * and the audit events older than it; pending, executing and done requests are kept. Resolves with the
-   * number of rows deleted.
+   * and the audit events older than it; pending, executing, done and unknown requests are kept. Resolves with
+   * the number of rows deleted.
    */
   prune(before: Date): Promise<number>;
 }

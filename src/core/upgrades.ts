@@ -47,6 +47,8 @@ export type ConfirmResult =
   | { readonly kind: 'refused'; readonly entry: LedgerEntry }
   /** Failed for good: nothing changed. */
   | { readonly kind: 'failed'; readonly entry: LedgerEntry }
+  /** Given up without learning the outcome (resumption only): a person checks the system of record. */
+  | { readonly kind: 'gaveUp'; readonly entry: LedgerEntry }
   /** The outcome is not known yet (the gateway did not answer): the claim is kept and resumed later. */
   | { readonly kind: 'executing'; readonly entry: LedgerEntry };
 
@@ -125,11 +127,14 @@ export class UpgradeService {
     this.timer.unref();
   }
 
-  /** Stops resuming, and waits for a pass under way. */
-  async stop(): Promise<void> {
+  /** Stops resuming, and waits (at most `timeoutMs`) for a pass under way. */
+  async stop(timeoutMs = this.timings.leaseMs): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.resuming?.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.resuming?.catch(() => undefined), late]);
+    clearTimeout(timer);
   }
 
   private async resumeAll(): Promise<number> {
@@ -140,13 +145,35 @@ export class UpgradeService {
       if (entry === undefined) continue;
       resumed++;
       if (entry.attempts > this.timings.maxAttempts) {
+        // Not "failed": the change may have been made. A person checks the system of record.
         const error = `no answer from the system of record after ${entry.attempts - 1} attempts`;
-        await this.finish(entry, 'failed', () => this.deps.ledger.fail(entry.token, error, now));
+        await this.finish(entry, 'unknown', () =>
+          this.deps.ledger.giveUp(entry.token, error, now, entry.attempts),
+        );
         continue;
       }
       await this.carryOut(entry, false);
     }
     return resumed;
+  }
+
+  /**
+   * A gateway call that outlasts the lease is left behind as an unknown outcome: the entry is resumed (with the
+   * same key), and what the old call records later is refused (its attempt no longer holds the entry).
+   */
+  private async withinLease<T>(call: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('no answer from the system of record within the lease')),
+        this.timings.leaseMs,
+      );
+    });
+    try {
+      return await Promise.race([call, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private leaseFrom(now: Date): Date {
@@ -170,12 +197,12 @@ export class UpgradeService {
     }
     let execution;
     try {
-      execution = await this.deps.gateway.execute(entry, entry.token);
+      execution = await this.withinLease(this.deps.gateway.execute(entry, entry.token));
     } catch (error) {
       if (error instanceof UpgradeRefusedError) return this.refuse(entry, error.reasons, error.message);
       if (error instanceof UpgradeFailedError) {
         return this.finish(entry, 'failed', () =>
-          this.deps.ledger.fail(entry.token, error.message, this.now()),
+          this.deps.ledger.fail(entry.token, error.message, this.now(), entry.attempts),
         );
       }
       // Outcome unknown (a timeout, a lost connection…): keep the claim; it is resumed when the lease ends.
@@ -183,12 +210,14 @@ export class UpgradeService {
       return { kind: 'executing', entry };
     }
     const done = execution;
-    return this.finish(entry, 'done', () => this.deps.ledger.complete(entry.token, done, this.now()));
+    return this.finish(entry, 'done', () =>
+      this.deps.ledger.complete(entry.token, done, this.now(), entry.attempts),
+    );
   }
 
   private refuse(entry: LedgerEntry, reasons: readonly Reason[], error?: string): Promise<ConfirmResult> {
     return this.finish(entry, 'refused', () =>
-      this.deps.ledger.refuse(entry.token, reasons, this.now(), error),
+      this.deps.ledger.refuse(entry.token, reasons, this.now(), error, entry.attempts),
     );
   }
 
@@ -198,7 +227,7 @@ export class UpgradeService {
    */
   private async finish(
     entry: LedgerEntry,
-    status: 'done' | 'failed' | 'refused',
+    status: 'done' | 'failed' | 'refused' | 'unknown',
     record: () => Promise<LedgerEntry>,
   ): Promise<ConfirmResult> {
     let recorded: LedgerEntry;
@@ -206,10 +235,11 @@ export class UpgradeService {
       recorded = await record();
     } catch (error) {
       const now = await this.deps.ledger.get(entry.token);
-      if (!(error instanceof LedgerError) || now === undefined || now.status === 'executing') throw error;
-      return { kind: 'already', entry: now };
+      if (!(error instanceof LedgerError) || now === undefined) throw error;
+      // Another attempt holds the entry now (this one outlasted its lease), or finished it: that one stands.
+      return now.status === 'executing' ? { kind: 'executing', entry: now } : { kind: 'already', entry: now };
     }
     this.deps.onFinal?.(status, recorded);
-    return { kind: status, entry: recorded };
+    return status === 'unknown' ? { kind: 'gaveUp', entry: recorded } : { kind: status, entry: recorded };
   }
 }

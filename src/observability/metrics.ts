@@ -7,7 +7,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 /** How a turn ended. */
 export type TurnOutcome = 'ok' | 'error' | 'ignored' | 'tenant_refused' | 'rate_limited';
-export type UpgradeOutcome = 'done' | 'refused' | 'failed' | 'cancelled' | 'expired';
+export type UpgradeOutcome = 'done' | 'refused' | 'failed' | 'unknown' | 'cancelled' | 'expired';
 /** Where an error was seen. */
 export type ErrorKind = 'turn' | 'outbound' | 'http' | 'auth' | 'process';
 
@@ -73,7 +73,14 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    for (const outcome of ['done', 'refused', 'failed', 'cancelled', 'expired'] satisfies UpgradeOutcome[]) {
+    for (const outcome of [
+      'done',
+      'refused',
+      'failed',
+      'unknown',
+      'cancelled',
+      'expired',
+    ] satisfies UpgradeOutcome[]) {
       this.upgrades.inc({ outcome }, 0);
     }
     for (const kind of ['turn', 'outbound', 'http', 'auth', 'process'] satisfies ErrorKind[]) {

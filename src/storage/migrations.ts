@@ -144,7 +144,8 @@ CREATE TABLE upgrade_ledger (
   conversation_id          TEXT,
   expires_at               TEXT NOT NULL,
   status                   TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
-                             ('pending', 'executing', 'done', 'failed', 'refused', 'cancelled', 'expired')),
+                             ('pending', 'executing', 'done', 'failed', 'refused', 'unknown', 'cancelled',
+                              'expired')),
   decided_by_id            TEXT,
   decided_by_name          TEXT,
   decided_by_aad_object_id TEXT,
@@ -175,11 +176,23 @@ CREATE INDEX upgrade_ledger_executing ON upgrade_ledger (lease_until) WHERE stat
 -- One source subscription has at most one change under way.
 CREATE UNIQUE INDEX upgrade_ledger_one_executing ON upgrade_ledger (subscription_id) WHERE status = 'executing';
 
--- Only forward: pending → executing or a final status; executing → a final status. A final entry is kept as is.
+-- Only forward: pending → executing, cancelled or expired; executing → executing (a new lease), done, failed,
+-- refused or unknown. A final entry is kept as is, and what was requested never changes.
 CREATE TRIGGER upgrade_ledger_forward BEFORE UPDATE ON upgrade_ledger
-WHEN OLD.status NOT IN ('pending', 'executing') OR (OLD.status = 'executing' AND NEW.status = 'pending')
+WHEN NOT ((OLD.status = 'pending' AND NEW.status IN ('executing', 'cancelled', 'expired'))
+       OR (OLD.status = 'executing' AND NEW.status IN ('executing', 'done', 'failed', 'refused', 'unknown')))
 BEGIN
   SELECT RAISE(ABORT, 'upgrade request already decided');
+END;
+CREATE TRIGGER upgrade_ledger_order_kept BEFORE UPDATE OF token, customer_id, subscription_id, from_offer, target,
+  quantity, upgrade_type, requested_by_id, requested_at, conversation_id ON upgrade_ledger
+WHEN NEW.token IS NOT OLD.token OR NEW.customer_id IS NOT OLD.customer_id
+  OR NEW.subscription_id IS NOT OLD.subscription_id OR NEW.from_offer IS NOT OLD.from_offer
+  OR NEW.target IS NOT OLD.target OR NEW.quantity IS NOT OLD.quantity OR NEW.upgrade_type IS NOT OLD.upgrade_type
+  OR NEW.requested_by_id IS NOT OLD.requested_by_id OR NEW.requested_at IS NOT OLD.requested_at
+  OR NEW.conversation_id IS NOT OLD.conversation_id
+BEGIN
+  SELECT RAISE(ABORT, 'what was requested never changes');
 END;
 CREATE TRIGGER upgrade_ledger_kept BEFORE DELETE ON upgrade_ledger
 BEGIN
@@ -209,17 +222,20 @@ END;
 `;
 
 const SCHEMA_4 = `
--- Where the confirm card was issued: a token is confirmed or cancelled only there.
+-- Where the confirm card was issued: a token is confirmed or cancelled only there. Requests recorded before
+-- were bound to no place: they expire now (their cards cannot be confirmed anywhere).
 ALTER TABLE upgrade_ledger ADD COLUMN channel_id TEXT;
 ALTER TABLE upgrade_ledger ADD COLUMN tenant_id TEXT;
+UPDATE upgrade_ledger SET status = 'expired', decided_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  WHERE status = 'pending';
 
 -- Retention: requests that changed nothing (cancelled, expired, refused, failed) and the audit trail may be
--- pruned once old; pending, executing and done requests are never deleted.
+-- pruned once old; pending, executing, done and unknown requests are never deleted.
 DROP TRIGGER upgrade_ledger_kept;
 CREATE TRIGGER upgrade_ledger_kept BEFORE DELETE ON upgrade_ledger
-WHEN OLD.status IN ('pending', 'executing', 'done')
+WHEN OLD.status IN ('pending', 'executing', 'done', 'unknown')
 BEGIN
-  SELECT RAISE(ABORT, 'pending, executing and done upgrade requests are never deleted');
+  SELECT RAISE(ABORT, 'pending, executing, done and unknown upgrade requests are never deleted');
 END;
 DROP TRIGGER events_append_only_delete;
 CREATE INDEX events_by_time ON events (at);

@@ -26,6 +26,7 @@ export type LedgerEventKind =
   | 'done'
   | 'refused'
   | 'failed'
+  | 'unknown'
   | 'cancelled'
   | 'expired'
   /** A confirm of a request that was not pending (a second click, another replica…). */
@@ -114,7 +115,8 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
         `UPDATE upgrade_ledger SET status = @status, decided_at = @at, lease_until = NULL,
            new_subscription_id = @new_subscription_id, affected_accounts = @affected_accounts,
            reasons = @reasons, error = @error
-         WHERE token = @token AND status = 'executing' ${returning}`,
+         WHERE token = @token AND status = 'executing' AND (@attempt IS NULL OR attempts = @attempt)
+         ${returning}`,
       ),
       cancel: db.prepare<[string, string | null, string | null, string, string, string], LedgerRow>(
         `UPDATE upgrade_ledger SET status = 'cancelled', decided_by_id = ?, decided_by_name = ?,
@@ -236,20 +238,30 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
       .immediate();
   }
 
-  complete(token: string, execution: Execution, now: Date): Promise<LedgerEntry> {
-    return this.finish(token, 'done', now, {
+  complete(token: string, execution: Execution, now: Date, attempt?: number): Promise<LedgerEntry> {
+    return this.finish(token, 'done', now, attempt, {
       newSubscriptionId: execution.newSubscriptionId,
       affectedAccounts: execution.affectedAccounts,
       detail: execution.newSubscriptionId,
     });
   }
 
-  fail(token: string, error: string, now: Date): Promise<LedgerEntry> {
-    return this.finish(token, 'failed', now, { error, detail: error });
+  fail(token: string, error: string, now: Date, attempt?: number): Promise<LedgerEntry> {
+    return this.finish(token, 'failed', now, attempt, { error, detail: error });
   }
 
-  refuse(token: string, reasons: readonly Reason[], now: Date, error?: string): Promise<LedgerEntry> {
-    return this.finish(token, 'refused', now, {
+  giveUp(token: string, error: string, now: Date, attempt?: number): Promise<LedgerEntry> {
+    return this.finish(token, 'unknown', now, attempt, { error, detail: error });
+  }
+
+  refuse(
+    token: string,
+    reasons: readonly Reason[],
+    now: Date,
+    error?: string,
+    attempt?: number,
+  ): Promise<LedgerEntry> {
+    return this.finish(token, 'refused', now, attempt, {
       reasons,
       ...(error === undefined ? {} : { error }),
       detail: error ?? reasons.map((r) => r.code).join(', '),
@@ -327,8 +339,9 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
 
   private async finish(
     token: string,
-    status: Extract<RequestStatus, 'done' | 'failed' | 'refused'>,
+    status: Extract<RequestStatus, 'done' | 'failed' | 'refused' | 'unknown'>,
     now: Date,
+    attempt: number | undefined,
     outcome: {
       readonly newSubscriptionId?: string;
       readonly affectedAccounts?: readonly AffectedAccount[];
@@ -348,12 +361,15 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
           affected_accounts: JSON.stringify(outcome.affectedAccounts ?? []),
           reasons: JSON.stringify(outcome.reasons ?? []),
           error: outcome.error ?? null,
+          attempt: attempt ?? null,
         }) as LedgerRow | undefined;
         if (row === undefined) {
           const current = this.statements.select.get(token);
-          throw new LedgerError(
-            `Upgrade request "${token}" cannot become ${status}: it is ${current?.status ?? 'unknown'}`,
-          );
+          const state =
+            current?.status === 'executing' && attempt !== undefined
+              ? `attempt ${current.attempts} holds it, not attempt ${attempt}`
+              : `it is ${current?.status ?? 'unknown'}`;
+          throw new LedgerError(`Upgrade request "${token}" cannot become ${status}: ${state}`);
         }
         this.addEvent(token, at, undefined, status, outcome.detail);
         return toEntry(row);

@@ -103,6 +103,7 @@ describe('confirm and cancel', () => {
       MicrosoftAppId: 'app',
       MicrosoftAppPassword: 'secret',
       METRICS_TOKEN: 'a-metrics-token-long-enough',
+      ALLOWED_TENANTS: 'tenant-a',
     };
     expect(trustClientUserIds(parseConfig({}))).toBe(true);
     expect(trustClientUserIds(parseConfig(production))).toBe(false);

@@ -389,7 +389,7 @@ describe('UpgradeService: unfinished claims', () => {
     expect(calls).toEqual(['tok-1', 'tok-1']);
   });
 
-  it('a gateway that never answers: failed once the attempts are used up, the gateway called no more', async () => {
+  it('a gateway that never answers: recorded as unknown (not failed: it may have happened) once the attempts are used up, the gateway called no more', async () => {
     const { store, service, calls, finals, advance } = harness({ behaviour: noAnswer(Infinity) });
     const before = await contoso(store);
     await service.request(contosoOrder('tok-1'));
@@ -403,11 +403,11 @@ describe('UpgradeService: unfinished claims', () => {
     advance(TIMINGS.leaseMs + 1);
     expect(await service.resume()).toBe(1);
     expect(await service.get('tok-1')).toMatchObject({
-      status: 'failed',
+      status: 'unknown',
       error: `no answer from the system of record after ${TIMINGS.maxAttempts} attempts`,
     });
     expect(calls).toHaveLength(TIMINGS.maxAttempts);
-    expect(finals).toEqual([['failed', 'tok-1']]);
+    expect(finals).toEqual([['unknown', 'tok-1']]);
     expect(await contoso(store)).toEqual(before);
     advance(TIMINGS.leaseMs + 1);
     expect(await service.resume()).toBe(0);
@@ -467,5 +467,36 @@ describe('UpgradeService: unfinished claims', () => {
     const result = await h.service.confirm('tok-1', BOB);
     expect(result).toMatchObject({ entry: { status: 'done' } });
     expect(h.finals).toEqual([['done', 'tok-1']]);
+  });
+
+  it('a superseded attempt cannot record its outcome: the attempt that holds the entry decides', async () => {
+    // Attempt 1 stalls past its lease; a replica takes over (attempt 2) and carries the change out; attempt 1
+    // then hears "failed" from its (stale) call. Its record is refused: the ledger says done, as it happened.
+    const h = harness({
+      behaviour: (real, call) => async (order, key) => {
+        if (call === 1) {
+          h.advance(TIMINGS.leaseMs + 1);
+          await h.replica().resume();
+          throw new UpgradeFailedError('stale attempt: the system of record said no');
+        }
+        return real.execute(order, key);
+      },
+    });
+    await h.service.request(contosoOrder('tok-1'));
+    const result = await h.service.confirm('tok-1', BOB);
+    expect(result).toMatchObject({ kind: 'already', entry: { status: 'done', attempts: 2 } });
+    expect(await h.service.get('tok-1')).toMatchObject({ status: 'done' });
+    expect(e3Subscriptions(await contoso(h.store))).toHaveLength(1);
+    expect(h.finals).toEqual([['done', 'tok-1']]);
+    // Straight at the ledger: attempt 1 can no longer finish the entry.
+    await h.service.request(contosoOrder('tok-2', { subscriptionId: 'sub-x' }));
+    const claim = await h.store.ledger.claim('tok-2', BOB, START, new Date(START.getTime() + 1));
+    expect(claim.kind).toBe('claimed');
+    const later = new Date(START.getTime() + 10);
+    expect(await h.store.ledger.reclaim('tok-2', later, new Date(later.getTime() + 60_000))).toMatchObject({
+      attempts: 2,
+    });
+    await expect(h.store.ledger.fail('tok-2', 'late', later, 1)).rejects.toThrow(/attempt 2 holds it/);
+    expect(await h.store.ledger.get('tok-2')).toMatchObject({ status: 'executing', attempts: 2 });
   });
 });

@@ -6,6 +6,7 @@
 import type { Activity } from 'botbuilder';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actions } from '../support/cards.js';
+import type { AppOptions } from '../../src/index.js';
 import { post, startBot, type RunningBot } from '../support/server.js';
 import { ScriptedChannel, sleep, teamsInvoke } from './support.js';
 
@@ -23,10 +24,10 @@ afterEach(async () => {
 });
 afterAll(() => channel.close());
 
-async function start(env: Record<string, string> = {}): Promise<RunningBot> {
+async function start(env: Record<string, string> = {}, options: AppOptions = {}): Promise<RunningBot> {
   const bot = await startBot(
     { UPGRADE_APPROVERS: 'aad-boss', RATE_LIMIT_MESSAGES: '0', ...env },
-    { processMetrics: false, outboundRetry: { maxRetries: 0, timeoutMs: 500 } },
+    { processMetrics: false, outboundRetry: { maxRetries: 0, timeoutMs: 500 }, ...options },
   );
   bots.push(bot);
   return bot;
@@ -278,8 +279,9 @@ describe('finding 3: ALLOWED_TENANTS closes every other channel', () => {
 });
 
 describe('finding 4: a Teams invoke is answered first, whatever the channel endpoint does', () => {
-  it('review and confirm answer within the in-turn budget while the endpoint hangs; the upgrade is recorded once', async () => {
-    const bot = await start({ TEAMS_INVOKE_BUDGET_MS: '1000', UPGRADE_APPROVERS: '' });
+  it('review and confirm answer at once while the endpoint hangs; the upgrade is recorded once', async () => {
+    // The default retry of requests to the channel: an update waited for would take 15 s or more.
+    const bot = await start({ UPGRADE_APPROVERS: '' }, { outboundRetry: {} });
     channel.delayMs = 30_000; // every update of the pressed card hangs
     const pressed = { replyToId: 'card-1' };
     let t = Date.now();
@@ -298,6 +300,33 @@ describe('finding 4: a Teams invoke is answered first, whatever the channel endp
     // The updates were sent, after the answers.
     await channel.waitFor(2, 5000);
     expect(channel.requests.every((r) => r.method === 'PUT')).toBe(true);
+  });
+
+  it('a confirm that outlasts the in-turn budget is answered "in progress"; the outcome then replaces the card', async () => {
+    const slow: AppOptions['wrapGateway'] = (gateway) => ({
+      execute: async (order, key) => {
+        await sleep(1500);
+        return gateway.execute(order, key);
+      },
+    });
+    const bot = await start({ TEAMS_INVOKE_BUDGET_MS: '300', UPGRADE_APPROVERS: '' }, { wrapGateway: slow });
+    const pressed = { replyToId: 'card-7' };
+    const token = await prepare(bot, pressed);
+    await channel.waitFor(1, 5000); // the review's update of the pressed card
+    const t = Date.now();
+    const answer = await replies(bot, teamsInvoke(serviceUrl, 'confirm', { token }, pressed));
+    expect(Date.now() - t).toBeLessThan(1200);
+    expect(answer).toContain('Upgrade in progress');
+    expect(answer).toContain('"verb":"refreshConfirm"'); // viewed later, the card refreshes to the outcome
+    // The "in progress" update, then the outcome's, both of the pressed card.
+    await channel.waitFor(3, 5000);
+    const updates = channel.requests.slice(1).map((r) => JSON.stringify(r.activity));
+    expect(updates[0]).toContain('Upgrade in progress');
+    expect(updates[1]).toContain('Upgrade done');
+    expect(channel.requests.every((r) => r.method === 'PUT' && r.path.endsWith('/activities/card-7'))).toBe(
+      true,
+    );
+    expect((await bot.app.store.ledger.get(token))?.status).toBe('done');
   });
 });
 

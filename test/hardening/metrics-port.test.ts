@@ -12,7 +12,12 @@ import { ConfigError, parseConfig } from '../../src/config.js';
 import { emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
 import { rawRequest, runToExit, ScriptedChannel } from './support.js';
 
-const PRODUCTION = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'p' } as const;
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  MicrosoftAppId: 'app',
+  MicrosoftAppPassword: 'p',
+  ALLOWED_TENANTS: 'tenant-a',
+} as const;
 const TOKEN = 'metrics-token-0123456789';
 
 describe('NODE_ENV=production', () => {

@@ -54,14 +54,22 @@ describe('NODE_ENV=production', () => {
         MicrosoftAppType: 'SingleTenant',
       }),
     ).toThrow(/MicrosoftAppTenantId/);
+    const production = {
+      NODE_ENV: 'production',
+      MicrosoftAppId: 'app',
+      MicrosoftAppPassword: 'p',
+      METRICS_PORT: '9464',
+    };
+    // A multi-tenant app in production must name the tenants it serves; a single-tenant one serves its own.
+    expect(() => parseConfig(production)).toThrow(/ALLOWED_TENANTS: required when NODE_ENV=production/);
+    expect(parseConfig({ ...production, ALLOWED_TENANTS: 'tenant-a' }).MicrosoftAppId).toBe('app');
     expect(
       parseConfig({
-        NODE_ENV: 'production',
-        MicrosoftAppId: 'app',
-        MicrosoftAppPassword: 'p',
-        METRICS_PORT: '9464',
-      }).MicrosoftAppId,
-    ).toBe('app');
+        ...production,
+        MicrosoftAppType: 'SingleTenant',
+        MicrosoftAppTenantId: 'tenant-a',
+      }).MicrosoftAppType,
+    ).toBe('SingleTenant');
     // Outside production, no app id is allowed (local use).
     expect(parseConfig({ NODE_ENV: 'development' }).MicrosoftAppId).toBe('');
   });

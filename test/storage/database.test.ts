@@ -170,20 +170,24 @@ describe('openDatabase', () => {
     try {
       expect([migratedFrom, schemaVersion]).toEqual([2, MIGRATIONS.length]);
       const ledger = new SqliteUpgradeLedger(db);
-      // Recorded before the place of a card was kept: bound to no place (no one can confirm it anywhere).
+      // Recorded before the place of a card was kept: bound to no place, so migration 4 expires the pending one
+      // (its card could be confirmed nowhere).
       const { place: _pending, ...oldPending } = contosoRequest('old-pending');
       const { place: _done, ...oldDone } = contosoRequest('old-done', {
         requestedAt: '2025-02-01T10:00:00.000Z',
       });
-      expect(await ledger.get('old-pending')).toEqual({
+      const pending = await ledger.get('old-pending');
+      expect(pending).toEqual({
         ...oldPending,
         requestedBy: ALICE,
-        status: 'pending',
+        status: 'expired',
         expiresAt: '2025-03-02T10:00:00.000Z',
+        decidedAt: pending?.decidedAt,
         attempts: 0,
         affectedAccounts: [],
         reasons: [],
       });
+      expect(Date.parse(pending!.decidedAt!)).toBeGreaterThan(Date.now() - 60_000);
       expect(await ledger.get('old-done')).toEqual({
         ...oldDone,
         status: 'done',
@@ -196,14 +200,14 @@ describe('openDatabase', () => {
         reasons: [],
       });
       expect(ledger.events('old-done').map((e) => e.what)).toEqual(['done']);
-      // The migrated requests follow the new states: the pending one can be claimed, the done one is final.
+      // The migrated requests follow the new states: the expired one stays expired, the done one is final.
       const claim = await ledger.claim(
         'old-pending',
         BOB,
         new Date('2025-03-01T12:00:00.000Z'),
         new Date('2025-03-01T12:02:00.000Z'),
       );
-      expect(claim.kind).toBe('claimed');
+      expect(claim.kind).toBe('expired');
       expect(() =>
         db.prepare("UPDATE upgrade_ledger SET error = 'x' WHERE token = 'old-done'").run(),
       ).toThrow(/already decided/);

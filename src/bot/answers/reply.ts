@@ -7,6 +7,8 @@ export interface Reply {
   readonly card?: CardSpec;
   /** Questions offered as buttons (suggested actions). */
   readonly suggestions?: readonly string[];
+  /** Teams: the card refreshes itself from this confirm token when viewed (a confirm card, "in progress"). */
+  readonly refreshToken?: string;
   /** The customer the answer is about: a follow-up question without a name is about this one. */
   readonly about?: string;
 }

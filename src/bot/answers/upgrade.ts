@@ -348,7 +348,7 @@ export function failedAnswer(tr: Translator, customer: Customer | undefined, ent
 
 /** Confirmed, but the outcome is not known yet: it is carried out once, and the history will show it. */
 export function inProgressAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
-  return entryOutcome(tr, customer, entry, 'inProgress', 'Warning');
+  return { ...entryOutcome(tr, customer, entry, 'inProgress', 'Warning'), refreshToken: entry.token };
 }
 
 /** A second click, another user, a retry: what happened to this request, by whom and when. */
