@@ -4,8 +4,10 @@
  * which get Action.Submit (a message carrying `value`), and who sees a confirm card live.
  */
 import type { Activity } from 'botbuilder';
+import { TEAMS_CHANNEL } from '../core/approvals.js';
 
-export const TEAMS = 'msteams';
+/** Teams' channel id (the approval rules of the core know it too: approvers are named per channel). */
+export const TEAMS = TEAMS_CHANNEL;
 
 /** Invoke response bodies (Teams). */
 export const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';

@@ -8,7 +8,7 @@ import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 
 import type { Logger } from '../logger.js';
 import type { TurnOutcome } from '../observability/metrics.js';
 import type { Wording } from './i18n.js';
-import { isAutomaticRefresh, isTeams, teamsTenant } from './channel.js';
+import { ERROR_RESPONSE, isAutomaticRefresh, isTeams, MESSAGE_RESPONSE, teamsTenant } from './channel.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** The i18n keys of the guards' answers (locales/*.json). */
@@ -21,7 +21,6 @@ export const GUARD_KEYS = {
 const SUPPORTED_INVOKES: ReadonlySet<string> = new Set(['adaptiveCard/action']);
 
 const OUTCOME = Symbol('turnOutcome');
-const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
 
 function setTurnOutcome(context: TurnContext, outcome: TurnOutcome): void {
   context.turnState.set(OUTCOME, outcome);
@@ -92,7 +91,7 @@ export function checkInvokes(logger: Logger): Middleware {
             status: 400,
             body: {
               statusCode: 400,
-              type: 'application/vnd.microsoft.error',
+              type: ERROR_RESPONSE,
               value: { code: 'BadRequest', message: 'Missing or malformed value.action' },
             },
           },

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { CARDS_DIR } from '../../paths.js';
+import { usesExecute } from '../channel.js';
 import { CARD_LANGUAGE, type Language } from '../language.js';
 import type { CardName, CardSpec } from './data.js';
 
@@ -74,8 +75,8 @@ export class CardTemplates {
     refresh?: Refresh,
   ): Attachment {
     const card = this.expand(spec);
-    adaptActions(card, { [CARD_LANGUAGE]: language }, channelId !== 'msteams');
-    if (channelId !== 'msteams') return CardFactory.adaptiveCard(card);
+    adaptActions(card, { [CARD_LANGUAGE]: language }, !usesExecute(channelId));
+    if (!usesExecute(channelId)) return CardFactory.adaptiveCard(card);
     if (refresh !== undefined) {
       card.refresh = {
         action: {
