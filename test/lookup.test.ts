@@ -314,7 +314,7 @@ describe('100,000 generated customers with the demo names mixed in', () => {
     index = new CustomerIndex(customers);
   });
 
-  it('answers 200 queries with typos quickly, and mostly with the intended customer first', () => {
+  it('answers 200 queries with typos, mostly with the intended customer first', () => {
     let seed = 12345;
     const random = (): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -326,11 +326,9 @@ describe('100,000 generated customers with the demo names mixed in', () => {
       const at = 1 + Math.floor(random() * (name.length - 2));
       return { target, query: name.slice(0, at) + name.slice(at + 1) };
     });
-    const start = performance.now();
+    // Speed is measured by `npm run bench:lookup`, not by a clock in a test.
     const results = queries.map(({ query }) => index.resolve(query));
     const mentions = queries.map(({ query }) => index.findMention(`can ${query} upgrade to E5?`));
-    const elapsed = performance.now() - start;
-    expect(elapsed).toBeLessThan(5000);
     const found = results.filter((r, i) => top(r) === nameOf(queries[i]?.target as Customer)).length;
     expect(found).toBeGreaterThanOrEqual(190);
     const mentioned = mentions.filter(

@@ -51,9 +51,7 @@ describe('generateCustomers', () => {
     expect(active / customers.length).toBeGreaterThan(0.8);
   });
 
-  it('generates 100,000 customers in a few seconds', () => {
-    const start = performance.now();
+  it('generates 100,000 customers (its speed is in `npm run bench`)', () => {
     expect(generateCustomers(100_000, 1)).toHaveLength(100_000);
-    expect(performance.now() - start).toBeLessThan(10_000);
   });
 });
