@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actions } from '../support/cards.js';
 import type { AppOptions } from '../../src/index.js';
 import { post, startBot, type RunningBot } from '../support/server.js';
-import { ScriptedChannel, sleep, teamsInvoke } from './support.js';
+import { contosoIdOf, reviewContoso, ScriptedChannel, sleep, teamsInvoke } from './support.js';
 
 const channel = new ScriptedChannel();
 let serviceUrl: string;
@@ -33,9 +33,7 @@ async function start(env: Record<string, string> = {}, options: AppOptions = {})
   return bot;
 }
 
-function contosoId(bot: RunningBot): string {
-  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
-}
+const contosoId = contosoIdOf;
 
 /** Everything durable that an action could change. */
 async function state(bot: RunningBot, token: string) {
@@ -51,24 +49,8 @@ function toTheCardsChat(): number {
 }
 
 /** user-1 prepares Contoso's Essentials → E3 in their Teams chat (tenant-a): the confirm token. */
-async function prepare(bot: RunningBot, extra: Partial<Activity> = {}): Promise<string> {
-  const res = await post(
-    bot.url,
-    teamsInvoke(
-      serviceUrl,
-      'review',
-      {
-        customerId: contosoId(bot),
-        subscriptionId: 'sub-contoso-essentials',
-        target: 'O365_E3',
-        seats: '40',
-        transfer: 'true',
-      },
-      extra,
-    ),
-  );
-  const body = (await res.json()) as { value: unknown };
-  return (actions(body.value).find((a) => a.verb === 'confirm')!.data as { token: string }).token;
+function prepare(bot: RunningBot, extra: Partial<Activity> = {}): Promise<string> {
+  return reviewContoso(bot, serviceUrl, extra);
 }
 
 /** A message as a Direct Line or Web Chat client can send it: every field chosen by the client. */

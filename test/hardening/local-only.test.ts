@@ -14,12 +14,12 @@ import { ConfigError, listenHost, localOnly, parseConfig } from '../../src/confi
 import { isLoopbackHost, isLoopbackHostHeader, isLoopbackUrl } from '../../src/http/loopback.js';
 import { createApp } from '../../src/index.js';
 import { pino } from 'pino';
-import { actions } from '../support/cards.js';
 import { post, startBot, type RunningBot } from '../support/server.js';
 import {
   blockedConnections,
   guardLoopback,
   rawRequest,
+  reviewContoso,
   runToExit,
   ScriptedChannel,
   teamsActivity,
@@ -45,25 +45,9 @@ afterAll(async () => {
   await channel.close();
 });
 
-function contosoId(): string {
-  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
-}
-
 /** A legitimate local review: the token of a pending confirm. */
 async function prepare(): Promise<string> {
-  const res = await post(
-    bot.url,
-    teamsInvoke(serviceUrl, 'review', {
-      customerId: contosoId(),
-      subscriptionId: 'sub-contoso-essentials',
-      target: 'O365_E3',
-      seats: '40',
-      transfer: 'true',
-    }),
-  );
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { value: unknown };
-  const token = (actions(body.value).find((a) => a.verb === 'confirm')?.data as { token: string }).token;
+  const token = await reviewContoso(bot, serviceUrl);
   expect((await bot.app.store.ledger.get(token))?.status).toBe('pending');
   return token;
 }

@@ -22,6 +22,8 @@ import { pino, type Logger } from 'pino';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import type { Customer } from '../../src/rules/index.js';
 import type { Store } from '../../src/storage/store.js';
+import { actions as cardActions } from '../support/cards.js';
+import type { RunningBot } from '../support/server.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Loopback only
@@ -510,4 +512,39 @@ export async function agreement(store: Store, baseline: readonly Customer[]): Pr
   }
   const doubled = [...perSource.values()].filter((n) => n > 1).length;
   return { problems, done, executing, doubled };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A confirm card, prepared as a Teams user would
+
+/** The id of Contoso Ltd in a running bot's directory. */
+export function contosoIdOf(bot: RunningBot): string {
+  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
+}
+
+/**
+ * Contoso's Essentials → E3 (40 seats) reviewed through a Teams invoke (user-1 in their chat, tenant-a, unless
+ * `extra` says otherwise): the token of the confirm card.
+ */
+export async function reviewContoso(
+  bot: RunningBot,
+  serviceUrl: string,
+  extra: Partial<Activity> & { tenant?: string; user?: string } = {},
+): Promise<string> {
+  const data = {
+    customerId: contosoIdOf(bot),
+    subscriptionId: 'sub-contoso-essentials',
+    target: 'O365_E3',
+    seats: '40',
+    transfer: 'true',
+  };
+  const res = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(teamsInvoke(serviceUrl, 'review', data, extra)),
+  });
+  const body = (await res.json()) as { value: unknown };
+  const confirm = cardActions(body.value).find((a) => a.verb === 'confirm');
+  if (confirm === undefined) throw new Error(`no confirm card: ${JSON.stringify(body).slice(0, 300)}`);
+  return (confirm.data as { token: string }).token;
 }
