@@ -29,7 +29,8 @@ declare module 'vitest' {
 
 /** Debian's binaries: PG_BIN, else the newest /usr/lib/postgresql/<version>/bin. */
 function binaries(): string | undefined {
-  if (process.env.PG_BIN !== undefined) return process.env.PG_BIN;
+  const given = process.env.PG_BIN;
+  if (given !== undefined && given !== '') return existsSync(join(given, 'initdb')) ? given : undefined;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const versions = readdirSync(root)
