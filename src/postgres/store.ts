@@ -7,7 +7,8 @@ import pg from 'pg';
 import type { DirectoryData } from '../directory/load.js';
 import { PgCustomerRepository, seedCustomers } from './customers.js';
 import { PgKeyValueStore } from './key-value-store.js';
-import { migrate } from './migrations.js';
+import { errorMessage } from '../storage/errors.js';
+import { migrate, sqlState } from './migrations.js';
 import { PgUpgradeGateway, type PgGatewayFaults } from './upgrade-gateway.js';
 import { PgUpgradeLedger } from './upgrade-ledger.js';
 
@@ -67,7 +68,19 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
   const now = options.now ?? (() => new Date());
   const pool = createPool(options.connectionString, options.pool);
   try {
-    const { from, to } = await migrate(pool);
+    let migrated: { from: number; to: number };
+    try {
+      migrated = await migrate(pool);
+    } catch (error) {
+      if (sqlState(error)?.match(/^[0-9A-Z]{5}$/) && !sqlState(error)?.startsWith('08')) throw error;
+      throw new Error(
+        `PostgreSQL at ${serverOf(options.connectionString)}: cannot connect (${errorMessage(error)})`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const { from, to } = migrated;
     const seeded = await seedCustomers(pool, options.seed, {
       now: now(),
       ...(options.seedSource === undefined ? {} : { source: options.seedSource }),
@@ -106,5 +119,15 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
   } catch (error) {
     await pool.end();
     throw error;
+  }
+}
+
+/** host:port/database of a connection string, without the user or password. */
+export function serverOf(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'the DATABASE_URL (not a valid URL)';
   }
 }
