@@ -59,8 +59,10 @@ export function createPool(connectionString: string, options: PgPoolOptions = {}
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
   });
-  // An idle connection that the server drops must not crash the process: the pool replaces it.
+  // A connection that the server drops must not crash the process: an idle one is replaced by the pool, and
+  // the query of a busy one rejects (the error event is then a duplicate).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -5,14 +5,15 @@
  * customer, queue on that lock. Run again with the same key, it answers what it did the first time.
  */
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import pg from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
 import type { Execution, UpgradeOrder } from '../core/ledger.js';
 import { UpgradeConflictError, checkedUpgrade } from '../directory/upgrade-checks.js';
 import { planUpgrade, type AffectedAccount, type Customer, type UpgradePlan } from '../rules/index.js';
 import { errorMessage } from '../storage/errors.js';
 import { nextRevision, type PgCustomerRepository } from './customers.js';
-import { inTransaction, sqlState } from './migrations.js';
+import { inTransaction } from './migrations.js';
 
 /** Fault injection for tests. */
 export interface PgGatewayFaults {
@@ -21,14 +22,21 @@ export interface PgGatewayFaults {
 }
 
 /**
- * Errors after which the outcome is not known for sure (the connection went, the server is shutting down) or
- * that pass (serialisation, deadlock, lock timeout): thrown as they are, so that the caller runs the same key
- * again later. Any other database error rolled the transaction back: nothing changed.
+ * Errors after which the outcome is not known for sure (the connection went, perhaps during COMMIT; the server
+ * is shutting down) or that pass (serialisation, deadlock, lock timeout, too many connections): thrown as they
+ * are, so that the caller keeps the claim and runs the same key again later. Any other error, from the server
+ * or from the checks, rolled the transaction back: nothing changed.
  */
 function isPassing(error: unknown): boolean {
-  const state = sqlState(error);
-  if (state === undefined || !/^[0-9A-Z]{5}$/.test(state)) return true;
-  return /^(08|40|53|57)/.test(state) || state === '55P03';
+  if (error instanceof pg.DatabaseError) {
+    const state = error.code ?? '';
+    return /^(08|40|53|57)/.test(state) || state === '55P03';
+  }
+  if (error === null || typeof error !== 'object') return false;
+  // A connection-level error (node-postgres or the socket): a system error code, or a lost connection.
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true;
+  return typeof message === 'string' && /connection|terminat|timeout/i.test(message);
 }
 
 export class PgUpgradeGateway implements UpgradeGateway {
@@ -55,7 +63,7 @@ export class PgUpgradeGateway implements UpgradeGateway {
     return execution;
   }
 
-  private async apply(client: import('pg').PoolClient, order: UpgradeOrder, key: string): Promise<Execution> {
+  private async apply(client: PoolClient, order: UpgradeOrder, key: string): Promise<Execution> {
     // The customer's row first: a second run of the same key waits here, then finds the execution below.
     const { rows: customers } = await client.query<{ document: Customer }>(
       'SELECT document FROM customers WHERE id = $1 FOR UPDATE',

@@ -346,7 +346,10 @@ describe.each(engines())('storage contract on $name', (engine) => {
           if (fail) throw new Error('power cut');
         },
       });
-      await expect(stores.gateway.execute(order(), 'key-1')).rejects.toThrow(/power cut/);
+      // Rolled back for sure: failed for good (not an unknown outcome), with the cause's message.
+      const fault = stores.gateway.execute(order(), 'key-1');
+      await expect(fault).rejects.toBeInstanceOf(UpgradeFailedError);
+      await expect(fault).rejects.toThrow(/power cut/);
       expect(await stores.scalar('SELECT count(*) FROM executions')).toBe(0);
       expect(e3Subscriptions(await stores.customers.get(CONTOSO_ID))).toEqual([]);
       fail = false;
