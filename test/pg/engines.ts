@@ -163,17 +163,7 @@ if (postgres.url === undefined) {
       });
     });
   } else {
-    console.warn(
-      [
-        '',
-        '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-        `!!  POSTGRESQL TESTS SKIPPED: ${postgres.problem ?? 'no server'}.`,
-        "!!  Install Debian's postgresql package or set DATABASE_URL, then run npx vitest run test/pg.",
-        '!!  In CI (CI=true) a missing PostgreSQL fails the run.',
-        '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-        '',
-      ].join('\n'),
-    );
+    // The global setup printed why, once.
     describe.skip('PostgreSQL suites (no server)', () => {
       it('run against PostgreSQL', () => undefined);
     });
