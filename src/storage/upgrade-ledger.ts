@@ -43,7 +43,7 @@ export interface LedgerEvent {
   readonly detail?: string;
 }
 
-interface LedgerRow {
+export interface LedgerRow {
   readonly token: string;
   readonly customer_id: string;
   readonly subscription_id: string;
@@ -397,7 +397,8 @@ function actor(id: string | null, name: string | null, aadObjectId: string | nul
   };
 }
 
-function toEntry(row: LedgerRow): LedgerEntry {
+/** A ledger row, as SQLite stores it, as the port's entry (shared with the PostgreSQL ledger). */
+export function toEntry(row: LedgerRow): LedgerEntry {
   const decidedBy = actor(row.decided_by_id, row.decided_by_name, row.decided_by_aad_object_id);
   return {
     token: row.token,
