@@ -41,6 +41,8 @@ describe('layering', () => {
     ['src/bot/probe.ts', "import { openStore } from '../storage/store.js';"],
     ['src/bot/answers/probe.ts', "import type { Store } from '../../storage/store.js';"],
     ['src/bot/probe.ts', "import Database from 'better-sqlite3';"],
+    ['src/bot/probe.ts', "import { openPostgresStore } from '../postgres/store.js';"],
+    ['src/core/probe.ts', "import pg from 'pg';"],
     ['src/core/probe.ts', "import { SqliteUpgradeLedger } from '../storage/upgrade-ledger.js';"],
     ['src/core/probe.ts', "import { UpgradeFlow } from '../bot/upgrade-flow.js';"],
     ['src/core/probe.ts', "import { TurnContext } from 'botbuilder';"],
