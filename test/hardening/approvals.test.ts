@@ -268,10 +268,10 @@ describe('finding 4: a Teams invoke is answered first, whatever the channel endp
     const pressed = { replyToId: 'card-1' };
     let t = Date.now();
     const token = await prepare(bot, pressed);
-    expect(Date.now() - t).toBeLessThan(3000);
+    expect(Date.now() - t).toBeLessThan(8000); // an update waited for: 15 s or more
     t = Date.now();
     const answer = await replies(bot, teamsInvoke(serviceUrl, 'confirm', { token }, pressed));
-    expect(Date.now() - t).toBeLessThan(3000);
+    expect(Date.now() - t).toBeLessThan(8000); // an update waited for: 15 s or more
     expect(answer).toContain('Upgrade done');
     const history = await bot.app.store.ledger.history(contosoId(bot));
     expect(history.map((e) => e.status)).toEqual(['done']);
@@ -287,7 +287,7 @@ describe('finding 4: a Teams invoke is answered first, whatever the channel endp
   it('a confirm that outlasts the in-turn budget is answered "in progress"; the outcome then replaces the card', async () => {
     const slow: AppOptions['wrapGateway'] = (gateway) => ({
       execute: async (order, key) => {
-        await sleep(1500);
+        await sleep(3000);
         return gateway.execute(order, key);
       },
     });
@@ -295,13 +295,13 @@ describe('finding 4: a Teams invoke is answered first, whatever the channel endp
     const pressed = { replyToId: 'card-7' };
     const token = await prepare(bot, pressed);
     await channel.waitFor(1, 5000); // the review's update of the pressed card
-    const t = Date.now();
     const answer = await replies(bot, teamsInvoke(serviceUrl, 'confirm', { token }, pressed));
-    expect(Date.now() - t).toBeLessThan(1200);
+    // Answered while the gateway (3 s) was still running: the outcome was not known yet.
     expect(answer).toContain('Upgrade in progress');
+    expect((await bot.app.store.ledger.get(token))?.status).toBe('executing');
     expect(answer).toContain('"verb":"refreshConfirm"'); // viewed later, the card refreshes to the outcome
     // The "in progress" update, then the outcome's, both of the pressed card.
-    await channel.waitFor(3, 5000);
+    await channel.waitFor(3, 10_000);
     const updates = channel.requests.slice(1).map((r) => JSON.stringify(r.activity));
     expect(updates[0]).toContain('Upgrade in progress');
     expect(updates[1]).toContain('Upgrade done');
