@@ -10,13 +10,11 @@ import {
   type Actor,
   type CancelOutcome,
   type ClaimOutcome,
-  type Execution,
   type LedgerEntry,
-  type RequestStatus,
   type UpgradeLedger,
   type UpgradeRequestRecord,
 } from '../core/ledger.js';
-import type { AffectedAccount, Reason } from '../rules/index.js';
+import { OutcomeRecorder, type OutcomeRecord, type OutcomeStatus } from '../core/ledger-outcomes.js';
 import {
   toEntry,
   type LedgerEvent,
@@ -60,8 +58,10 @@ function fromRow(row: PgLedgerRow): LedgerEntry {
 
 const SELECT = 'SELECT * FROM upgrade_ledger WHERE token = $1';
 
-export class PgUpgradeLedger implements UpgradeLedger {
-  constructor(private readonly pool: Pool) {}
+export class PgUpgradeLedger extends OutcomeRecorder implements UpgradeLedger {
+  constructor(private readonly pool: Pool) {
+    super();
+  }
 
   async record(request: UpgradeRequestRecord, expiresAt: Date): Promise<LedgerEntry> {
     const problems = requestProblems(request);
@@ -156,36 +156,6 @@ export class PgUpgradeLedger implements UpgradeLedger {
     });
   }
 
-  complete(token: string, execution: Execution, now: Date, attempt?: number): Promise<LedgerEntry> {
-    return this.finish(token, 'done', now, attempt, {
-      newSubscriptionId: execution.newSubscriptionId,
-      affectedAccounts: execution.affectedAccounts,
-      detail: execution.newSubscriptionId,
-    });
-  }
-
-  fail(token: string, error: string, now: Date, attempt?: number): Promise<LedgerEntry> {
-    return this.finish(token, 'failed', now, attempt, { error, detail: error });
-  }
-
-  giveUp(token: string, error: string, now: Date, attempt?: number): Promise<LedgerEntry> {
-    return this.finish(token, 'unknown', now, attempt, { error, detail: error });
-  }
-
-  refuse(
-    token: string,
-    reasons: readonly Reason[],
-    now: Date,
-    error?: string,
-    attempt?: number,
-  ): Promise<LedgerEntry> {
-    return this.finish(token, 'refused', now, attempt, {
-      reasons,
-      ...(error === undefined ? {} : { error }),
-      detail: error ?? reasons.map((r) => r.code).join(', '),
-    });
-  }
-
   async cancel(token: string, by: Actor, now: Date): Promise<CancelOutcome> {
     return inTransaction(this.pool, async (client): Promise<CancelOutcome> => {
       const { rows } = await client.query<PgLedgerRow>(
@@ -257,18 +227,12 @@ export class PgUpgradeLedger implements UpgradeLedger {
     }));
   }
 
-  private finish(
+  protected override finish(
     token: string,
-    status: Extract<RequestStatus, 'done' | 'failed' | 'refused' | 'unknown'>,
+    status: OutcomeStatus,
     now: Date,
     attempt: number | undefined,
-    outcome: {
-      readonly newSubscriptionId?: string;
-      readonly affectedAccounts?: readonly AffectedAccount[];
-      readonly reasons?: readonly Reason[];
-      readonly error?: string;
-      readonly detail: string;
-    },
+    outcome: OutcomeRecord,
   ): Promise<LedgerEntry> {
     return inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<PgLedgerRow>(

@@ -10,12 +10,12 @@ import {
   type Actor,
   type CancelOutcome,
   type ClaimOutcome,
-  type Execution,
   type LedgerEntry,
   type RequestStatus,
   type UpgradeLedger,
   type UpgradeRequestRecord,
 } from '../core/ledger.js';
+import { OutcomeRecorder, type OutcomeRecord, type OutcomeStatus } from '../core/ledger-outcomes.js';
 import type { AffectedAccount, OfferId, Reason, UpgradeType } from '../rules/index.js';
 import { errorCode } from './errors.js';
 
@@ -83,10 +83,11 @@ interface EventRow {
 
 const iso = (date: Date): string => date.toISOString();
 
-export class SqliteUpgradeLedger implements UpgradeLedger {
+export class SqliteUpgradeLedger extends OutcomeRecorder implements UpgradeLedger {
   private readonly statements;
 
   constructor(private readonly db: Database.Database) {
+    super();
     const returning = 'RETURNING *';
     this.statements = {
       select: db.prepare<[string], LedgerRow>('SELECT * FROM upgrade_ledger WHERE token = ?'),
@@ -238,36 +239,6 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
       .immediate();
   }
 
-  complete(token: string, execution: Execution, now: Date, attempt?: number): Promise<LedgerEntry> {
-    return this.finish(token, 'done', now, attempt, {
-      newSubscriptionId: execution.newSubscriptionId,
-      affectedAccounts: execution.affectedAccounts,
-      detail: execution.newSubscriptionId,
-    });
-  }
-
-  fail(token: string, error: string, now: Date, attempt?: number): Promise<LedgerEntry> {
-    return this.finish(token, 'failed', now, attempt, { error, detail: error });
-  }
-
-  giveUp(token: string, error: string, now: Date, attempt?: number): Promise<LedgerEntry> {
-    return this.finish(token, 'unknown', now, attempt, { error, detail: error });
-  }
-
-  refuse(
-    token: string,
-    reasons: readonly Reason[],
-    now: Date,
-    error?: string,
-    attempt?: number,
-  ): Promise<LedgerEntry> {
-    return this.finish(token, 'refused', now, attempt, {
-      reasons,
-      ...(error === undefined ? {} : { error }),
-      detail: error ?? reasons.map((r) => r.code).join(', '),
-    });
-  }
-
   async cancel(token: string, by: Actor, now: Date): Promise<CancelOutcome> {
     const at = iso(now);
     return this.db
@@ -337,18 +308,12 @@ export class SqliteUpgradeLedger implements UpgradeLedger {
       : { kind: 'already', entry: toEntry(row) };
   }
 
-  private async finish(
+  protected override async finish(
     token: string,
-    status: Extract<RequestStatus, 'done' | 'failed' | 'refused' | 'unknown'>,
+    status: OutcomeStatus,
     now: Date,
     attempt: number | undefined,
-    outcome: {
-      readonly newSubscriptionId?: string;
-      readonly affectedAccounts?: readonly AffectedAccount[];
-      readonly reasons?: readonly Reason[];
-      readonly error?: string;
-      readonly detail: string;
-    },
+    outcome: OutcomeRecord,
   ): Promise<LedgerEntry> {
     const at = iso(now);
     return this.db
