@@ -3,7 +3,7 @@
  * Partner Center). `execute` is idempotent by its key: run again with the same key (a retry, a resumption
  * after a crash), it does not upgrade twice and answers as the first run did.
  */
-import type { Reason } from '../rules/index.js';
+import { planUpgrade, type Customer, type Reason, type UpgradePlan } from '../rules/index.js';
 import type { Execution, UpgradeOrder } from './ledger.js';
 
 export interface UpgradeGateway {
@@ -32,4 +32,25 @@ export class UpgradeFailedError extends Error {
     super(message, options);
     this.name = 'UpgradeFailedError';
   }
+}
+
+/**
+ * The plan of an order on the customer as the system of record holds it now, with a new subscription id; the
+ * gateways' shared check before they change anything. Throws `UpgradeFailedError` when the customer or the
+ * subscription is gone, `UpgradeRefusedError` when the rules say no now.
+ */
+export function planOrder(
+  customer: Customer | undefined,
+  order: UpgradeOrder,
+  newSubscriptionId: string,
+): UpgradePlan {
+  if (customer === undefined) {
+    throw new UpgradeFailedError(`customer "${order.customerId}" is not in the directory`);
+  }
+  const planned = planUpgrade(customer, order, newSubscriptionId);
+  if (planned.ok) return planned.plan;
+  if (planned.problem === 'not_eligible') {
+    throw new UpgradeRefusedError(planned.verdict.reasons, 'not eligible now');
+  }
+  throw new UpgradeFailedError(`subscription "${order.subscriptionId}" is not in the directory`);
 }

@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
-import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
+import { planOrder, UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
 import type { Execution, UpgradeOrder } from '../core/ledger.js';
 import { UpgradeConflictError, checkedUpgrade } from '../directory/upgrade-checks.js';
-import { planUpgrade, type AffectedAccount, type Customer, type UpgradePlan } from '../rules/index.js';
+import type { AffectedAccount, Customer, UpgradePlan } from '../rules/index.js';
 import { errorMessage } from '../storage/errors.js';
 import { nextRevision, type PgCustomerRepository } from './customers.js';
 import { inTransaction } from './migrations.js';
@@ -80,17 +80,7 @@ export class PgUpgradeGateway implements UpgradeGateway {
       };
     }
     const customer = customers[0]?.document;
-    if (customer === undefined) {
-      throw new UpgradeFailedError(`customer "${order.customerId}" is not in the directory`);
-    }
-    const planned = planUpgrade(customer, order, randomUUID());
-    if (!planned.ok) {
-      if (planned.problem === 'not_eligible') {
-        throw new UpgradeRefusedError(planned.verdict.reasons, 'not eligible now');
-      }
-      throw new UpgradeFailedError(`subscription "${order.subscriptionId}" is not in the directory`);
-    }
-    const { plan } = planned;
+    const plan = planOrder(customer, order, randomUUID());
     const newId = plan.newSubscription.id;
     const { rows: owners } = await client.query<{ document: Customer }>(
       `SELECT document FROM customers WHERE document -> 'subscriptions' @> $1::jsonb LIMIT 1`,

@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
+import { planOrder, UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
 import type { Execution, UpgradeOrder } from '../core/ledger.js';
 import { UpgradeConflictError } from '../directory/upgrade-checks.js';
-import { planUpgrade, type AffectedAccount, type UpgradePlan } from '../rules/index.js';
+import type { AffectedAccount, UpgradePlan } from '../rules/index.js';
 import { errorCode, errorMessage } from './errors.js';
 import type { PreparedUpgrade, SqliteDirectory } from './sqlite-directory.js';
 
@@ -76,17 +76,7 @@ export class SqliteUpgradeGateway implements UpgradeGateway {
       };
     }
     const customer = this.directory.currentForWrite(order.customerId);
-    if (customer === undefined) {
-      throw new UpgradeFailedError(`customer "${order.customerId}" is not in the directory`);
-    }
-    const planned = planUpgrade(customer, order, randomUUID());
-    if (!planned.ok) {
-      if (planned.problem === 'not_eligible') {
-        throw new UpgradeRefusedError(planned.verdict.reasons, 'not eligible now');
-      }
-      throw new UpgradeFailedError(`subscription "${order.subscriptionId}" is not in the directory`);
-    }
-    const { plan } = planned;
+    const plan = planOrder(customer, order, randomUUID());
     let prepared: PreparedUpgrade;
     try {
       prepared = this.directory.prepareUpgrade(plan);

@@ -5,18 +5,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { UpgradeFailedError, UpgradeRefusedError } from '../../src/core/gateway.js';
-import {
-  LedgerError,
-  type Actor,
-  type ClaimOutcome,
-  type Execution,
-  type LedgerEntry,
-  type UpgradeLedger,
-  type UpgradeOrder,
-  type UpgradeRequestRecord,
-} from '../../src/core/ledger.js';
+import { LedgerError, type Actor, type UpgradeOrder } from '../../src/core/ledger.js';
 import { ETagConflictError } from '../../src/core/state.js';
-import type { AffectedAccount, Customer } from '../../src/rules/index.js';
+import type { Customer } from '../../src/rules/index.js';
 import {
   ALICE,
   BOB,
@@ -26,48 +17,20 @@ import {
   e3Subscriptions,
   subscription,
 } from '../storage/support.js';
+import {
+  ADELE,
+  EXECUTION,
+  EXPIRES,
+  LATER,
+  LEASE,
+  NEXT_LEASE,
+  T0,
+  T1,
+  entryOf,
+  executing,
+  record,
+} from '../storage/ledger-fixtures.js';
 import { engines } from './engines.js';
-
-const EXPIRES = new Date('2025-03-02T10:00:00.000Z');
-const T0 = new Date('2025-03-01T10:05:00.000Z');
-const T1 = new Date('2025-03-01T10:06:00.000Z');
-const LEASE = new Date('2025-03-01T10:07:00.000Z');
-const LATER = new Date('2025-03-01T10:08:00.000Z');
-const NEXT_LEASE = new Date('2025-03-01T10:10:00.000Z');
-
-const ADELE: AffectedAccount = {
-  objectId: 'obj-adele',
-  name: 'Adele Vance',
-  email: 'adele@contoso.example',
-  cause: 'custom_assignment_lost',
-  services: ['exchange'],
-};
-const EXECUTION: Execution = { newSubscriptionId: 'sub-new-1', affectedAccounts: [ADELE] };
-
-function record(
-  ledger: UpgradeLedger,
-  token: string,
-  overrides: Partial<UpgradeRequestRecord> = {},
-  expires = EXPIRES,
-): Promise<LedgerEntry> {
-  return ledger.record(contosoRequest(token, overrides), expires);
-}
-
-async function executing(
-  ledger: UpgradeLedger,
-  token: string,
-  overrides: Partial<UpgradeRequestRecord> = {},
-) {
-  await record(ledger, token, overrides);
-  const outcome = await ledger.claim(token, BOB, T0, LEASE);
-  if (outcome.kind !== 'claimed') throw new Error(`not claimed: ${outcome.kind}`);
-  return outcome.entry;
-}
-
-function entryOf(outcome: ClaimOutcome): LedgerEntry {
-  if (outcome.kind === 'unknown') throw new Error('unknown token');
-  return outcome.entry;
-}
 
 function order(overrides: Partial<UpgradeOrder> = {}): UpgradeOrder {
   const { token: _t, requestedBy: _r, requestedAt: _a, place: _p, ...rest } = contosoRequest('x');

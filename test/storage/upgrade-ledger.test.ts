@@ -3,16 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import {
-  LedgerError,
-  type Actor,
-  type ClaimOutcome,
-  type Execution,
-  type LedgerEntry,
-  type UpgradeLedger,
-  type UpgradeRequestRecord,
-} from '../../src/core/ledger.js';
-import type { AffectedAccount } from '../../src/rules/index.js';
+import { LedgerError, type Actor, type UpgradeRequestRecord } from '../../src/core/ledger.js';
 import {
   ALICE,
   BOB,
@@ -24,44 +15,19 @@ import {
   tempDir,
   withRawDatabase,
 } from './support.js';
-
-const EXPIRES = new Date('2025-03-02T10:00:00.000Z');
-const T0 = new Date('2025-03-01T10:05:00.000Z');
-const T1 = new Date('2025-03-01T10:06:00.000Z');
-const LEASE = new Date('2025-03-01T10:07:00.000Z');
-const LATER = new Date('2025-03-01T10:08:00.000Z');
-const NEXT_LEASE = new Date('2025-03-01T10:10:00.000Z');
-
-const ADELE: AffectedAccount = {
-  objectId: 'obj-adele',
-  name: 'Adele Vance',
-  email: 'adele@contoso.example',
-  cause: 'custom_assignment_lost',
-  services: ['exchange'],
-};
-const EXECUTION: Execution = { newSubscriptionId: 'sub-new-1', affectedAccounts: [ADELE] };
-
-function record(
-  ledger: UpgradeLedger,
-  token: string,
-  overrides: Partial<UpgradeRequestRecord> = {},
-  expires = EXPIRES,
-): Promise<LedgerEntry> {
-  return ledger.record(contosoRequest(token, overrides), expires);
-}
-
-/** Records a request and claims it as Bob at T0 (lease until LEASE). */
-async function executing(ledger: UpgradeLedger, token: string): Promise<LedgerEntry> {
-  await record(ledger, token);
-  const outcome = await ledger.claim(token, BOB, T0, LEASE);
-  if (outcome.kind !== 'claimed') throw new Error(`not claimed: ${outcome.kind}`);
-  return outcome.entry;
-}
-
-function entryOf(outcome: ClaimOutcome): LedgerEntry {
-  if (outcome.kind === 'unknown') throw new Error('unknown token');
-  return outcome.entry;
-}
+import {
+  ADELE,
+  EXECUTION,
+  EXPIRES,
+  LATER,
+  LEASE,
+  NEXT_LEASE,
+  T0,
+  T1,
+  entryOf,
+  executing,
+  record,
+} from './ledger-fixtures.js';
 
 function count(dataDir: string, sql: string): number {
   return withRawDatabase(dataDir, (db) => db.prepare<[], number>(sql).pluck().get()!);
