@@ -107,12 +107,12 @@ describe('exactly once', () => {
     ]);
   });
 
-  it('20 concurrent confirms of one token: exactly one upgrade', async () => {
+  it('20 concurrent confirms of one token by its requester: exactly one upgrade, 19 "already done"', async () => {
     const b = await start();
     const token = await confirmToken(b);
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => invoke(b, 'confirm', { token }, `user-${i + 1}`)),
-    );
+    // The requester presses 20 times at once (without approvers, only the requester may confirm: a press by
+    // anybody else that finds the request still pending is refused, which is not the point here).
+    const answers = await Promise.all(Array.from({ length: 20 }, () => invoke(b, 'confirm', { token })));
     const done = answers.filter((a) => JSON.stringify(a.value).includes('Upgrade done'));
     const already = answers.filter((a) => JSON.stringify(a.value).includes('Already handled'));
     expect(done).toHaveLength(1);

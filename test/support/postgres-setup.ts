@@ -13,10 +13,34 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import pg from 'pg';
+import { loadDemoDirectory } from '../../src/directory/load.js';
+import { openPgStore } from '../../src/postgres/store.js';
+
+const TEMPLATE = 'ua_template_demo';
+
+/** Makes (again) the template database: the schema, seeded with the demo directory. */
+async function makeTemplate(url: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE}`);
+  } finally {
+    await admin.end();
+  }
+  const databaseUrl = new URL(url);
+  databaseUrl.pathname = `/${TEMPLATE}`;
+  const store = await openPgStore({ connectionString: databaseUrl.toString(), seed: loadDemoDirectory() });
+  await store.close();
+  return TEMPLATE;
+}
 
 export interface PostgresForTests {
   /** postgres://… of a server the tests may create databases on; undefined when there is none. */
   readonly url?: string;
+  /** A database migrated and seeded with the demo directory, to copy (CREATE DATABASE … TEMPLATE). */
+  readonly template?: string;
   /** Why there is no server. */
   readonly problem?: string;
 }
@@ -84,7 +108,7 @@ function provideNone(project: TestProject, problem: string): undefined {
 export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
   const given = process.env.DATABASE_URL;
   if (given !== undefined && given !== '') {
-    project.provide('postgres', { url: given });
+    project.provide('postgres', { url: given, template: await makeTemplate(given) });
     return undefined;
   }
   const bin = binaries();
@@ -124,7 +148,8 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     ].join(' ');
     started = true;
     run(bin, 'pg_ctl', ['-D', data, '-o', serverOptions, '-l', join(dir, 'log'), '-w', 'start']);
-    project.provide('postgres', { url: `postgres://app@127.0.0.1:${port}/postgres` });
+    const url = `postgres://app@127.0.0.1:${port}/postgres`;
+    project.provide('postgres', { url, template: await makeTemplate(url) });
   } catch (error) {
     stop();
     // The PostgreSQL suites say why (skipped with a warning, or failed in CI); the others run.

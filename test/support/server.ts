@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { parseConfig } from '../../src/config.js';
 import { createApp, type App, type AppOptions } from '../../src/index.js';
 import type { Customer } from '../../src/rules/index.js';
+import { testDatabase } from './test-engine.js';
 
 export interface RunningBot {
   readonly app: App;
@@ -17,12 +18,25 @@ export async function startBot(
   env: Record<string, string> = {},
   options: AppOptions = {},
 ): Promise<RunningBot> {
-  const app = await createApp(parseConfig({ LOG_LEVEL: 'silent', DATA_DIR: ':memory:', ...env }), {
-    logger: pino({ level: 'silent' }),
-    ...options,
-  });
+  // SQLite in memory, or a database of its own on PostgreSQL when the file runs on it (test-engine.ts).
+  const database = await testDatabase({ demo: env.DIRECTORY_FILE === undefined });
+  let app: App;
+  try {
+    app = await createApp(
+      parseConfig({ LOG_LEVEL: 'silent', DATA_DIR: ':memory:', ...env, ...database.env }),
+      { logger: pino({ level: 'silent' }), ...options },
+    );
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   const port = await app.listen(0, '127.0.0.1');
-  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    close: () => (closing ??= app.close().then(() => database.drop())),
+  };
 }
 
 /** Every customer of a running bot's directory, in directory order (either engine). */
