@@ -106,7 +106,7 @@ async function openPostgres(config: Config, options: PersistenceOptions): Promis
       `PostgreSQL at ${serverOf(url)}`,
       `cannot connect (${reason || 'no answer'})`,
       'Check that the server is running and reachable from here, and the host, port, database, user and ' +
-        'password in DATABASE_URL (add ?sslmode=require for a server that requires TLS).',
+        'password in DATABASE_URL (add ?sslmode=verify-full for a server that requires TLS, as Azure Database for PostgreSQL does).',
       { cause: error },
     );
   }
