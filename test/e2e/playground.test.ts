@@ -7,7 +7,7 @@
  * Chromium: /usr/bin/chromium (or CHROMIUM_PATH). When it is missing the tests are skipped with a warning,
  * except in CI (CI=true), where that is a failure (.ci/run installs it).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,8 +76,11 @@ const frenchFlow: Record<string, string> = {};
   'in Microsoft 365 Agents Playground (Teams mode), in Chromium',
   () => {
     beforeAll(async () => {
-      rmSync(ARTIFACTS, { recursive: true, force: true });
+      // Its own artifacts only: test/e2e/webchat.test.ts writes in webchat/ here, perhaps at the same time.
       mkdirSync(ARTIFACTS, { recursive: true });
+      for (const name of readdirSync(ARTIFACTS)) {
+        if (name !== 'webchat') rmSync(join(ARTIFACTS, name), { recursive: true, force: true });
+      }
       dataDir = mkdtempSync(join(tmpdir(), 'ua-e2e-'));
       bot = await startBot({ DATA_DIR: join(dataDir, 'data') });
       bot.app.adapter.use(async (turn: TurnContext, next) => {
