@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { startDirectLine, type RunningDirectLine } from '../../scripts/directline.js';
 import { startWebChatPage, type RunningWebChatPage } from '../../scripts/webchat.js';
 import { Wording } from '../../src/bot/i18n.js';
-import { startBot, type RunningBot } from '../support/server.js';
+import { customerNamed, startBot, type RunningBot } from '../support/server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IN_CI = process.env.CI === 'true';
@@ -153,9 +153,9 @@ let page: Page;
 
     it('can Contoso upgrade? → Upgrade… → E3 → Review → Confirm → Upgrade done; Confirm again → already done, one upgrade', async () => {
       failureShot('failure-webchat');
-      const contoso = customer('Contoso Ltd');
+      const contoso = await customer('Contoso Ltd');
       const subscriptionsBefore = contoso.subscriptions.length;
-      expect(await bot!.app.store.ledger.history(contoso.id)).toEqual([]);
+      expect(await bot!.app.storage.ledger.history(contoso.id)).toEqual([]);
 
       // Ask.
       await say('can Contoso upgrade?');
@@ -206,7 +206,7 @@ let page: Page;
       await confirmButton.click();
       const outcome = card(en.t('upgrade.doneTitle'));
       await outcome.waitFor();
-      const [entry, ...others] = await bot!.app.store.ledger.history(contoso.id);
+      const [entry, ...others] = await bot!.app.storage.ledger.history(contoso.id);
       expect(others).toEqual([]);
       expect(entry).toMatchObject({
         status: 'done',
@@ -252,10 +252,10 @@ let page: Page;
           .count(),
       ).toBe(1);
       // Exactly one upgrade: one ledger entry, one new subscription, the old one no longer active.
-      const history = await bot!.app.store.ledger.history(contoso.id);
+      const history = await bot!.app.storage.ledger.history(contoso.id);
       expect(history).toHaveLength(1);
       expect(history[0]).toMatchObject({ token: entry!.token, status: 'done' });
-      const after = customer('Contoso Ltd').subscriptions;
+      const after = (await customer('Contoso Ltd')).subscriptions;
       expect(after).toHaveLength(subscriptionsBefore + 1);
       expect(after.filter((s) => s.id === entry!.newSubscriptionId)).toEqual([
         expect.objectContaining({ offerId: 'O365_E3', status: 'active', quantity: 40 }),
@@ -307,9 +307,7 @@ function writeFindings(): void {
 }
 
 function customer(name: string) {
-  const found = [...bot!.app.store.directory.all()].find((c) => c.companyProfile.companyName === name);
-  if (found === undefined) throw new Error(`no customer ${name}`);
-  return found;
+  return customerNamed(bot!.app, name);
 }
 
 function sendBox(): Locator {
