@@ -223,6 +223,8 @@ let page: Page;
       expect(outcomeText).toContain('Office 365 Business Essentials → Office 365 Enterprise E3');
       expect(outcomeText).toContain(entry!.newSubscriptionId!);
       expect(outcomeText).toContain(USER.name);
+      // The next steps are numbered 1, 2… as the bot numbers them (not each shown as a list of its own, "1.").
+      expect(outcomeText).toMatch(/(^|\s)1\.\s[\s\S]*(^|\s)2\.\s/);
       expect(await outcome.getByRole('button').count()).toBe(0);
       expect(await confirmButton.isEnabled()).toBe(true);
       await noTemplateLeft();
