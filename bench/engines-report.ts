@@ -22,7 +22,7 @@ export interface EngineFigures {
   readonly firstFailure?: string;
   /** CPU time (user + system) of the bot process(es) per request, over all the loads of this target. */
   readonly cpuPerRequest: number;
-  /** CPU time of the PostgreSQL server (postmaster and its backends) per request; NaN when not measured. */
+  /** CPU time of the apps' PostgreSQL backends (their pool connections) per request; NaN when not measured. */
   readonly serverCpuPerRequest: number;
 }
 
@@ -39,11 +39,21 @@ export interface RoundTrips {
   /** Statements the server executed per request (each one a round trip from the pool), BEGIN and COMMIT included. */
   readonly statements: number;
   /** Explicit transactions (BEGIN) per request. */
+  readonly begins: number;
+  /**
+   * Transactions per request (pg_stat_database xact_commit + xact_rollback of the app's database: explicit ones
+   * and statements outside them), less the directory watch's timer looks.
+   */
   readonly transactions: number;
+  /** WAL flushes to disk per request (pg_stat_wal wal_sync, the whole server) and the mean time of one. */
+  readonly walSyncs: number;
+  readonly walSyncMs: number;
+  /** WAL bytes written per request. */
+  readonly walBytes: number;
   /** Server-side execution time of those statements per request (pg_stat_statements total_exec_time). */
   readonly execMs: number;
   /** The statements, most frequent first: calls per request and the start of the normalised text. */
-  readonly top: readonly { readonly perRequest: number; readonly query: string }[];
+  readonly top: readonly { readonly perRequest: number; readonly execMs: number; readonly query: string }[];
 }
 
 export interface ExactlyOnce {
@@ -111,7 +121,7 @@ export function engineRows(report: EnginesReport): Row[] {
     'req/s × 1 replica',
     `p99 (${report.connections} conn.)`,
     'CPU/request: bot (× echo)',
-    'CPU/request: PostgreSQL',
+    'CPU/request: PostgreSQL backends',
     'failed',
   ];
   const rows: Row[] = [header];
@@ -146,23 +156,36 @@ export function roundTripRows(report: EnginesReport): Row[] {
     [
       'Load (1 connection, app on PostgreSQL)',
       'Requests',
-      'Statements per request',
-      'of which BEGIN',
+      'Statements (round trips) per request',
+      'BEGIN per request',
+      'Transactions per request',
+      'WAL flushes per request (mean time of one)',
+      'WAL per request',
       'Server execution per request',
-      'Statements (calls per request)',
     ],
     ...report.roundTrips.map((r) => [
       r.load,
       String(r.requests),
       r.statements.toFixed(2),
+      r.begins.toFixed(2),
       r.transactions.toFixed(2),
+      `${r.walSyncs.toFixed(2)} (${ms(r.walSyncMs)})`,
+      `${(r.walBytes / 1024).toFixed(1)} KiB`,
       ms(r.execMs),
-      r.top
-        .filter((t) => t.perRequest >= 0.05)
-        .map((t) => `${t.perRequest.toFixed(2)} × \`${t.query}\``)
-        .join('; '),
     ]),
   ];
+}
+
+/** The statements of each round-trip load: calls and server execution time per request. */
+export function statementLines(report: EnginesReport): string[] {
+  return report.roundTrips.map(
+    (r) =>
+      `${r.load}: ` +
+      r.top
+        .filter((t) => t.perRequest >= 0.05)
+        .map((t) => `${t.perRequest.toFixed(2)} × \`${t.query.replace(/`/g, "'")}\` (${ms(t.execMs)})`)
+        .join('; '),
+  );
 }
 
 export function exactlyOnceLine(e: ExactlyOnce | undefined): string {
@@ -213,6 +236,7 @@ export function enginesText(outcome: EnginesOutcome | undefined): string {
     '',
     'Round trips to PostgreSQL (pg_stat_statements)',
     textTable(roundTripRows(outcome)),
+    ...statementLines(outcome),
     '',
     exactlyOnceLine(outcome.exactlyOnce),
     ...outcome.notes,
@@ -235,8 +259,9 @@ review → confirm does not run out of upgradable subscriptions; each database g
 same order. ${r.rounds} round(s); the order of the bots rotates every round. p50 and p99 at 1 connection; requests
 per second at ${r.connections} connections (the per-round figures in brackets), for two replicas ${r.connections / 2}
 connections to each at the same time. A review → confirm request is half a pair. "CPU/request" is the CPU time of
-the bot's process (for two replicas: both) and of the PostgreSQL server (postmaster and backends, from \`/proc\`)
-divided by the requests answered.
+the bot's process (for two replicas: both), and of the PostgreSQL backends serving its pool connections (from
+\`/proc\`; the server's background processes, autovacuum, checkpointer and WAL writer, are left out), divided by the
+requests answered.
 
 ${mdTable(engineRows(r))}
 
@@ -251,6 +276,12 @@ fixed size at 1 connection on the one-replica app; each statement is one round t
 COMMIT included; the directory watch's timer queries of that period are in the counts):
 
 ${mdTable(roundTripRows(r))}
+
+The statements (calls and server execution time per request; those under 0.05 a request left out):
+
+${statementLines(r)
+  .map((l) => `- ${l}`)
+  .join('\n')}
 
 ${exactlyOnceLine(r.exactlyOnce)}
 ${r.notes.length === 0 ? '' : `\n${r.notes.map((n) => `- ${n}`).join('\n')}\n`}

@@ -13,7 +13,7 @@
  * two replicas: the loads' confirms, a race of concurrent presses of one token on both replicas, and the shared
  * database checked afterwards.
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -62,28 +62,23 @@ const CLOCK_TICKS = 100;
 
 interface Server {
   readonly description: string;
+  /** A database to connect to for CREATE DATABASE. */
+  readonly bootstrap: string;
   url(database: string): string;
-  /** CPU time of the server's processes so far, in ms (NaN when not ours). */
-  cpuMs(): number;
+  /** The server runs on this machine (its backends' CPU time can be read from /proc). */
+  readonly local: boolean;
   close(): Promise<void>;
 }
 
-/** CPU time (ms) of a process and its children, living ones from /proc, ended ones from its cutime/cstime. */
-function processTreeCpuMs(rootPid: number): number {
-  let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const own = Number(f[11]) + Number(f[12]);
-      if (Number(entry) === rootPid) ticks += own + Number(f[13]) + Number(f[14]);
-      else if (Number(f[1]) === rootPid) ticks += own;
-    } catch {
-      // gone meanwhile
-    }
+/** CPU time (user + system) of a process so far, in ms, from /proc; NaN when it is gone. */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
   }
-  return (ticks * 1000) / CLOCK_TICKS;
 }
 
 async function sql<T extends pg.QueryResultRow>(
@@ -113,11 +108,12 @@ async function openServer(log: (line: string) => void): Promise<Server | string>
     log(`engines: PostgreSQL of DATABASE_URL (${base.hostname}:${base.port || '5432'})`);
     return {
       description: `the server of DATABASE_URL (${base.hostname}:${base.port || '5432'})`,
+      bootstrap: given,
       url: (database) => {
         made.push(database);
         return url(database);
       },
-      cpuMs: () => NaN,
+      local: false,
       close: async () => {
         for (const database of new Set(made)) {
           await sql(given, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
@@ -136,16 +132,17 @@ async function openServer(log: (line: string) => void): Promise<Server | string>
   process.once('exit', destroy);
   cluster.start();
   // pg_stat_statements counts the statements per request; it must be preloaded: set it, then restart.
+  // track_wal_io_timing: the time of each WAL flush (what a durable commit waits for) in pg_stat_wal.
   await sql(cluster.url(), `ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+  await sql(cluster.url(), `ALTER SYSTEM SET track_wal_io_timing = on`);
   cluster.stop();
   cluster.start();
-  const pmPid = (): number =>
-    Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
   log(`engines: PostgreSQL cluster of the benchmark's own (${bin}) on port ${cluster.port}`);
   return {
     description: `a cluster of the benchmark's own from Debian's binaries (${bin}), on this machine's disk`,
+    bootstrap: cluster.url(),
     url: (database) => cluster.url(database),
-    cpuMs: () => processTreeCpuMs(pmPid()),
+    local: true,
     close: async () => {
       process.off('exit', destroy);
       cluster.destroy();
@@ -179,22 +176,27 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
   }
   const processes: BotProcess[] = [];
   try {
-    const admin = server.url('postgres');
-    const [{ version }] = (await sql<{ version: string }>(admin, 'SHOW server_version')) as [
-      { version: string },
-    ];
+    const bootstrap = server.bootstrap;
+    const [{ version }] = (await sql<{ version: string }>(
+      bootstrap,
+      'SELECT current_setting($1) AS version',
+      ['server_version'],
+    )) as [{ version: string }];
     const settings = await sql<{ name: string; setting: string }>(
-      admin,
+      bootstrap,
       `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method') ORDER BY name`,
     );
     const durability = settings.map((s) => `${s.name}=${s.setting}`).join(', ');
     const suffix = process.pid;
     const single = `ua_bench_single_${suffix}`;
     const shared = `ua_bench_replicas_${suffix}`;
-    for (const database of [single, shared]) await sql(admin, `CREATE DATABASE ${database}`);
+    // The bench's own connections go to a database of their own, so that they count in none of the app's.
+    const adminDb = `ua_bench_admin_${suffix}`;
+    for (const database of [single, shared, adminDb]) await sql(bootstrap, `CREATE DATABASE ${database}`);
+    const admin = server.url(adminDb);
     let statements = true;
     try {
-      await sql(server.url(single), 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await sql(admin, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     } catch (error) {
       statements = false;
       notes.push(`Round trips not counted: pg_stat_statements is not available (${String(error)}).`);
@@ -334,6 +336,19 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
       }
     }
 
+    /** CPU time so far of each client backend (the apps' pool connections) of the databases. */
+    const backendsCpu = async (databases: readonly string[]): Promise<Map<number, number>> => {
+      if (databases.length === 0 || !server.local) return new Map();
+      const rows = await sql<{ pid: number }>(
+        admin,
+        `SELECT pid FROM pg_stat_activity WHERE datname = ANY($1) AND backend_type = 'client backend'`,
+        [databases],
+      );
+      return new Map(
+        rows.map((r) => [r.pid, processCpuMs(r.pid)] as const).filter(([, cpu]) => Number.isFinite(cpu)),
+      );
+    };
+
     interface Tally {
       latency: LoadResult[];
       throughput: LoadResult[];
@@ -357,7 +372,8 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
       const each = Math.max(1, Math.floor(connections / targetBots.length));
       const amount = load.amount?.[shape];
       const cpuBefore = targetBots.reduce((a, b) => a + b.cpuMs(), 0);
-      const serverBefore = server.cpuMs();
+      const databases = target === 'postgresql' ? [single] : target === 'replicas' ? [shared] : [];
+      const serverBefore = await backendsCpu(databases);
       const results = await Promise.all(
         targetBots.map((bot) =>
           runLoad({
@@ -379,7 +395,11 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
       const t = tally(load, target);
       t[shape].push(result);
       t.cpuMs += targetBots.reduce((a, b) => a + b.cpuMs(), 0) - cpuBefore;
-      t.serverCpuMs += target === 'postgresql' || target === 'replicas' ? server.cpuMs() - serverBefore : NaN;
+      const serverAfter = await backendsCpu(databases);
+      t.serverCpuMs +=
+        databases.length === 0 || !server.local
+          ? NaN
+          : [...serverAfter].reduce((a, [pid, cpu]) => a + cpu - (serverBefore.get(pid) ?? 0), 0);
       t.requests += result.ok + result.failed;
       if (result.failed > 0) {
         o.log(
@@ -440,13 +460,34 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
       ),
     }));
 
-    // Round trips: the server's count of statements during a load of fixed size at 1 connection.
+    // Round trips: the server's own counts during a load of fixed size at 1 connection on the one-replica app.
+    // pg_stat_statements counts each statement as it ends; pg_stat_database and pg_stat_wal get a backend's
+    // counts when it has been idle for up to 10 s (PostgreSQL 15), hence the waits.
     const roundTrips: RoundTrips[] = [];
     if (statements) {
-      const url = server.url(single);
+      const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 11_000));
+      const counters = async () => {
+        const [row] = await sql<{ xacts: string; syncs: string; sync_ms: number; wal: string }>(
+          admin,
+          `SELECT d.xact_commit + d.xact_rollback AS xacts, w.wal_sync AS syncs, w.wal_sync_time AS sync_ms,
+                  w.wal_bytes AS wal
+             FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = $1`,
+          [single],
+        );
+        return {
+          xacts: Number(row?.xacts),
+          syncs: Number(row?.syncs),
+          syncMs: Number(row?.sync_ms),
+          wal: Number(row?.wal),
+          at: performance.now(),
+        };
+      };
+      o.log('engines: counting round trips (waits for the server statistics to settle)');
+      await settle();
       for (const load of loads) {
         const requests = load.id === 'pair' ? (o.quick ? 40 : 100) : o.quick ? 50 : 200;
-        await sql(url, 'SELECT pg_stat_statements_reset()');
+        await sql(admin, 'SELECT pg_stat_statements_reset()');
+        const before = await counters();
         const result = await runLoad({
           url: postgres.url,
           connections: 1,
@@ -455,24 +496,33 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
           steps: load.steps('postgresql'),
           onResponse: load.onResponse('postgresql'),
         });
+        await settle();
+        const after = await counters();
         const rows = await sql<{ query: string; calls: string; exec: number }>(
-          url,
+          admin,
           `SELECT query, calls, total_exec_time AS exec FROM pg_stat_statements
-            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND query NOT LIKE '%pg_stat_statements%'
-            ORDER BY calls DESC`,
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)
+            ORDER BY calls DESC, total_exec_time DESC`,
+          [single],
         );
         const n = result.ok + result.failed;
-        const calls = rows.reduce((a, r) => a + Number(r.calls), 0);
+        const calls = (r: { calls: string }): number => Number(r.calls);
+        // The directory watch looks once every CACHE_REFRESH_SECONDS (2 s): one transaction each, not a request's.
+        const timerLooks = Math.floor((after.at - before.at) / 2000);
+        const syncs = after.syncs - before.syncs;
         roundTrips.push({
           load: `${load.label}${load.id === 'pair' ? ' (per request: half a pair)' : ''}`,
           requests: n,
-          statements: calls / n,
-          transactions:
-            rows.filter((r) => /^\s*BEGIN/i.test(r.query)).reduce((a, r) => a + Number(r.calls), 0) / n,
+          statements: rows.reduce((a, r) => a + calls(r), 0) / n,
+          begins: rows.filter((r) => /^\s*BEGIN/i.test(r.query)).reduce((a, r) => a + calls(r), 0) / n,
+          transactions: (after.xacts - before.xacts - timerLooks) / n,
+          walSyncs: syncs / n,
+          walSyncMs: syncs > 0 ? (after.syncMs - before.syncMs) / syncs : NaN,
+          walBytes: (after.wal - before.wal) / n,
           execMs: rows.reduce((a, r) => a + r.exec, 0) / n,
           top: rows.map((r) => ({
-            perRequest: Number(r.calls) / n,
+            perRequest: calls(r) / n,
+            execMs: r.exec / n,
             query: r.query.replace(/\s+/g, ' ').trim().slice(0, 70),
           })),
         });
