@@ -467,10 +467,9 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
     if (statements) {
       const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 11_000));
       const counters = async () => {
-        const [row] = await sql<{ xacts: string; syncs: string; sync_ms: number; wal: string }>(
+        const [row] = await sql<{ xacts: string; syncs: string; sync_ms: number }>(
           admin,
-          `SELECT d.xact_commit + d.xact_rollback AS xacts, w.wal_sync AS syncs, w.wal_sync_time AS sync_ms,
-                  w.wal_bytes AS wal
+          `SELECT d.xact_commit + d.xact_rollback AS xacts, w.wal_sync AS syncs, w.wal_sync_time AS sync_ms
              FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = $1`,
           [single],
         );
@@ -478,11 +477,21 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
           xacts: Number(row?.xacts),
           syncs: Number(row?.syncs),
           syncMs: Number(row?.sync_ms),
-          wal: Number(row?.wal),
           at: performance.now(),
         };
       };
       o.log('engines: counting round trips (waits for the server statistics to settle)');
+      // Nothing but the requests in the counting windows: the loads' autovacuum and a timed checkpoint would
+      // add WAL flushes of their own (our own cluster only; restored afterwards).
+      if (server.local) {
+        await sql(admin, 'ALTER SYSTEM SET autovacuum = off');
+        await sql(admin, 'SELECT pg_reload_conf()');
+        await sql(admin, 'CHECKPOINT');
+        notes.push(
+          'While the round trips are counted (after the loads), autovacuum is off and a checkpoint has just run, ' +
+            "so that the WAL flushes counted are the requests' own.",
+        );
+      }
       await settle();
       for (const load of loads) {
         const requests = load.id === 'pair' ? (o.quick ? 40 : 100) : o.quick ? 50 : 200;
@@ -498,9 +507,9 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
         });
         await settle();
         const after = await counters();
-        const rows = await sql<{ query: string; calls: string; exec: number }>(
+        const rows = await sql<{ query: string; calls: string; exec: number; wal: string }>(
           admin,
-          `SELECT query, calls, total_exec_time AS exec FROM pg_stat_statements
+          `SELECT query, calls, total_exec_time AS exec, wal_bytes AS wal FROM pg_stat_statements
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)
             ORDER BY calls DESC, total_exec_time DESC`,
           [single],
@@ -518,7 +527,8 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
           transactions: (after.xacts - before.xacts - timerLooks) / n,
           walSyncs: syncs / n,
           walSyncMs: syncs > 0 ? (after.syncMs - before.syncMs) / syncs : NaN,
-          walBytes: (after.wal - before.wal) / n,
+          // The WAL the app's own statements wrote (pg_stat_statements), not the server's.
+          walBytes: rows.reduce((a, r) => a + Number(r.wal), 0) / n,
           execMs: rows.reduce((a, r) => a + r.exec, 0) / n,
           top: rows.map((r) => ({
             perRequest: calls(r) / n,
@@ -526,6 +536,10 @@ export async function enginesBench(o: EnginesOptions): Promise<EnginesOutcome> {
             query: r.query.replace(/\s+/g, ' ').trim().slice(0, 70),
           })),
         });
+      }
+      if (server.local) {
+        await sql(admin, 'ALTER SYSTEM RESET autovacuum');
+        await sql(admin, 'SELECT pg_reload_conf()');
       }
     }
 
