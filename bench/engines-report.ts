@@ -273,7 +273,8 @@ per replica, which this one cannot measure.
 
 Round trips to PostgreSQL per request, counted by the server (\`pg_stat_statements\`, reset before a load of
 fixed size at 1 connection on the one-replica app; each statement is one round trip of the pool, BEGIN and
-COMMIT included; the directory watch's timer queries of that period are in the counts):
+COMMIT included; the directory watch's timer looks of that period are in the statements and taken out of the
+transactions):
 
 ${mdTable(roundTripRows(r))}
 
