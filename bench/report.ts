@@ -5,6 +5,7 @@
 import type { LoadResult } from './load.js';
 import type { Memory } from './processes.js';
 import type { ScaleMeasure } from './scale.js';
+import { enginesMarkdown, enginesText, type EnginesOutcome } from './engines-report.js';
 import { mb, ms, summarize } from './stats.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -71,6 +72,8 @@ export interface Report {
   readonly ab: readonly AbResult[];
   readonly inProcess: readonly ScaleMeasure[];
   readonly overHttp: readonly HttpScale[];
+  /** The storage-engine section (bench/engines.ts), when it ran. */
+  readonly engines?: EnginesOutcome;
   readonly seconds: number;
 }
 
@@ -364,6 +367,7 @@ export function textReport(report: Report): string {
         verdict(t.met) + (t.note ? ` (${t.note})` : ''),
       ]),
     ]),
+    enginesText(report.engines),
   ].join('\n');
 }
 
@@ -493,6 +497,6 @@ ${report.overHttp
   )
   .join('\n')}
 
-${analysis}
+${enginesMarkdown(report.engines)}${analysis}
 `;
 }

@@ -4,12 +4,14 @@
  * Options: `--from build|sources`, `--rounds N`, `--duration S`, `--sizes 1000,10000`, `--profile DIR`
  * (CPU profiles of the bots, `node --cpu-prof`), `--out FILE`, `--keep` (keep the temporary files),
  * `--scenarios eligibility,confirm,pair` (only the HTTP loads whose name starts so; `none` for none),
- * `--sizes none` (no scale part).
+ * `--sizes none` (no scale part). `--scenarios engines` runs only the storage-engine section.
  *
  * 1. Scale, in process (bench/scale.ts, one child process per size): writes each generated directory and
  *    times lookup, one customer's eligibility and the fleet question with the app's own modules.
  * 2. HTTP, A/B: the echo bot (bench/echo-bot.ts) and the Upgrade Assistant, each its own process, loaded in
  *    turn by autocannon, the order alternating every round so that drift of the machine cancels out.
+ * 2b. Storage engines (bench/engines.ts): the app on SQLite, on PostgreSQL and as two replicas on one database,
+ *    beside the echo bot (skipped with a note when there is neither a PostgreSQL server binary nor DATABASE_URL).
  * 3. Scale over HTTP: the app on each generated directory: start-up until /healthz answers (first start,
  *    which seeds the database, and a restart), questions over HTTP, resident memory.
  * The full run writes docs/benchmarks.md (keeping its hand-written analysis).
@@ -55,6 +57,8 @@ import {
   type Shape,
 } from './report.js';
 import type { ScaleMeasure, UpgradeCandidate } from './scale.js';
+import { enginesBench } from './engines.js';
+import type { EnginesOutcome } from './engines-report.js';
 import { prng, summarize } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -89,6 +93,10 @@ const settings = {
   scenarios: args.scenarios?.split(',').filter((x) => x !== ''),
   /** The directory of the review → confirm load: large enough not to run out of upgradable subscriptions. */
   pairSize: quick ? 2000 : 10_000,
+  /** The storage-engine section (bench/engines.ts). */
+  engines:
+    args.scenarios === undefined ||
+    args.scenarios.split(',').some((x) => x !== '' && 'engines'.startsWith(x)),
   /** Also time a restart on the seeded database. */
   restart: !quick,
 };
@@ -143,7 +151,10 @@ function runChild(script: string, childArgs: string[]): Promise<void> {
 const directoryFiles = new Map<number, string>();
 async function scaleInProcess(): Promise<ScaleMeasure[]> {
   const measures: ScaleMeasure[] = [];
-  const pairs = settings.scenarios === undefined || settings.scenarios.some((x) => 'pair'.startsWith(x));
+  const pairs =
+    settings.engines ||
+    settings.scenarios === undefined ||
+    settings.scenarios.some((x) => 'pair'.startsWith(x));
   const sizes = [...new Set([...settings.sizes, ...(pairs ? [settings.pairSize] : [])])].sort(
     (a, b) => a - b,
   );
@@ -655,6 +666,24 @@ async function main(): Promise<void> {
   const channelTexts = await setup.channelTexts();
   await setup.stop();
 
+  let engines: EnginesOutcome | undefined;
+  if (settings.engines) {
+    log('storage engines: SQLite, PostgreSQL, two replicas');
+    noteLoad();
+    engines = await enginesBench({
+      launcher,
+      quick,
+      rounds: settings.rounds,
+      duration: settings.duration,
+      connections: settings.connections,
+      directory: directoryFiles.get(settings.pairSize),
+      directorySize: settings.pairSize,
+      candidates,
+      log,
+    });
+    noteLoad();
+  }
+
   if (settings.sizes.length > 0) log('scale over HTTP');
   const channel = await BotProcess.start('channel', launcher, 'channel');
   await channel.healthy();
@@ -689,6 +718,7 @@ async function main(): Promise<void> {
     ab,
     inProcess: inProcess.filter((m) => settings.sizes.includes(m.size)),
     overHttp,
+    ...(engines === undefined ? {} : { engines }),
     seconds: (performance.now() - began) / 1000,
   };
   console.log(`\n${textReport(report)}`);
