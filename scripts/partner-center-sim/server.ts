@@ -41,7 +41,7 @@ const CredentialsSchema = z.strictObject({ secretState: z.enum(['valid', 'expire
 interface Stats {
   requests: number;
   byRoute: Record<string, Record<string, number>>;
-  /** The MS-RequestId of every upgrade POST that reached the simulator, in order. */
+  /** The MS-RequestId of every upgrade POST that reached the simulator (faults included), in order. */
   upgradeRequestIds: string[];
   throttled: number;
 }
@@ -157,6 +157,7 @@ export class SimServer {
 
     const matched = this.match(method, url.pathname);
     this.count(matched?.route.key ?? `${method} (unknown)`, 'received');
+    if (matched?.route.key === 'POST upgrades') this.stats.upgradeRequestIds.push(requestId);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
 
     const fault = this.faults.take(method, url.pathname);
@@ -256,7 +257,6 @@ export class SimServer {
   }
 
   private createUpgrade(ctx: Context, customerId: string, subscriptionId: string): Reply {
-    this.stats.upgradeRequestIds.push(ctx.requestId);
     const stored = this.state.replay(ctx.requestId);
     if (stored !== undefined) return stored;
     const parsed = parseUpgradeBody(ctx.body);
@@ -307,6 +307,10 @@ export class SimServer {
           };
         case 'POST /_sim/stats/reset':
           this.stats = emptyStats();
+          this.state.upgradesApplied = 0;
+          this.state.idempotentReplays = 0;
+          this.auth.tokensIssued = 0;
+          this.faults.fired = 0;
           return { status: 200, body: { ok: true } };
         case 'POST /_sim/faults':
           this.faults.set(FaultsRequestSchema.parse(json()).rules);

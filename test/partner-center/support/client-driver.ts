@@ -16,7 +16,8 @@ export type Step =
       op: 'createUpgrade';
       customerId: string;
       subscriptionId: string;
-      targetOfferId: string;
+      /** The target offer's id or name, as `getUpgrades` lists it. */
+      target: string;
       quantity?: number;
       upgradeType: UpgradeType;
       ledgerToken: string;
@@ -71,10 +72,11 @@ async function run(step: Step): Promise<unknown> {
       return client.getUpgrades(step.customerId, step.subscriptionId);
     case 'createUpgrade': {
       const upgrades = await client.getUpgrades(step.customerId, step.subscriptionId);
+      const wanted = step.target.toLowerCase();
       const upgrade = upgrades.find(
-        (u) => u.targetOffer.id.toLowerCase() === step.targetOfferId.toLowerCase(),
+        (u) => u.targetOffer.id.toLowerCase() === wanted || u.targetOffer.name?.toLowerCase() === wanted,
       );
-      if (upgrade === undefined) throw new Error(`no upgrade to ${step.targetOfferId}`);
+      if (upgrade === undefined) throw new Error(`no upgrade to ${step.target}`);
       return client.createUpgrade(
         {
           customerId: step.customerId,
