@@ -4,7 +4,7 @@
  * (`resource`). Tokens are opaque random strings remembered with their expiry; the control endpoints can
  * expire every token issued so far, or make the app's secret expired or revoked.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { X509Certificate, constants, createHash, randomBytes, timingSafeEqual, verify } from 'node:crypto';
 import type { Reply } from './state.js';
 
 export const PARTNER_CENTER_RESOURCE = 'https://api.partnercenter.microsoft.com';
@@ -16,6 +16,8 @@ export interface AppRegistration {
   readonly tenantId: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** PEM of a certificate registered on the app: a client assertion (JWT) signed with its key signs in too. */
+  readonly clientCertificate?: string;
   readonly tokenLifetimeSeconds: number;
 }
 
@@ -80,7 +82,7 @@ export class SimAuth {
   }
 
   /** The token endpoint; `version` 1 takes `resource`, 2 takes `scope`. */
-  token(tenant: string, form: URLSearchParams, version: 1 | 2): Reply {
+  token(base: string, tenant: string, form: URLSearchParams, version: 1 | 2): Reply {
     if (!this.knownTenant(tenant)) return tenantNotFound(tenant);
     if (form.get('grant_type') !== 'client_credentials') {
       return aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
@@ -103,6 +105,13 @@ export class SimAuth {
         `The provided value '${audience ?? ''}' is not valid here.`,
       );
     }
+    const assertion = form.get('client_assertion');
+    if (assertion !== null) {
+      const audience = `${base}/${this.app.tenantId}/oauth2/${version === 2 ? 'v2.0/' : ''}token`;
+      const problem = this.assertionProblem(assertion, form.get('client_assertion_type'), audience);
+      if (problem !== undefined) return aadError(401, 'invalid_client', problem.code, problem.text);
+      return this.issue(version);
+    }
     const secret = form.get('client_secret') ?? '';
     if (!sameText(secret, this.app.clientSecret)) {
       return aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
@@ -118,6 +127,10 @@ export class SimAuth {
     if (this.secretState === 'revoked') {
       return aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
     }
+    return this.issue(version);
+  }
+
+  private issue(version: 1 | 2): Reply {
     const accessToken = randomBytes(32).toString('base64url');
     const lifetime = this.app.tokenLifetimeSeconds;
     this.tokens.set(accessToken, this.now() + lifetime * 1000);
@@ -138,6 +151,66 @@ export class SimAuth {
         access_token: accessToken,
       },
     };
+  }
+
+  /**
+   * Why a client assertion is refused (RFC 7523: a JWT signed with the registered certificate's key, naming
+   * it by thumbprint, issued by and about the app, for this token endpoint, not expired), or undefined.
+   */
+  private assertionProblem(
+    assertion: string,
+    type: string | null,
+    audience: string,
+  ): { code: number; text: string } | undefined {
+    if (type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
+      return { code: 700025, text: `Unsupported client_assertion_type '${type ?? ''}'.` };
+    }
+    if (this.app.clientCertificate === undefined) {
+      return { code: 700027, text: 'No certificate is registered on the application.' };
+    }
+    const [h, p, signature] = assertion.split('.');
+    if (h === undefined || p === undefined || signature === undefined) {
+      return { code: 50027, text: 'The client assertion is not a JWT.' };
+    }
+    let header: Record<string, unknown>;
+    let claims: Record<string, unknown>;
+    try {
+      header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as Record<string, unknown>;
+      claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return { code: 50027, text: 'The client assertion is not a JWT.' };
+    }
+    const cert = new X509Certificate(this.app.clientCertificate);
+    const sha256 = createHash('sha256').update(cert.raw).digest('base64url');
+    const sha1 = createHash('sha1').update(cert.raw).digest('base64url');
+    if (header['x5t#S256'] !== sha256 && header['x5t'] !== sha1) {
+      return {
+        code: 700027,
+        text: 'The certificate named by the client assertion is not registered on the app.',
+      };
+    }
+    const pss = header['alg'] === 'PS256';
+    if (!pss && header['alg'] !== 'RS256') return { code: 700027, text: 'Unsupported signing algorithm.' };
+    const valid = verify(
+      'sha256',
+      Buffer.from(`${h}.${p}`),
+      pss
+        ? { key: cert.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+        : { key: cert.publicKey },
+      Buffer.from(signature, 'base64url'),
+    );
+    if (!valid) return { code: 700027, text: 'Client assertion failed signature validation.' };
+    const nowSeconds = this.now() / 1000;
+    if (claims['iss'] !== this.app.clientId || claims['sub'] !== this.app.clientId) {
+      return { code: 700021, text: 'The client assertion is not issued by this application.' };
+    }
+    if (claims['aud'] !== audience) {
+      return { code: 700212, text: `The client assertion's audience is not ${audience}.` };
+    }
+    if (typeof claims['exp'] !== 'number' || claims['exp'] <= nowSeconds) {
+      return { code: 700024, text: 'The client assertion is not within its valid time range.' };
+    }
+    return undefined;
   }
 
   /** Why a request's Authorization header is not accepted, or undefined when it is. */

@@ -9,7 +9,7 @@
  * A client trusts the simulator with `NODE_EXTRA_CA_CERTS=<caCertPath>` and uses `url` both as the Partner
  * Center base URL and as the authority host. Logs go to stderr. See scripts/partner-center-sim/README.md.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +37,7 @@ const { values } = parseArgs({
       default: env['PC_SIM_CLIENT_ID'] ?? '0f6a3c2e-5b1d-4e8a-9c7f-2d4b6e8a0c13',
     },
     'client-secret': { type: 'string', default: env['PC_SIM_CLIENT_SECRET'] ?? 'simulator-secret' },
+    'client-certificate': { type: 'string', default: env['PC_SIM_CLIENT_CERTIFICATE'] },
     'token-lifetime': { type: 'string', default: env['PC_SIM_TOKEN_LIFETIME_SECONDS'] ?? '3600' },
     'latency-ms': { type: 'string', default: env['PC_SIM_LATENCY_MS'] ?? '0' },
     'rate-limit': { type: 'string', default: env['PC_SIM_RATE_LIMIT_PER_MINUTE'] ?? '500' },
@@ -64,6 +65,9 @@ async function main(): Promise<void> {
     tenantId: values['tenant-id'],
     clientId: values['client-id'],
     clientSecret: values['client-secret'],
+    ...(values['client-certificate'] === undefined
+      ? {}
+      : { clientCertificate: readFileSync(values['client-certificate'], 'utf8') }),
     tokenLifetimeSeconds: whole('token-lifetime', values['token-lifetime']),
   });
   const server = new SimServer(new SimState(directory.customers), auth, {

@@ -116,7 +116,7 @@ export class SimServer {
     const seg = '([^/]+)';
     const p = (ctx: Context, i: number): string => decodeURIComponent(ctx.params[i] ?? '');
     const token = (version: 1 | 2) => (ctx: Context) =>
-      this.auth.token(p(ctx, 0), new URLSearchParams(ctx.body), version);
+      this.auth.token(this.baseUrl, p(ctx, 0), new URLSearchParams(ctx.body), version);
     return [
       r('GET', `/${seg}/v2\\.0/\\.well-known/openid-configuration`, 'GET openid-configuration', (ctx) =>
         this.auth.openIdConfiguration(this.baseUrl, p(ctx, 0)),

@@ -15,6 +15,8 @@ export interface SimulatorOptions {
   /** A directory file (docs/directory-format.md); the demo directory by default. */
   readonly directory?: string;
   readonly clientSecret?: string;
+  /** A PEM certificate file registered on the app (sign-in with a client assertion). */
+  readonly clientCertificateFile?: string;
   readonly tokenLifetimeSeconds?: number;
   readonly latencyMs?: number;
   /** Requests a minute on /v1; 0: none. Default 500. */
@@ -151,6 +153,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (value !== undefined) args.push(flag, String(value));
   };
   add('--directory', options.directory);
+  add('--client-certificate', options.clientCertificateFile);
   add('--token-lifetime', options.tokenLifetimeSeconds);
   add('--latency-ms', options.latencyMs);
   add('--rate-limit', options.rateLimitPerMinute);
