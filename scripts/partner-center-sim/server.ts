@@ -44,7 +44,21 @@ interface Stats {
   /** The MS-RequestId of every upgrade POST that reached the simulator (faults included), in order. */
   upgradeRequestIds: string[];
   throttled: number;
+  /** The headers of the latest /v1 requests (at most RECENT), oldest first. */
+  recent: RecentRequest[];
 }
+
+interface RecentRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly requestId: string | undefined;
+  readonly correlationId: string | undefined;
+  readonly contractVersion: string | undefined;
+  readonly locale: string | undefined;
+  readonly application: string | undefined;
+}
+
+const RECENT = 200;
 
 type Handler = (ctx: Context) => Reply | Promise<Reply>;
 
@@ -151,6 +165,7 @@ export class SimServer {
       send(res, this.control(method, url.pathname, body), {});
       return;
     }
+    if (url.pathname.startsWith('/v1/')) this.remember(req, method, url.pathname);
     const requestId = header(req, 'ms-requestid') ?? randomUUID();
     const correlationId = header(req, 'ms-correlationid') ?? randomUUID();
     const echo = { 'MS-RequestId': requestId, 'MS-CorrelationId': correlationId };
@@ -352,6 +367,19 @@ export class SimServer {
     return undefined;
   }
 
+  private remember(req: IncomingMessage, method: string, path: string): void {
+    this.stats.recent.push({
+      method,
+      path,
+      requestId: header(req, 'ms-requestid'),
+      correlationId: header(req, 'ms-correlationid'),
+      contractVersion: header(req, 'ms-contract-version'),
+      locale: header(req, 'x-locale'),
+      application: header(req, 'ms-partnercenter-application'),
+    });
+    if (this.stats.recent.length > RECENT) this.stats.recent.shift();
+  }
+
   private count(key: string, outcome: string): void {
     if (outcome === 'received') this.stats.requests++;
     const route = (this.stats.byRoute[key] ??= {});
@@ -360,7 +388,7 @@ export class SimServer {
 }
 
 function emptyStats(): Stats {
-  return { requests: 0, byRoute: {}, upgradeRequestIds: [], throttled: 0 };
+  return { requests: 0, byRoute: {}, upgradeRequestIds: [], throttled: 0, recent: [] };
 }
 
 function throttled(seconds: number): Reply {

@@ -41,6 +41,15 @@ export interface SimStats {
   readonly byRoute: Record<string, Record<string, number>>;
   readonly upgradeRequestIds: string[];
   readonly throttled: number;
+  readonly recent: {
+    method: string;
+    path: string;
+    requestId?: string;
+    correlationId?: string;
+    contractVersion?: string;
+    locale?: string;
+    application?: string;
+  }[];
   readonly tokensIssued: number;
   readonly upgradesApplied: number;
   readonly idempotentReplays: number;

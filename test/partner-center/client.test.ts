@@ -171,6 +171,29 @@ describe('throttling and faults', () => {
     });
   });
 
+  it('sends MS-RequestId the same on every retry of a call, a new MS-CorrelationId on every attempt', async () => {
+    await sim.faults([{ method: 'GET', path: '/upgrades$', action: 'status', status: 503, times: 2 }]);
+    const step = {
+      op: 'getUpgrades',
+      customerId: contoso.id,
+      subscriptionId: 'sub-contoso-essentials',
+    } as const;
+    const out = await runClient(sim, [step, step], fast);
+    expect(out.results.map((r) => r.ok)).toEqual([true, true]);
+    const seen = (await sim.stats()).recent.filter((r) => r.path.endsWith('/upgrades'));
+    expect(seen).toHaveLength(4);
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const r of seen) {
+      expect(r.requestId).toMatch(guid);
+      expect(r.correlationId).toMatch(guid);
+      expect(r).toMatchObject({ contractVersion: 'v1', locale: 'en-US', application: 'upgrade-assistant' });
+    }
+    // The first call took three attempts (two 503s), the second one.
+    expect(new Set(seen.slice(0, 3).map((r) => r.requestId)).size).toBe(1);
+    expect(seen[3]?.requestId).not.toBe(seen[0]?.requestId);
+    expect(new Set(seen.map((r) => r.correlationId)).size).toBe(4);
+  });
+
   it('gives up after its retries with an error saying no answer could be had', async () => {
     await sim.faults([{ method: 'GET', path: '^/v1/customers$', action: 'status', status: 503, times: 0 }]);
     const out = await runClient(sim, [{ op: 'listCustomers' }], { ...fast, retries: 2 });
