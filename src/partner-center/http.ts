@@ -215,6 +215,7 @@ export class PartnerCenterHttp {
     wwwAuthenticate?: string;
   }> {
     const o = this.options;
+    const url = urlOf(o.baseUrl, spec.path);
     return o.budget.schedule(spec.lane, async () => {
       this.counters.attempts++;
       const correlationId = uuidv4();
@@ -230,7 +231,7 @@ export class PartnerCenterHttp {
       };
       if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
       try {
-        const response = await fetch(urlOf(o.baseUrl, spec.path), {
+        const response = await fetch(url, {
           method: spec.method,
           headers,
           ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
@@ -287,7 +288,13 @@ function describe(error: unknown): string {
 /** Partner Center's links are relative to the API root, with or without the /v1 prefix. */
 function urlOf(baseUrl: string, path: string): string {
   const base = baseUrl.replace(/\/+$/, '');
-  if (/^https?:\/\//.test(path)) throw new PartnerCenterResponseError(`refusing an absolute link: ${path}`);
+  if (/^https?:\/\//i.test(path)) {
+    // An absolute link is followed only to the API itself: the bearer token goes nowhere else.
+    if (new URL(path).origin === new URL(base).origin) return path;
+    throw new AbortError(
+      new PartnerCenterResponseError(`refusing a link off the Partner Center API: ${path}`),
+    );
+  }
   const rooted = path.startsWith('/') ? path : `/${path}`;
   return `${base}${rooted.startsWith('/v1/') ? rooted : `/v1${rooted}`}`;
 }
