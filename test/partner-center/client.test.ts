@@ -149,24 +149,21 @@ describe('reading', () => {
 });
 
 describe('throttling and faults', () => {
-  it("waits a 429's Retry-After, then retries; a 500 is retried with backoff", async () => {
+  it("waits a 429's Retry-After, then retries; a 500 and a lost connection are retried with backoff", async () => {
+    const subscriptions = { method: 'GET', path: '/subscriptions$' } as const;
     await sim.faults([
-      {
-        method: 'GET',
-        path: '/subscriptions$',
-        action: 'status',
-        status: 429,
-        retryAfterSeconds: 1,
-        times: 2,
-      },
-      { method: 'GET', path: '/subscriptions$', action: 'status', status: 500, skip: 3, times: 1 },
+      { ...subscriptions, action: 'status', status: 429, retryAfterSeconds: 1, times: 2 },
+      { ...subscriptions, action: 'status', status: 500, skip: 3, times: 1 },
+      { ...subscriptions, action: 'drop', skip: 6, times: 1 },
     ]);
     const out = await runClient(sim, [{ op: 'customersWithSubscriptions' }], { pageSize: 50, ...fast });
     expect(value<unknown[]>(out.results[0])).toHaveLength(directory.customers.length);
-    expect(out.counters).toMatchObject({ throttled: 2, retries: 3, retryAfterWaitedMs: 2000 });
+    expect(out.counters).toMatchObject({ throttled: 2, retries: 4, retryAfterWaitedMs: 2000 });
     const stats = await sim.stats();
-    expect(stats.byRoute['GET subscriptions']).toMatchObject({
+    expect(stats.byRoute['GET subscriptions']).toEqual({
+      received: directory.customers.length + 4,
       'fault:status': 3,
+      'fault:drop': 1,
       '200': directory.customers.length,
     });
   });
