@@ -42,6 +42,8 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: env['PC_SIM_LATENCY_MS'] ?? '0' },
     'rate-limit': { type: 'string', default: env['PC_SIM_RATE_LIMIT_PER_MINUTE'] ?? '500' },
     'log-level': { type: 'string', default: env['PC_SIM_LOG_LEVEL'] ?? 'info' },
+    /** Stop when standard input closes: a parent that starts the simulator and dies takes it along. */
+    'exit-with-stdin': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -102,6 +104,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  if (values['exit-with-stdin']) {
+    process.stdin.on('close', () => stop('stdin closed'));
+    process.stdin.resume();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -168,7 +168,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   add('--rate-limit', options.rateLimitPerMinute);
   add('--state-dir', options.stateDir);
   add('--log-level', 'warn');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  args.push('--exit-with-stdin');
+  // Its standard input is a pipe from this process: if this process dies, the simulator stops too.
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
