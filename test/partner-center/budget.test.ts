@@ -1,66 +1,87 @@
 /**
- * The request budget: the bulk lane never spends what is kept for live checks, and no more requests run at
- * once than allowed. The window is an hour, so the budget never refills during a test.
+ * The request budget, on a fake clock: no sliding window holds more starts than the budget, bulk work never
+ * takes what is kept for live checks, and no more requests run at once than allowed.
  */
-import { afterEach, expect, it, vi } from 'vitest';
-import { RequestBudget } from '../../src/partner-center/budget.js';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { RequestBudget, spacing } from '../../src/partner-center/budget.js';
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
 let budget: RequestBudget | undefined;
+const starts: { lane: string; at: number }[] = [];
 const releases: (() => void)[] = [];
 
+beforeEach(() => {
+  vi.useFakeTimers();
+  starts.length = 0;
+});
 afterEach(async () => {
   releases.splice(0).forEach((release) => release());
-  await budget?.stop();
+  const stopped = budget?.stop();
+  await vi.runOnlyPendingTimersAsync();
+  await stopped;
+  vi.useRealTimers();
 });
 
-/** Schedules `n` tasks that run until the test ends; returns how many have started. */
-function flood(b: RequestBudget, lane: 'bulk' | 'live', n: number): () => number {
-  let started = 0;
+/** Schedules `n` tasks; each ends at once, or (held) only when the test ends. */
+function flood(b: RequestBudget, lane: 'bulk' | 'live', n: number, held = false): void {
   for (let i = 0; i < n; i++) {
     b.schedule(lane, () => {
-      started++;
-      return new Promise<void>((resolve) => releases.push(resolve));
+      starts.push({ lane, at: Date.now() });
+      return held ? new Promise<void>((resolve) => releases.push(resolve)) : Promise.resolve();
     }).catch(() => undefined);
   }
-  return () => started;
 }
 
-/** Lets the limiter run whatever it would run (Bottleneck schedules on timers). */
-const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
+/** The most starts of `lane` (all lanes if undefined) in any window of `windowMs`. */
+function busiestWindow(windowMs: number, lane?: string): number {
+  const times = starts.filter((s) => lane === undefined || s.lane === lane).map((s) => s.at);
+  let most = 0;
+  for (const [i, t] of times.entries()) {
+    most = Math.max(most, times.slice(i).filter((u) => u < t + windowMs).length);
+  }
+  return most;
+}
 
-it('bulk work stops at the budget less the reserve; live checks still get the reserve', async () => {
+it('spaces the starts so that no minute, wherever it begins, holds more than the budget', () => {
+  expect(spacing(MINUTE, 500)).toBe(121);
+  expect(Math.floor(MINUTE / spacing(MINUTE, 500)) + 1).toBeLessThanOrEqual(500);
+});
+
+it('bulk work keeps to the budget less the reserve; live checks get the rest, ahead of bulk work', async () => {
   budget = new RequestBudget({
-    requestsPerMinute: 10,
-    reservedForLive: 4,
+    requestsPerMinute: 20,
+    reservedForLive: 8,
     maxConcurrent: 100,
-    windowMs: HOUR,
+    windowMs: MINUTE,
   });
-  const bulk = flood(budget, 'bulk', 20);
-  await vi.waitFor(() => expect(bulk()).toBe(6));
-  await pause();
-  expect(bulk()).toBe(6);
+  flood(budget, 'bulk', 200);
+  await vi.advanceTimersByTimeAsync(3 * MINUTE);
+  const bulkAlone = starts.length;
+  expect(busiestWindow(MINUTE, 'bulk')).toBeLessThanOrEqual(12);
+  expect(bulkAlone).toBeGreaterThanOrEqual(3 * 11);
 
-  const live = flood(budget, 'live', 5);
-  await vi.waitFor(() => expect(live()).toBe(4));
-  await pause();
-  expect(live()).toBe(4);
-  expect(bulk()).toBe(6);
+  flood(budget, 'live', 200);
+  await vi.advanceTimersByTimeAsync(10 * MINUTE);
+  expect(busiestWindow(MINUTE)).toBeLessThanOrEqual(20);
+  expect(busiestWindow(MINUTE, 'bulk')).toBeLessThanOrEqual(12);
+  // Live checks are ahead in the queue: they take the tenant's budget while they wait.
+  const live = starts.filter((s) => s.lane === 'live').length;
+  expect(live).toBeGreaterThanOrEqual(10 * 19 - 12);
 });
 
 it('no more requests at once than maxConcurrent, across lanes', async () => {
   budget = new RequestBudget({
-    requestsPerMinute: 100,
-    reservedForLive: 10,
+    requestsPerMinute: 600,
+    reservedForLive: 100,
     maxConcurrent: 3,
-    windowMs: HOUR,
+    windowMs: MINUTE,
   });
-  const bulk = flood(budget, 'bulk', 5);
-  const live = flood(budget, 'live', 5);
-  await vi.waitFor(() => expect(bulk() + live()).toBe(3));
-  await pause();
-  expect(bulk() + live()).toBe(3);
+  flood(budget, 'bulk', 5, true);
+  flood(budget, 'live', 5, true);
+  await vi.advanceTimersByTimeAsync(MINUTE);
+  expect(starts).toHaveLength(3);
   // A finished request frees its place.
   releases.shift()?.();
-  await vi.waitFor(() => expect(bulk() + live()).toBe(4));
+  await vi.advanceTimersByTimeAsync(MINUTE);
+  expect(starts).toHaveLength(4);
 });
