@@ -90,6 +90,7 @@ export class PartnerCenterHttp {
     tokenRenewals: 0,
   };
   private readonly sleep: (ms: number) => Promise<void>;
+  private renewal: Promise<string> | undefined;
 
   constructor(private readonly options: HttpOptions) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -144,13 +145,12 @@ export class PartnerCenterHttp {
     schema: S,
     accept: readonly number[],
   ): Promise<CallResult<z.output<S>> | CallResult<z.output<typeof ErrorBodySchema>>> {
-    let token = await this.token(false);
-    let answer = await this.send(spec, requestId, token);
+    let answer = await this.send(spec, requestId);
     if (answer.status === 401) {
-      // The token expired early or was revoked: one new one, then the same request again.
-      this.counters.tokenRenewals++;
-      token = await this.token(true);
-      answer = await this.send(spec, requestId, token);
+      // The token expired early or was revoked: one new one (MSAL caches it for the calls still queued), then
+      // the same request again.
+      await this.renewToken();
+      answer = await this.send(spec, requestId);
       if (answer.status === 401) {
         throw new AbortError(
           new PartnerCenterAuthError(
@@ -203,10 +203,24 @@ export class PartnerCenterHttp {
     }
   }
 
+  /** A new token, past MSAL's cache; calls rejected at the same time share one renewal. */
+  private async renewToken(): Promise<void> {
+    if (this.renewal === undefined) {
+      this.counters.tokenRenewals++;
+      this.renewal = this.token(true).finally(() => {
+        this.renewal = undefined;
+      });
+    }
+    await this.renewal;
+  }
+
+  /**
+   * One HTTP request, when the budget allows. The token is taken then, not before waiting in the queue, so
+   * that requests queued behind one that renewed it use the new one.
+   */
   private send(
     spec: CallSpec,
     requestId: string,
-    token: string,
   ): Promise<{
     status: number;
     text: string;
@@ -217,6 +231,7 @@ export class PartnerCenterHttp {
     const o = this.options;
     const url = urlOf(o.baseUrl, spec.path);
     return o.budget.schedule(spec.lane, async () => {
+      const token = await this.token(false);
       this.counters.attempts++;
       const correlationId = uuidv4();
       const headers: Record<string, string> = {

@@ -330,6 +330,26 @@ describe('credentials', () => {
     expect(stats.byRoute['GET subscriptions']).toMatchObject({ '200': 2, '401': 1 });
   });
 
+  it('calls waiting behind the one that renewed the token use the new one', async () => {
+    const upgrades = (subscriptionId: string) =>
+      ({ op: 'getUpgrades', customerId: contoso.id, subscriptionId }) as const;
+    const six = ['sub-contoso-essentials', 'sub-contoso-exchange', 'sub-contoso-e3-2019'].flatMap((id) => [
+      upgrades(id),
+      upgrades(id),
+    ]);
+    // One start a second: the renewal (milliseconds) is over before the next call leaves the queue.
+    const out = await runClient(sim, [list, expireTokens, { op: 'parallel', steps: six }], {
+      ...fast,
+      requestsPerMinute: 60,
+      reservedForLive: 10,
+    });
+    expect(out.results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(out.counters['tokenRenewals']).toBe(1);
+    const stats = await sim.stats();
+    expect(stats.byRoute['POST token']?.['200']).toBe(2);
+    expect(stats.byRoute['GET upgrades']).toEqual({ received: 7, '200': 6, '401': 1 });
+  });
+
   it('an expired client secret is a clear error, and is not retried', async () => {
     const out = await runClient(
       sim,

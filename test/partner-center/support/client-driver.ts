@@ -22,7 +22,9 @@ export type Step =
       upgradeType: UpgradeType;
       ledgerToken: string;
     }
-  | { op: 'control'; method: string; path: string; body?: unknown };
+  | { op: 'control'; method: string; path: string; body?: unknown }
+  /** Runs its steps at once; the value is theirs, in order (a failed one fails it). */
+  | { op: 'parallel'; steps: Step[] };
 
 export interface DriverInput {
   readonly url: string;
@@ -88,6 +90,8 @@ async function run(step: Step): Promise<unknown> {
         step.ledgerToken,
       );
     }
+    case 'parallel':
+      return Promise.all(step.steps.map(run));
     case 'control': {
       const response = await fetch(new URL(step.path, input.url), {
         method: step.method,
