@@ -9,7 +9,7 @@
  * A client trusts the simulator with `NODE_EXTRA_CA_CERTS=<caCertPath>` and uses `url` both as the Partner
  * Center base URL and as the authority host. Logs go to stderr. See scripts/partner-center-sim/README.md.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -61,6 +61,7 @@ const logger = pino(
 
 async function main(): Promise<void> {
   const directory = loadDirectoryFile(values.directory);
+  const ownStateDir = values['state-dir'] === undefined;
   const stateDir = values['state-dir'] ?? mkdtempSync(join(tmpdir(), 'partner-center-sim-'));
   const tls = await makeTlsMaterial(stateDir);
   const auth = new SimAuth({
@@ -98,7 +99,11 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     logger.info({ signal }, 'stopping');
     server.close().then(
-      () => process.exit(0),
+      () => {
+        // A folder it made for itself goes with it (a client started with its CA is done by now).
+        if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

@@ -43,7 +43,7 @@ export interface PartnerCenterClientOptions extends RetryOptions, BudgetOptions 
   readonly locale?: string;
   readonly applicationName?: string;
   readonly logger?: Logger;
-  /** Replaces MSAL (tests of the HTTP layer only). */
+  /** Another token source than MSAL with these credentials (a managed identity, say). */
   readonly tokenProvider?: TokenProvider;
   readonly sleep?: (ms: number) => Promise<void>;
 }
