@@ -38,6 +38,8 @@ const adapters = {
     '**/postgres/*',
     '**/persistence',
     '**/persistence.js',
+    '**/partner-center',
+    '**/partner-center/*',
     'better-sqlite3',
     'pg',
     'pg-*',

@@ -1,0 +1,52 @@
+/**
+ * What the Partner Center adapter throws. Every error names the operation; HTTP errors carry the request and
+ * correlation ids Partner Center support asks for.
+ */
+
+/** Signing in failed for good: wrong, expired or revoked credentials, unknown app or tenant. Not retried. */
+export class PartnerCenterAuthError extends Error {
+  constructor(
+    message: string,
+    /** Entra ID's error (`invalid_client`) and AADSTS number, when it sent them. */
+    readonly aadError?: { readonly error: string; readonly code?: string },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PartnerCenterAuthError';
+  }
+}
+
+/** Partner Center answered with an error that retrying will not change (4xx but 408/429), or retries ran out. */
+export class PartnerCenterHttpError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    /** Partner Center's error code (`20003`) and description, when the body had them. */
+    readonly code: string | number | undefined,
+    readonly description: string | undefined,
+    readonly requestId: string,
+    readonly correlationId: string,
+  ) {
+    super(message);
+    this.name = 'PartnerCenterHttpError';
+  }
+}
+
+/**
+ * No answer could be had within the retries (timeouts, dropped connections, 5xx, 429): the outcome of a POST
+ * is unknown, and the same call with the same idempotency key may be made again later.
+ */
+export class PartnerCenterUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PartnerCenterUnavailableError';
+  }
+}
+
+/** The answer was not what the documented resource looks like. */
+export class PartnerCenterResponseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PartnerCenterResponseError';
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Runs the Partner Center client in a process of its own, started with NODE_EXTRA_CA_CERTS pointing at the
+ * simulator's CA: the TLS path production takes with a private CA (MSAL and the client both use Node's
+ * fetch and its default trust store). Reads a script of steps (JSON, argv[2]), runs them in order in one
+ * client (so MSAL's token cache carries over), and prints one JSON line with each step's result.
+ */
+import { PartnerCenterClient, type PartnerCenterClientOptions } from '../../../src/partner-center/index.js';
+import type { UpgradeType } from '../../../src/rules/index.js';
+
+export type Step =
+  | { op: 'listCustomers' }
+  | { op: 'listSubscriptions'; customerId: string }
+  | { op: 'customersWithSubscriptions' }
+  | { op: 'getUpgrades'; customerId: string; subscriptionId: string }
+  | {
+      op: 'createUpgrade';
+      customerId: string;
+      subscriptionId: string;
+      /** The target offer's id or name, as `getUpgrades` lists it. */
+      target: string;
+      quantity?: number;
+      upgradeType: UpgradeType;
+      ledgerToken: string;
+    }
+  | { op: 'control'; method: string; path: string; body?: unknown }
+  /** Runs its steps at once; the value is theirs, in order (a failed one fails it). */
+  | { op: 'parallel'; steps: Step[] };
+
+export interface DriverInput {
+  readonly url: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly options?: Partial<PartnerCenterClientOptions>;
+  readonly steps: readonly Step[];
+}
+
+export type StepResult =
+  | { ok: true; value: unknown }
+  | { ok: false; error: { name: string; message: string; status?: number; code?: unknown } };
+
+export interface DriverOutput {
+  readonly results: StepResult[];
+  readonly counters: Record<string, number>;
+  /** Wall time of each step (reported, never asserted). */
+  readonly stepMs: number[];
+}
+
+const input = JSON.parse(process.argv[2] ?? '{}') as DriverInput;
+const client = new PartnerCenterClient({
+  tenantId: input.tenantId,
+  clientId: input.clientId,
+  credential: { clientSecret: input.clientSecret },
+  apiBaseUrl: input.url,
+  authorityHost: input.url,
+  ...input.options,
+});
+
+async function run(step: Step): Promise<unknown> {
+  switch (step.op) {
+    case 'listCustomers':
+      return (await client.listCustomers()).map((c) => c.id);
+    case 'listSubscriptions':
+      return client.listSubscriptions(step.customerId);
+    case 'customersWithSubscriptions': {
+      const out: { id: string; subscriptions: string[] }[] = [];
+      for await (const page of client.customersWithSubscriptions()) {
+        for (const c of page)
+          out.push({ id: c.customer.id, subscriptions: c.subscriptions.map((s) => s.id) });
+      }
+      return out;
+    }
+    case 'getUpgrades':
+      return client.getUpgrades(step.customerId, step.subscriptionId);
+    case 'createUpgrade': {
+      const upgrades = await client.getUpgrades(step.customerId, step.subscriptionId);
+      const wanted = step.target.toLowerCase();
+      const upgrade = upgrades.find(
+        (u) => u.targetOffer.id.toLowerCase() === wanted || u.targetOffer.name?.toLowerCase() === wanted,
+      );
+      if (upgrade === undefined) throw new Error(`no upgrade to ${step.target}`);
+      return client.createUpgrade(
+        {
+          customerId: step.customerId,
+          subscriptionId: step.subscriptionId,
+          upgrade,
+          quantity: step.quantity ?? upgrade.quantity ?? 1,
+          upgradeType: step.upgradeType,
+        },
+        step.ledgerToken,
+      );
+    }
+    case 'parallel':
+      return Promise.all(step.steps.map(run));
+    case 'control': {
+      const response = await fetch(new URL(step.path, input.url), {
+        method: step.method,
+        ...(step.body === undefined
+          ? {}
+          : { body: JSON.stringify(step.body), headers: { 'Content-Type': 'application/json' } }),
+      });
+      return response.json();
+    }
+  }
+}
+
+const results: StepResult[] = [];
+const stepMs: number[] = [];
+for (const step of input.steps) {
+  const started = performance.now();
+  try {
+    results.push({ ok: true, value: await run(step) });
+  } catch (error) {
+    const e = error as Error & { status?: number; code?: unknown };
+    results.push({
+      ok: false,
+      error: {
+        name: e.name,
+        message: e.message,
+        ...(typeof e.status === 'number' ? { status: e.status } : {}),
+        ...(e.code === undefined ? {} : { code: e.code }),
+      },
+    });
+  }
+  stepMs.push(Math.round(performance.now() - started));
+}
+await client.close();
+const output: DriverOutput = { results, counters: { ...client.counters }, stepMs };
+process.stdout.write(`${JSON.stringify(output)}\n`);
