@@ -309,7 +309,7 @@ export async function press(
 }
 
 /** Counts of each answer. */
-export function tally(presses: readonly Press[]): Record<Answer, number> {
+export function tally(presses: readonly { readonly answer: Answer }[]): Record<Answer, number> {
   const counts: Record<Answer, number> = {
     done: 0,
     already: 0,
