@@ -61,15 +61,28 @@ const orders: Review[] = customers.flatMap((customer) => {
   return [];
 });
 
-function env(): Record<string, string> {
+/** The environment of a replica; its connections are named after it (pg_stat_activity.application_name). */
+function env(name: 'a' | 'b'): Record<string, string> {
+  const url = new URL(database!.url);
+  url.searchParams.set('application_name', `replica-${name}`);
   return {
-    DATABASE_URL: database!.url,
+    DATABASE_URL: url.toString(),
     DIRECTORY_FILE: directoryFile,
     // A claim left by the killed process may be taken over a second after it was made; looked for every second.
     UPGRADE_LEASE_SECONDS: '1',
     UPGRADE_RETRY_DELAY_SECONDS: '1',
     TEAMS_INVOKE_BUDGET_MS: '10000',
   };
+}
+
+/** How many statements replica A's connections are running now (`active`), or how many it has (`any`). */
+async function connectionsOfA(which: 'active' | 'any'): Promise<number> {
+  const { rows } = await store!.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'replica-a'
+       AND ($1 = 'any' OR state = 'active')`,
+    [which],
+  );
+  return rows[0]!.n;
 }
 
 /** The status of each token in the ledger. */
@@ -98,7 +111,7 @@ describe.skipIf(!HAVE_POSTGRES)('SIGKILL of one replica during a burst of confir
   it("the survivor finishes the burst and the killed one's claims; nothing doubled or half-applied", async () => {
     expect(orders.length).toBeGreaterThanOrEqual(60);
     // Both start at once on the empty database: one migrates and seeds, the other waits for it.
-    const pair = await Promise.all([startReplica(env()), startReplica(env())]);
+    const pair = await Promise.all([startReplica(env('a')), startReplica(env('b'))]);
     let a: ChildBot = pair[0];
     const b: ChildBot = pair[1];
     store = await openSeeded(database!.url);
@@ -141,18 +154,36 @@ describe.skipIf(!HAVE_POSTGRES)('SIGKILL of one replica during a burst of confir
     );
     let burstOver = false;
     void phase1.then(() => (burstOver = true));
-    // The kill: once the burst is well under way, at a moment when A holds a claim (a token of A's executing in
-    // the ledger), so that it leaves claims behind.
+    // The kill: once the burst is well under way, at a moment when A holds claims (tokens of A's executing in
+    // the ledger). A is frozen first (SIGSTOP) and, once none of its statements is running on the server, the
+    // ledger read: the claims still executing are those it leaves (else it goes on, and the look is repeated).
     let killedAt = 0;
     let crashAt = 0;
+    let leftByA: string[] = [];
+    let atCrash = new Map<string, string>();
+    const ofA = (token: string) => tokens.indexOf(token) % 2 === 0; // only A presses them before the kill
     await waitUntil(
-      'A carrying out a claim of its own in the middle of the burst',
+      'A holding a claim of its own in the middle of the burst',
       async () => {
         if (burstOver) return true;
         if (answers.length < burst.length * ARM_AT) return false;
-        const executing = [...(await statuses(tokens))].filter(([, s]) => s === 'executing').map(([t]) => t);
-        const onlyA = executing.filter((t) => (inFlight.A.get(t) ?? 0) > 0 && (inFlight.B.get(t) ?? 0) === 0);
-        if (onlyA.length === 0) return false;
+        const executing = [...(await statuses(tokens))].filter(([t, s]) => s === 'executing' && ofA(t));
+        if (executing.length === 0) return false;
+        a.child.kill('SIGSTOP');
+        await waitUntil(
+          'the statements of frozen A over',
+          async () => (await connectionsOfA('active')) === 0,
+          {
+            timeoutMs: 10_000,
+            intervalMs: 5,
+          },
+        );
+        atCrash = await statuses(tokens);
+        leftByA = [...atCrash].filter(([t, s]) => s === 'executing' && ofA(t)).map(([t]) => t);
+        if (leftByA.length === 0) {
+          a.child.kill('SIGCONT');
+          return false;
+        }
         killed = true;
         a.child.kill('SIGKILL');
         crashAt = performance.now();
@@ -162,17 +193,17 @@ describe.skipIf(!HAVE_POSTGRES)('SIGKILL of one replica during a burst of confir
       { timeoutMs: 60_000, intervalMs: 5 },
     );
     expect(killed, 'the burst was over before A held a claim of its own').toBe(true);
-    // What A left: its claims still executing (only A was pressing its tokens).
-    const atCrash = await statuses(tokens);
     expect((await kill(a)).signal).toBe('SIGKILL');
     await phase1;
-
-    const leftByA = [...atCrash]
-      .filter(([t, s]) => s === 'executing' && tokens.indexOf(t) % 2 === 0)
-      .map(([t]) => t);
+    await waitUntil(
+      'the server dropped the connections of A',
+      async () => (await connectionsOfA('any')) === 0,
+      {
+        timeoutMs: 15_000,
+      },
+    );
     const pendingAtCrash = [...atCrash].filter(([, s]) => s === 'pending').length;
     expect(pendingAtCrash).toBeGreaterThan(0); // the kill did land mid-burst
-    expect(leftByA.length).toBeGreaterThan(0);
 
     // The claims A left are resumed by B once their lease has run out (while B takes the rest of the burst).
     const resumed = waitUntil(
@@ -205,7 +236,7 @@ describe.skipIf(!HAVE_POSTGRES)('SIGKILL of one replica during a burst of confir
     expect(running(b)).toBe(true);
 
     // 4. A is back (same database); every token is pressed once more, alternately on A and B.
-    a = await startReplica(env());
+    a = await startReplica(env('a'));
     await inPool(
       tokens.map((token, i) => () => send(token, i % 2 === 0 ? 'A' : 'B', 3)),
       CONCURRENCY,
