@@ -100,6 +100,9 @@ describe.skipIf(!HAVE_POSTGRES)('two replicas on one PostgreSQL database', () =>
     expect(unexpected.map((p) => `${p.replica}: ${p.answer} ${p.body.slice(0, 200)}`)).toEqual([]);
     expect(counts.done).toBe(1);
     expect(counts.already).toBe(PRESSES - 1);
+    // "Already handled: this upgrade was already done by user-1", not "in progress" or anything else.
+    const saidDone = presses.filter((p) => p.body.includes('This upgrade was already done by user-1'));
+    expect(saidDone).toHaveLength(PRESSES - 1);
 
     // One ledger row done, one 'done' audit event, one new E3 subscription, the source deleted.
     const history = await store!.ledger.history(contoso);
