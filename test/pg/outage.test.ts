@@ -50,6 +50,13 @@ const GENERIC_APOLOGY = 'Sorry, something went wrong on my side.';
 /** The least time the database stays away (the bot's timers, every second, meet it too). */
 const OUTAGE_MS = 3000;
 
+if (HAVE_POSTGRES && BIN === undefined && !IN_CI) {
+  console.warn(
+    '!! OUTAGE TEST SKIPPED: it stops and restarts a PostgreSQL cluster of its own, and there are no server ' +
+      'binaries here (Debian: apt-get install -y postgresql, or set PG_BIN). In CI this fails.',
+  );
+}
+
 let cluster: PostgresCluster | undefined;
 let store: PgStore | undefined;
 const channel = new ScriptedChannel();
