@@ -49,7 +49,7 @@ export type ConfirmResult =
   | { readonly kind: 'failed'; readonly entry: LedgerEntry }
   /** Given up without learning the outcome (resumption only): a person checks the system of record. */
   | { readonly kind: 'gaveUp'; readonly entry: LedgerEntry }
-  /** The outcome is not known yet (the gateway did not answer): the claim is kept and resumed later. */
+  /** The outcome is not known, or not recorded, yet (no answer, or the database went away): resumed later. */
   | { readonly kind: 'executing'; readonly entry: LedgerEntry };
 
 export interface UpgradeServiceDeps {
@@ -237,7 +237,9 @@ export class UpgradeService {
 
   /**
    * Records a final status. When the entry was finished meanwhile (the lease ran out and another attempt, here
-   * or on another replica, got there first), that record stands: `already`.
+   * or on another replica, got there first), that record stands: `already`. When the outcome cannot be recorded
+   * at all (the database went away), the entry stays executing and is resumed once its lease runs out: not an
+   * error for the caller, whose answer would otherwise say that nothing was changed (the change may be made).
    */
   private async finish(
     entry: LedgerEntry,
@@ -248,8 +250,12 @@ export class UpgradeService {
     try {
       recorded = await record();
     } catch (error) {
+      if (!(error instanceof LedgerError)) {
+        this.deps.onError?.(error, entry.token);
+        return { kind: 'executing', entry };
+      }
       const now = await this.deps.ledger.get(entry.token);
-      if (!(error instanceof LedgerError) || now === undefined) throw error;
+      if (now === undefined) throw error;
       // Another attempt holds the entry now (this one outlasted its lease), or finished it: that one stands.
       return now.status === 'executing' ? { kind: 'executing', entry: now } : { kind: 'already', entry: now };
     }

@@ -376,6 +376,47 @@ describe('UpgradeService: unfinished claims', () => {
     expect((await service.confirm('tok-1', ALICE)).kind).toBe('already');
   });
 
+  it('an outcome that cannot be recorded (the database went away after the change): executing, not an error; resumed, done once', async () => {
+    // Not "nothing was changed" (what the bot says of an error reaching the user): the change was made.
+    const { store } = harness();
+    let now = START;
+    let lost = 1;
+    const errors: [unknown, string | undefined][] = [];
+    const ledger = new Proxy(store.ledger, {
+      get(target, property) {
+        if (property === 'complete' && lost-- > 0) {
+          return async () => {
+            throw new Error('Connection terminated unexpectedly');
+          };
+        }
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const service = new UpgradeService({
+      customers: store.customers,
+      ledger,
+      gateway: store.gateway,
+      timings: TIMINGS,
+      now: () => now,
+      onError: (error, token) => errors.push([error, token]),
+    });
+    await service.request(contosoOrder('tok-1'));
+    const result = await service.confirm('tok-1', BOB);
+    expect(result).toMatchObject({ kind: 'executing', entry: { status: 'executing', attempts: 1 } });
+    expect(errors).toEqual([[new Error('Connection terminated unexpectedly'), 'tok-1']]);
+    const [made] = e3Subscriptions(await contoso(store));
+    expect(made).toBeDefined();
+    now = new Date(START.getTime() + TIMINGS.leaseMs + 1);
+    expect(await service.resume()).toBe(1);
+    expect(await service.get('tok-1')).toMatchObject({
+      status: 'done',
+      attempts: 2,
+      newSubscriptionId: made!.id,
+    });
+    expect(e3Subscriptions(await contoso(store)).map((s) => s.id)).toEqual([made!.id]);
+  });
+
   it('no answer before the change: resumed after the lease, the change is made then', async () => {
     const { store, service, calls, advance } = harness({ behaviour: noAnswer() });
     await service.request(contosoOrder('tok-1'));
