@@ -4,7 +4,7 @@
  * (Partner Center) or a shared database fits without changing the bot. Claims left unfinished (a replica died,
  * the gateway's answer was lost) are resumed once their lease runs out, with the same idempotency key.
  */
-import { planUpgrade, type Reason } from '../rules/index.js';
+import { planUpgrade, type Customer, type Reason } from '../rules/index.js';
 import type { CustomerRepository } from './customers.js';
 import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from './gateway.js';
 import {
@@ -108,11 +108,15 @@ export class UpgradeService {
 
   /** Confirms: at most one caller ever gets past the claim, whatever the clicks, replicas or restarts. */
   async confirm(token: string, by: Actor): Promise<ConfirmResult> {
+    // The customer is read before the claim: a read that fails (the database away) then leaves the request
+    // pending and nothing changed, rather than a claim held without its rules checked.
+    const request = await this.deps.ledger.get(token);
+    const customer = request === undefined ? undefined : await this.deps.customers.get(request.customerId);
     const now = this.now();
     const claim = await this.deps.ledger.claim(token, by, now, this.leaseFrom(now));
     if (claim.kind === 'expired' && claim.expiredNow) this.deps.onFinal?.('expired', claim.entry);
     if (claim.kind !== 'claimed') return claim;
-    return this.carryOut(claim.entry, true);
+    return this.carryOut(claim.entry, { customer });
   }
 
   async cancel(token: string, by: Actor): Promise<CancelOutcome> {
@@ -166,7 +170,7 @@ export class UpgradeService {
         );
         continue;
       }
-      await this.carryOut(entry, false);
+      await this.carryOut(entry, undefined);
     }
     return resumed;
   }
@@ -194,10 +198,16 @@ export class UpgradeService {
     return new Date(now.getTime() + this.timings.leaseMs);
   }
 
-  /** Runs a claimed entry to its end; `check`: the rules are checked first (the first attempt only). */
-  private async carryOut(entry: LedgerEntry, check: boolean): Promise<ConfirmResult> {
-    if (check) {
-      const customer = await this.deps.customers.get(entry.customerId);
+  /**
+   * Runs a claimed entry to its end; `check`: the rules are checked first against the customer as read before
+   * the claim (the first attempt only; the gateway checks them again in its own transaction).
+   */
+  private async carryOut(
+    entry: LedgerEntry,
+    check: { readonly customer: Customer | undefined } | undefined,
+  ): Promise<ConfirmResult> {
+    if (check !== undefined) {
+      const { customer } = check;
       if (customer === undefined) {
         return this.refuse(entry, [], `customer "${entry.customerId}" is not in the directory`);
       }

@@ -417,6 +417,45 @@ describe('UpgradeService: unfinished claims', () => {
     expect(e3Subscriptions(await contoso(store)).map((s) => s.id)).toEqual([made!.id]);
   });
 
+  it('the customer cannot be read (the database away): nothing claimed, the request still pending, nothing changed', async () => {
+    const { store } = harness();
+    const calls: string[] = [];
+    let failing = true;
+    const customers = new Proxy(store.customers, {
+      get(target, property) {
+        if (property === 'get' && failing) {
+          return async () => {
+            throw new Error('Connection terminated unexpectedly');
+          };
+        }
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const service = new UpgradeService({
+      customers,
+      ledger: store.ledger,
+      gateway: {
+        execute: (order, key) => {
+          calls.push(key);
+          return store.gateway.execute(order, key);
+        },
+      },
+      timings: TIMINGS,
+      now: () => START,
+    });
+    await service.request(contosoOrder('tok-1'));
+    const before = JSON.stringify(await store.customers.get(CONTOSO_ID));
+    await expect(service.confirm('tok-1', BOB)).rejects.toThrow('Connection terminated');
+    expect(await service.get('tok-1')).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(calls).toEqual([]);
+    expect(JSON.stringify(await store.customers.get(CONTOSO_ID))).toBe(before);
+    // Back again: the same press goes through, once.
+    failing = false;
+    expect(await service.confirm('tok-1', BOB)).toMatchObject({ kind: 'done' });
+    expect(calls).toEqual(['tok-1']);
+  });
+
   it('no answer before the change: resumed after the lease, the change is made then', async () => {
     const { store, service, calls, advance } = harness({ behaviour: noAnswer() });
     await service.request(contosoOrder('tok-1'));
