@@ -129,10 +129,17 @@ export class UpgradeAssistantBot extends ActivityHandler {
     this.lastCustomer = deps.conversationState.createProperty<string | undefined>('lastCustomerId');
     this.lastSubscription = deps.conversationState.createProperty<string | undefined>('lastSubscriptionId');
     this.actions = {
-      startUpgrade: async (c, a) => ({
-        reply: await flow.choose(c.tr, a.customerId, a.subscriptionId),
-        replaces: false,
-      }),
+      startUpgrade: async (c, a) => {
+        const reply = await flow.choose(c.tr, a.customerId, a.subscriptionId);
+        // The conversation is now about this subscription: "make it E5" prepares its upgrade to E5.
+        return {
+          reply:
+            reply === undefined
+              ? undefined
+              : { ...reply, about: a.customerId, subscription: a.subscriptionId },
+          replaces: false,
+        };
+      },
       pickCustomer: async (c, a) => ({
         reply: await conversation.picked(c.tr, a.customerId, a.intent, a.target),
         replaces: true,
@@ -202,11 +209,15 @@ export class UpgradeAssistantBot extends ActivityHandler {
       'understood',
     );
     const reply = await this.deps.conversation.answer(tr, understanding);
-    if (reply.about !== undefined) {
-      await this.lastCustomer.set(context, reply.about);
-      await this.lastSubscription.set(context, reply.subscription);
-    }
+    await this.remember(context, reply);
     await this.send(context, reply);
+  }
+
+  /** Keeps what an answer is about (its customer, and subscription if any) as the context of the next message. */
+  private async remember(context: TurnContext, reply: Reply | undefined): Promise<void> {
+    if (reply?.about === undefined) return;
+    await this.lastCustomer.set(context, reply.about);
+    await this.lastSubscription.set(context, reply.subscription);
   }
 
   /** What the conversation's previous answer was about: the context of a follow-up question. */
@@ -248,6 +259,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
       read.kind === 'invalid'
         ? { reply: undefined, replaces: false, silent: isAutomaticRefresh(context.activity) }
         : await this.withinBudget(context, c, read.action);
+    if (result.silent !== true) await this.remember(context, result.reply);
     if (result.silent === true) {
       // A Teams automatic refresh: the card as it is now, or nothing; never a message in the chat.
       return result.reply?.card === undefined
