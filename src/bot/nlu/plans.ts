@@ -161,8 +161,9 @@ const LOCALIZED_TIER_NAMES: Readonly<Record<OtherProductId, readonly string[]>> 
 
 /** Separators allowed (or not) between the words of an alias: "Pro Plus" = "ProPlus" = "pro-plus". */
 const SEP = '[\\s\\-_·・]*';
-/** "Microsoft 365 " / "M365 " / "マイクロソフト 365 ". */
-const MICROSOFT_365 = `(?<![a-z0-9])(?:microsoft|m|ms|マイクロソフト)${SEP}365${SEP}`;
+/** "Microsoft 365 " / "M365 " / "マイクロソフト 365 " (a few separators at most: it is looked behind too). */
+const NEAR = '[\\s\\-_·・]{0,3}';
+const MICROSOFT_365 = `(?<![a-z0-9])(?:microsoft|m|ms|マイクロソフト)${NEAR}365${NEAR}`;
 /** "Office 365 " / "O365 " / "Microsoft 365 " / "M365 " / "オフィス365 " before any alias. */
 const PREFIX = `((?:office|o|microsoft|m|ms|マイクロソフト|オフィス)${SEP}365${SEP})?`;
 /** Before the tier names of the other products: "Office 365 " / "O365 " only, and never after "Microsoft 365". */
