@@ -31,7 +31,17 @@ const pureRules = {
 
 /** The adapters: only the composition root (src/index.ts) wires them; the bot and the core see ports. */
 const adapters = {
-  group: ['**/storage', '**/storage/*', '**/postgres', '**/postgres/*', 'better-sqlite3', 'pg', 'pg-*'],
+  group: [
+    '**/storage',
+    '**/storage/*',
+    '**/postgres',
+    '**/postgres/*',
+    '**/persistence',
+    '**/persistence.js',
+    'better-sqlite3',
+    'pg',
+    'pg-*',
+  ],
   message: 'Depend on the ports in src/core; only src/index.ts knows which adapters run.',
 };
 

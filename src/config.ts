@@ -41,6 +41,25 @@ const EnvSchema = z
     DIRECTORY_FILE: z.string().min(1).optional(),
     /** Created 0700 when missing; the repository's ./data holds the demo directory file, not the database. */
     DATA_DIR: z.string().min(1).default('./var'),
+    /**
+     * postgres://user:password@host:port/database: PostgreSQL holds the directory, the upgrade ledger and the
+     * conversation state (several replicas share it). Unset: SQLite in DATA_DIR (one machine).
+     */
+    DATABASE_URL: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    /** PostgreSQL connections each replica keeps at most. */
+    DATABASE_POOL_SIZE: count(1, 1000, 10),
+    /** How long to wait for a PostgreSQL connection before the turn is answered "try again". */
+    DATABASE_CONNECT_TIMEOUT_SECONDS: count(1, 300, 5),
+    /** How long an idle PostgreSQL connection is kept open. */
+    DATABASE_IDLE_TIMEOUT_SECONDS: count(1, 3600, 30),
+    /** The server-side limit of one statement. */
+    DATABASE_STATEMENT_TIMEOUT_SECONDS: count(1, 3600, 30),
     /** Customers kept parsed in memory; a directory this size or smaller is held whole. */
     DIRECTORY_CACHE_SIZE: count(100, 10_000_000, 20_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

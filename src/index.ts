@@ -51,9 +51,9 @@ import { closeServer } from './http/shutdown.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
 import { createServer, limitSlowClients } from './server.js';
+import { openPersistence, type Persistence } from './persistence.js';
 import { StorageError } from './storage/errors.js';
-import { openStore, type Store } from './storage/store.js';
-import type { GatewayFaults } from './storage/sqlite-upgrade-gateway.js';
+import type { UpgradePlan } from './rules/index.js';
 import type { CustomerRepository } from './core/customers.js';
 import type { UpgradeGateway } from './core/gateway.js';
 import { startRetention } from './core/retention.js';
@@ -64,7 +64,8 @@ export interface App {
   readonly adapter: BotAdapter;
   readonly bot: UpgradeAssistantBot;
   readonly customers: CustomerRepository;
-  readonly store: Store;
+  /** The storage engine (SQLite or PostgreSQL) and its ports. */
+  readonly storage: Persistence;
   readonly upgrades: UpgradeService;
   readonly metrics: Metrics;
   /** The requests being processed. */
@@ -83,7 +84,7 @@ export interface App {
 export interface AppOptions {
   readonly logger?: Logger;
   /** Fault injection for tests (inside the embedded gateway's transaction). */
-  readonly faults?: GatewayFaults;
+  readonly faults?: { readonly beforeCommit?: (plan: UpgradePlan) => void };
   /**
    * botbuilder authentication settings laid over those of the configuration, e.g. the OpenID metadata URLs
    * of a local stand-in for the Bot Framework's token service (tests).
@@ -102,19 +103,22 @@ export interface AppOptions {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
-  const store = openStore({
-    dataDir: config.DATA_DIR,
+  const store = await openPersistence(config, {
     // Read only for a new database: a restart does not parse the directory file again.
     seed: () =>
       config.DIRECTORY_FILE === undefined ? loadDemoDirectory() : loadDirectoryFile(config.DIRECTORY_FILE),
     seedSource: config.DIRECTORY_FILE ?? DEMO_DIRECTORY_PATH,
-    cacheSize: config.DIRECTORY_CACHE_SIZE,
     ...(options.faults === undefined ? {} : { faults: options.faults }),
     onWarning: (message) => logger.warn(message),
   });
   const { customers } = store;
   logger.info(
-    { database: store.path, seeded: store.seeded, customers: await customers.count() },
+    {
+      engine: store.engine,
+      database: store.location,
+      seeded: store.seeded,
+      customers: await customers.count(),
+    },
     'storage open',
   );
   const lookup = new CustomerIndex(await customers.names());
@@ -187,7 +191,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     adapter.use(rateLimit(limiter, refreshes, wording, logger));
   }
   if (config.ALLOWED_TENANTS.length > 0) adapter.use(tenantGate(config.ALLOWED_TENANTS, wording, logger));
-  adapter.onTurnError = turnErrorHandler(wording, logger, metrics);
+  adapter.onTurnError = turnErrorHandler(wording, logger, metrics, store.isUnavailable);
 
   const inFlight = new InFlight();
   const requestLog = new RequestLog(logger, metrics);
@@ -272,7 +276,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stopWatching();
     stopRetention();
     await upgrades.stop();
-    store.close();
+    await store.close();
   };
 
   return {
@@ -280,7 +284,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     adapter,
     bot,
     customers,
-    store,
+    storage: store,
     upgrades,
     metrics,
     inFlight,

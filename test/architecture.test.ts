@@ -43,6 +43,8 @@ describe('layering', () => {
     ['src/bot/probe.ts', "import Database from 'better-sqlite3';"],
     ['src/bot/probe.ts', "import { openPostgresStore } from '../postgres/store.js';"],
     ['src/core/probe.ts', "import pg from 'pg';"],
+    ['src/bot/probe.ts', "import { openPersistence } from '../persistence.js';"],
+    ['src/core/probe.ts', "import type { Persistence } from '../persistence.js';"],
     ['src/core/probe.ts', "import { SqliteUpgradeLedger } from '../storage/upgrade-ledger.js';"],
     ['src/core/probe.ts', "import { UpgradeFlow } from '../bot/upgrade-flow.js';"],
     ['src/core/probe.ts', "import { TurnContext } from 'botbuilder';"],

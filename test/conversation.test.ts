@@ -280,8 +280,7 @@ describe('conversation state', () => {
 
 describe('cards and welcome', () => {
   it('picking a customer on the disambiguation card answers the original question', async () => {
-    const fabrikam = bot.directory.all();
-    const id = [...fabrikam].find((c) => c.companyProfile.companyName === 'Fabricam Ltd')!.id;
+    const { id } = await bot.customerNamed('Fabricam Ltd');
     const replies = await bot.turn({
       type: 'message',
       value: { verb: 'pickCustomer', customerId: id, intent: 'eligibility', target: 'O365_E3' },
@@ -302,7 +301,7 @@ describe('cards and welcome', () => {
   });
 
   it('Teams Action.Execute is answered with an invoke response', async () => {
-    const contoso = [...bot.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
+    const contoso = await bot.customerNamed('Contoso Ltd');
     const replies = await bot.turn(
       {
         type: 'invoke',

@@ -5,6 +5,7 @@
 import type { Activity } from 'botbuilder';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Wording } from '../src/bot/i18n.js';
+import { loadDemoDirectory } from '../src/directory/load.js';
 import { actions, texts } from './support/cards.js';
 import { cardOf, createTestBot, type TestBot } from './support/bot.js';
 
@@ -14,8 +15,11 @@ beforeEach(async () => {
   bot = await createTestBot();
 });
 
+/** Contoso's id in the demo directory the test bots are seeded with. */
+const CONTOSO_ID = loadDemoDirectory().customers.find((c) => c.companyProfile.companyName === CONTOSO)!.id;
+
 function contosoId(): string {
-  return [...bot.directory.all()].find((c) => c.companyProfile.companyName === CONTOSO)!.id;
+  return CONTOSO_ID;
 }
 
 /** The data an action of the card sends, by verb (Action.Submit carries it in data, Execute in verb+data). */
@@ -153,7 +157,7 @@ describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
       const outcome = await press(channel, 'confirm', { token }, locale);
       const shown = allText(channel, outcome);
       expect(shown).toContain(done);
-      const contoso = bot.directory.byId(contosoId())!;
+      const contoso = await bot.customer(contosoId());
       const e3 = contoso.subscriptions.filter((s) => s.offerId === 'O365_E3' && s.status === 'active');
       expect(e3).toHaveLength(1);
       expect(shown).toContain(e3[0]!.id);
@@ -166,21 +170,21 @@ describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
       expect(allText(channel, again)).toContain(already);
       expect(allText(channel, again)).toContain('Megan Bowen');
       expect(
-        bot.directory
-          .byId(contosoId())!
-          .subscriptions.filter((s) => s.offerId === 'O365_E3' && s.status === 'active'),
+        (await bot.customer(contosoId())).subscriptions.filter(
+          (s) => s.offerId === 'O365_E3' && s.status === 'active',
+        ),
       ).toHaveLength(1);
       expect((await bot.ledger.history(contosoId())).map((e) => e.status)).toEqual(['done']);
     });
 
     it('cancel changes nothing; confirming afterwards is refused as already handled', async () => {
       const { token } = await reachConfirm();
-      const before = JSON.stringify(bot.directory.byId(contosoId()));
+      const before = JSON.stringify(await bot.customer(contosoId()));
       const c = await press(channel, 'cancel', { token }, locale);
       expect(allText(channel, c)).toContain(cancelled);
       const later = await press(channel, 'confirm', { token }, locale);
       expect(allText(channel, later)).toContain(already);
-      expect(JSON.stringify(bot.directory.byId(contosoId()))).toBe(before);
+      expect(JSON.stringify(await bot.customer(contosoId()))).toBe(before);
     });
   });
 });
@@ -188,7 +192,7 @@ describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
 describe('never trust the card', () => {
   it('seats out of range, an unknown target, a subscription of another customer: refused, nothing recorded', async () => {
     const id = contosoId();
-    const fabrikam = [...bot.directory.all()].find((c) => c.companyProfile.companyName === 'Fabrikam Inc')!;
+    const fabrikam = await bot.customerNamed('Fabrikam Inc');
     const tooMany = await press(
       'emulator',
       'review',
@@ -223,8 +227,8 @@ describe('never trust the card', () => {
   it('the rules are checked again at confirm: a subscription suspended since the card was shown is refused', async () => {
     const token = await emulatorToken('O365_E1');
     // Meanwhile the customer buys E1 through another partner (a directory sync brings it in).
-    const c = bot.directory.byId(contosoId())!;
-    bot.directory.saveCustomer({
+    const c = await bot.customer(contosoId());
+    await bot.storage.saveCustomer({
       ...c,
       subscriptions: [
         ...c.subscriptions,
@@ -235,7 +239,7 @@ describe('never trust the card', () => {
     expect(allText('emulator', outcome)).toMatch(/Upgrade refused/);
     expect(allText('emulator', outcome)).toMatch(/elsewhere-e1/);
     expect(
-      bot.directory.byId(contosoId())!.subscriptions.find((s) => s.id === 'sub-contoso-essentials')?.status,
+      (await bot.customer(contosoId())).subscriptions.find((s) => s.id === 'sub-contoso-essentials')?.status,
     ).toBe('active');
   });
 });

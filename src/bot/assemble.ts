@@ -40,7 +40,9 @@ export interface AssembledBot {
 export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
   const { customers, lookup, upgrades, approvals } = ports;
   const wording = ports.wording ?? new Wording();
-  const flow = new UpgradeFlow({ customers, upgrades, approvals });
+  // A press that finds another one carrying the upgrade out waits for its outcome, within Teams' budget.
+  const settleMs = Math.min(2500, Math.round((ports.invokeBudgetMs ?? 4000) * 0.6));
+  const flow = new UpgradeFlow({ customers, upgrades, approvals, settleMs });
   const bot = new UpgradeAssistantBot({
     conversation: new Conversation({ customers, lookup, flow }),
     conversationState: new ConversationState(new DurableStorage(ports.state)),

@@ -1,6 +1,7 @@
 /**
  * What a turn that threw answers: an apology in the user's language (a Teams invoke gets an error response,
  * unless it was already answered), the error logged and counted. Nothing of the failure reaches the user.
+ * When the database cannot be reached, the apology says so: nothing was changed, try again in a moment.
  */
 import { ActivityTypes, INVOKE_RESPONSE_KEY, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logger.js';
@@ -13,15 +14,20 @@ export function turnErrorHandler(
   wording: Wording,
   logger: Logger,
   metrics: Metrics,
+  isUnavailable: (error: unknown) => boolean = () => false,
 ): (context: TurnContext, error: Error) => Promise<void> {
   return async (context, error) => {
-    metrics.error('turn');
-    logger.error({ ...turnIds(context), err: error }, 'turn failed');
-    const apology = wording.forActivity(context.activity).t('apology');
+    const unavailable = isUnavailable(error);
+    metrics.error(unavailable ? 'storage' : 'turn');
+    logger.error(
+      { ...turnIds(context), err: error },
+      unavailable ? 'turn failed: database unavailable' : 'turn failed',
+    );
+    const apology = wording.forActivity(context.activity).t(unavailable ? 'storageUnavailable' : 'apology');
     try {
       if (context.activity.type === ActivityTypes.Invoke) {
         if (context.turnState.get(INVOKE_RESPONSE_KEY) === undefined) {
-          const value = { code: 'InternalError', message: apology };
+          const value = { code: unavailable ? 'ServiceUnavailable' : 'InternalError', message: apology };
           await context.sendActivity({
             type: ActivityTypes.InvokeResponse,
             value: { status: 200, body: { statusCode: 500, type: ERROR_RESPONSE, value } },

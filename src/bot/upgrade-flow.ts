@@ -37,6 +37,11 @@ interface UpgradeFlowDeps {
   readonly upgrades: UpgradeService;
   /** Who may confirm, cancel or see a confirm card live, and where. */
   readonly approvals: ApprovalPolicy;
+  /**
+   * How long a press waits for the outcome of an upgrade another press is carrying out (default 2.5 s, within
+   * Teams' invoke budget), so that it can answer "already done by …" rather than "in progress".
+   */
+  readonly settleMs?: number;
 }
 
 /** What a refused confirm or cancel says (nothing changed). */
@@ -156,11 +161,12 @@ export class UpgradeFlow {
   }
 
   async confirm(tr: Translator, token: string, caller: Caller): Promise<Reply | undefined> {
-    const entry = await this.deps.upgrades.get(token);
+    let entry = await this.deps.upgrades.get(token);
     if (entry === undefined) return undefined;
     const refusal = this.deps.approvals.confirmRefusal(entry, caller);
     // Another conversation learns nothing of the request, not even its status.
     if (refusal === 'wrong_place') return { text: tr.t(REFUSAL_KEYS.wrong_place) };
+    if (entry.status === 'executing') entry = (await this.settle(token)) ?? entry;
     if (entry.status !== 'pending') {
       return alreadyAnswer(tr, await this.deps.customers.get(entry.customerId), entry);
     }
@@ -168,8 +174,11 @@ export class UpgradeFlow {
       return { text: tr.t('upgrade.onlyRequester') };
     }
     if (refusal !== undefined) return { text: tr.t(REFUSAL_KEYS[refusal]) };
-    const outcome = await this.deps.upgrades.confirm(token, caller.user);
+    let outcome = await this.deps.upgrades.confirm(token, caller.user);
     if (outcome.kind === 'unknown') return undefined;
+    if (outcome.kind === 'already' && outcome.entry.status === 'executing') {
+      outcome = { kind: 'already', entry: (await this.settle(token)) ?? outcome.entry };
+    }
     const after = await this.deps.customers.get(outcome.entry.customerId);
     switch (outcome.kind) {
       case 'already':
@@ -187,6 +196,11 @@ export class UpgradeFlow {
       case 'failed':
         return failedAnswer(tr, after, outcome.entry);
     }
+  }
+
+  /** The entry once the press carrying it out is finished, or as it is when the wait is over. */
+  private settle(token: string): Promise<LedgerEntry | undefined> {
+    return this.deps.upgrades.settled(token, this.deps.settleMs ?? 2500);
   }
 
   /** The "in progress" card of a confirmed request whose outcome is not known yet. */

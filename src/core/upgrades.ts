@@ -88,6 +88,20 @@ export class UpgradeService {
     return this.deps.ledger.get(token);
   }
 
+  /**
+   * The entry once no press is carrying it out any more (another press, here or on another replica, holds the
+   * claim), or as it is after `withinMs`: a second press can then say what the first one did.
+   */
+  async settled(token: string, withinMs: number): Promise<LedgerEntry | undefined> {
+    const deadline = performance.now() + withinMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 200)) {
+      const entry = await this.deps.ledger.get(token);
+      const left = deadline - performance.now();
+      if (entry?.status !== 'executing' || left <= 0) return entry;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+    }
+  }
+
   history(customerId: string): Promise<readonly LedgerEntry[]> {
     return this.deps.ledger.history(customerId);
   }

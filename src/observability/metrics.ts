@@ -9,7 +9,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export type TurnOutcome = 'ok' | 'error' | 'ignored' | 'tenant_refused' | 'rate_limited';
 export type UpgradeOutcome = 'done' | 'refused' | 'failed' | 'unknown' | 'cancelled' | 'expired';
 /** Where an error was seen. */
-export type ErrorKind = 'turn' | 'outbound' | 'http' | 'auth' | 'process';
+export type ErrorKind = 'turn' | 'storage' | 'outbound' | 'http' | 'auth' | 'process';
 
 const CHANNELS = new Set(['msteams', 'emulator', 'webchat', 'directline', 'test', 'slack', 'skype']);
 const TYPES = new Set([
@@ -83,7 +83,7 @@ export class Metrics {
     ] satisfies UpgradeOutcome[]) {
       this.upgrades.inc({ outcome }, 0);
     }
-    for (const kind of ['turn', 'outbound', 'http', 'auth', 'process'] satisfies ErrorKind[]) {
+    for (const kind of ['turn', 'storage', 'outbound', 'http', 'auth', 'process'] satisfies ErrorKind[]) {
       this.errors.inc({ kind }, 0);
     }
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });

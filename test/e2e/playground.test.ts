@@ -7,7 +7,7 @@
  * Chromium: /usr/bin/chromium (or CHROMIUM_PATH). When it is missing the tests are skipped with a warning,
  * except in CI (CI=true), where that is a failure (.ci/run installs it).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startPlayground, type RunningPlayground } from '../../scripts/playground.js';
 import { Wording } from '../../src/bot/i18n.js';
-import { startBot, type RunningBot } from '../support/server.js';
+import { allCustomers, startBot, type RunningBot } from '../support/server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IN_CI = process.env.CI === 'true';
@@ -76,8 +76,11 @@ const frenchFlow: Record<string, string> = {};
   'in Microsoft 365 Agents Playground (Teams mode), in Chromium',
   () => {
     beforeAll(async () => {
-      rmSync(ARTIFACTS, { recursive: true, force: true });
+      // Its own artifacts only: test/e2e/webchat.test.ts writes in webchat/ here, perhaps at the same time.
       mkdirSync(ARTIFACTS, { recursive: true });
+      for (const name of readdirSync(ARTIFACTS)) {
+        if (name !== 'webchat') rmSync(join(ARTIFACTS, name), { recursive: true, force: true });
+      }
       dataDir = mkdtempSync(join(tmpdir(), 'ua-e2e-'));
       bot = await startBot({ DATA_DIR: join(dataDir, 'data') });
       bot.app.adapter.use(async (turn: TurnContext, next) => {
@@ -218,8 +221,8 @@ const frenchFlow: Record<string, string> = {};
       await shot('04-outcome-en', outcome);
 
       // The ledger and the directory, through the app.
-      const contoso = customer('Contoso Ltd');
-      const history = await bot!.app.store.ledger.history(contoso.id);
+      const contoso = await customer('Contoso Ltd');
+      const history = await bot!.app.storage.ledger.history(contoso.id);
       expect(history).toHaveLength(1);
       const [entry] = history;
       expect(entry).toMatchObject({
@@ -232,7 +235,7 @@ const frenchFlow: Record<string, string> = {};
         requestedBy: { name: 'Alex Wilber' }, // the Playground's user
       });
       expect(await outcome.innerText()).toContain(entry!.newSubscriptionId!);
-      const now = customer('Contoso Ltd').subscriptions;
+      const now = (await customer('Contoso Ltd')).subscriptions;
       expect(now.find((s) => s.id === entry!.newSubscriptionId)).toMatchObject({
         offerId: 'O365_E3',
         status: 'active',
@@ -302,8 +305,8 @@ const frenchFlow: Record<string, string> = {};
       await noTemplateLeft();
       await shot('08-outcome-fr', outcome);
 
-      const lamna = customer('Société Lamna');
-      const [entry, ...others] = await bot!.app.store.ledger.history(lamna.id);
+      const lamna = await customer('Société Lamna');
+      const [entry, ...others] = await bot!.app.storage.ledger.history(lamna.id);
       expect(others).toEqual([]);
       expect(entry).toMatchObject({ status: 'done', target: 'O365_E3', quantity: 15 });
       expect(await outcome.innerText()).toContain(entry!.newSubscriptionId!);
@@ -335,7 +338,7 @@ const frenchFlow: Record<string, string> = {};
       expect(await eligibility.getByRole('button', { name: en.t('eligibility.upgrade') }).count()).toBe(0);
       await noTemplateLeft();
       await shot('09-blocked-en', eligibility);
-      expect(await bot!.app.store.ledger.history(customer('Fabrikam Inc').id)).toEqual([]);
+      expect(await bot!.app.storage.ledger.history((await customer('Fabrikam Inc')).id)).toEqual([]);
     }, 60_000);
 
     it('what the Playground did: Action.Execute invokes only, offline, card updates with text + card refused', async () => {
@@ -422,8 +425,8 @@ function invokes(): Partial<Activity>[] {
   return recorded.received.filter((a) => a.type === 'invoke' && a.name === 'adaptiveCard/action');
 }
 
-function customer(name: string) {
-  const found = [...bot!.app.store.directory.all()].find((c) => c.companyProfile.companyName === name);
+async function customer(name: string) {
+  const found = (await allCustomers(bot!.app)).find((c) => c.companyProfile.companyName === name);
   if (found === undefined) throw new Error(`no customer ${name}`);
   return found;
 }

@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actions, texts } from '../support/cards.js';
-import { ChannelEndpoint, emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
+import {
+  ChannelEndpoint,
+  customerNamed,
+  emulatorMessage,
+  post,
+  startBot,
+  type RunningBot,
+} from '../support/server.js';
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
 const channel = new ChannelEndpoint();
@@ -76,9 +83,7 @@ function updatesSince(from: number): Partial<Activity>[] {
 
 describe('Teams group chat: the confirm card refreshed per user (not shown by the Playground)', () => {
   it('read-only for the chat, live for the requester, refreshed for each user, outcome for everyone', async () => {
-    const contoso = [...bot.app.store.directory.all()].find(
-      (c) => c.companyProfile.companyName === 'Contoso Ltd',
-    )!;
+    const contoso = (await customerNamed(bot.app, 'Contoso Ltd'))!;
     const before = channel.received.length;
     const live = await groupInvoke(
       'review',
@@ -124,6 +129,6 @@ describe('Teams group chat: the confirm card refreshed per user (not shown by th
     await channel.waitFor(confirmedAt + 1);
     const done = updatesSince(confirmedAt)[0]?.attachments?.[0]?.content;
     expect(texts(done).join('\n')).toContain('Upgrade done');
-    expect((await bot.app.store.ledger.history(contoso.id)).map((e) => e.status)).toEqual(['done']);
+    expect((await bot.app.storage.ledger.history(contoso.id)).map((e) => e.status)).toEqual(['done']);
   });
 });

@@ -7,7 +7,7 @@ import type { Activity } from 'botbuilder';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actions } from '../support/cards.js';
 import type { AppOptions } from '../../src/index.js';
-import { post, startBot, type RunningBot } from '../support/server.js';
+import { directorySnapshot, post, startBot, type RunningBot } from '../support/server.js';
 import { contosoIdOf, reviewContoso, ScriptedChannel, sleep, teamsInvoke } from './support.js';
 
 const channel = new ScriptedChannel();
@@ -38,8 +38,8 @@ const contosoId = contosoIdOf;
 /** Everything durable that an action could change. */
 async function state(bot: RunningBot, token: string) {
   return {
-    entry: await bot.app.store.ledger.get(token),
-    customers: JSON.stringify([...bot.app.store.directory.all()]),
+    entry: await bot.app.storage.ledger.get(token),
+    customers: await directorySnapshot(bot.app),
   };
 }
 
@@ -137,7 +137,7 @@ describe('finding 1: an approver cannot be impersonated from another channel', (
       }),
     );
     expect(forged).toContain('Only an approver can confirm this upgrade');
-    expect((await bot.app.store.ledger.get(token))?.status).toBe('pending');
+    expect((await bot.app.storage.ledger.get(token))?.status).toBe('pending');
   });
 });
 
@@ -217,13 +217,13 @@ describe('finding 2: a token works only where its card was shown; cancel needs t
       teamsInvoke(serviceUrl, 'confirm', { token: groupToken }, { user: 'someone', conversation }),
     );
     expect(member).toContain('Only the person who prepared this upgrade can confirm it');
-    expect((await open.app.store.ledger.get(groupToken))?.status).toBe('pending');
+    expect((await open.app.storage.ledger.get(groupToken))?.status).toBe('pending');
 
     const fourEyes = await start({ UPGRADE_APPROVERS: 'aad-user-1, aad-boss', UPGRADE_FOUR_EYES: 'true' });
     const own = await prepare(fourEyes);
     const self = await replies(fourEyes, teamsInvoke(serviceUrl, 'confirm', { token: own }));
     expect(self).toContain('another approver must confirm it');
-    expect((await fourEyes.app.store.ledger.get(own))?.status).toBe('pending');
+    expect((await fourEyes.app.storage.ledger.get(own))?.status).toBe('pending');
   });
 });
 
@@ -256,7 +256,7 @@ describe('finding 3: ALLOWED_TENANTS closes every other channel', () => {
       expect(answer).toContain("I can only help users of the organizations I'm set up for");
     }
     expect(await state(bot, token)).toEqual(before);
-    expect(await bot.app.store.ledger.history(contosoId(bot))).toHaveLength(1);
+    expect(await bot.app.storage.ledger.history(contosoId(bot))).toHaveLength(1);
   });
 });
 
@@ -273,11 +273,11 @@ describe('finding 4: a Teams invoke is answered first, whatever the channel endp
     const answer = await replies(bot, teamsInvoke(serviceUrl, 'confirm', { token }, pressed));
     expect(Date.now() - t).toBeLessThan(8000); // an update waited for: 15 s or more
     expect(answer).toContain('Upgrade done');
-    const history = await bot.app.store.ledger.history(contosoId(bot));
+    const history = await bot.app.storage.ledger.history(contosoId(bot));
     expect(history.map((e) => e.status)).toEqual(['done']);
-    const e3 = bot.app.store.directory
-      .byId(contosoId(bot))!
-      .subscriptions.filter((s) => s.offerId === 'O365_E3' && s.status === 'active');
+    const e3 = (await bot.app.customers.get(contosoId(bot)))!.subscriptions.filter(
+      (s) => s.offerId === 'O365_E3' && s.status === 'active',
+    );
     expect(e3).toHaveLength(1);
     // The updates were sent, after the answers.
     await channel.waitFor(2, 5000);
@@ -298,7 +298,7 @@ describe('finding 4: a Teams invoke is answered first, whatever the channel endp
     const answer = await replies(bot, teamsInvoke(serviceUrl, 'confirm', { token }, pressed));
     // Answered while the gateway (3 s) was still running: the outcome was not known yet.
     expect(answer).toContain('Upgrade in progress');
-    expect((await bot.app.store.ledger.get(token))?.status).toBe('executing');
+    expect((await bot.app.storage.ledger.get(token))?.status).toBe('executing');
     expect(answer).toContain('"verb":"refreshConfirm"'); // viewed later, the card refreshes to the outcome
     // The "in progress" update, then the outcome's, both of the pressed card.
     await channel.waitFor(3, 10_000);
@@ -308,7 +308,7 @@ describe('finding 4: a Teams invoke is answered first, whatever the channel endp
     expect(channel.requests.every((r) => r.method === 'PUT' && r.path.endsWith('/activities/card-7'))).toBe(
       true,
     );
-    expect((await bot.app.store.ledger.get(token))?.status).toBe('done');
+    expect((await bot.app.storage.ledger.get(token))?.status).toBe('done');
   });
 });
 
@@ -371,10 +371,10 @@ describe('finding 8: bounds', () => {
     await sleep(1100);
     const answer = await replies(bot, teamsInvoke(serviceUrl, 'confirm', { token }));
     expect(answer).toContain('This confirm card expired');
-    expect((await bot.app.store.ledger.get(token))?.status).toBe('expired');
-    const e3 = bot.app.store.directory
-      .byId(contosoId(bot))!
-      .subscriptions.filter((s) => s.offerId === 'O365_E3' && s.status === 'active');
+    expect((await bot.app.storage.ledger.get(token))?.status).toBe('expired');
+    const e3 = (await bot.app.customers.get(contosoId(bot)))!.subscriptions.filter(
+      (s) => s.offerId === 'O365_E3' && s.status === 'active',
+    );
     expect(e3).toHaveLength(0);
   });
 });

@@ -11,17 +11,18 @@ import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { actions } from '../support/cards.js';
-import { post, startBot, type RunningBot } from '../support/server.js';
+import { directorySnapshot, post, startBot, type RunningBot } from '../support/server.js';
 import {
   blockedConnections,
+  contosoIdOf,
   guardLoopback,
   memoryLogger,
   mintToken,
   newSigningKey,
   OpenIdStandIn,
   ScriptedChannel,
-  teamsInvoke,
   teamsActivity,
+  teamsInvoke,
 } from './support.js';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
@@ -60,7 +61,7 @@ function channelToken(key = published, claims: Record<string, unknown> = {}, hea
 }
 
 function contosoId(): string {
-  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
+  return contosoIdOf();
 }
 
 async function turnCount(): Promise<number> {
@@ -92,7 +93,7 @@ describe('with MicrosoftAppId set', () => {
     const body = (await res.json()) as { value: unknown };
     const confirm = actions(body.value).find((a) => a.verb === 'confirm');
     pendingToken = (confirm?.data as { token: string }).token;
-    expect((await bot.app.store.ledger.get(pendingToken))?.status).toBe('pending');
+    expect((await bot.app.storage.ledger.get(pendingToken))?.status).toBe('pending');
   });
 
   it('every request without a valid token gets 401 and reaches no handler', async () => {
@@ -121,7 +122,7 @@ describe('with MicrosoftAppId set', () => {
       })}`,
     };
     const turnsBefore = await turnCount();
-    const before = JSON.stringify([...bot.app.store.directory.all()]);
+    const before = await directorySnapshot(bot.app);
     for (const [label, authorization] of Object.entries(headers)) {
       const started = Date.now();
       const confirm = teamsInvoke(serviceUrl, 'confirm', { token: pendingToken });
@@ -136,8 +137,8 @@ describe('with MicrosoftAppId set', () => {
     }
     expect(await turnCount()).toBe(turnsBefore);
     expect(channel.requests).toEqual([]);
-    expect((await bot.app.store.ledger.get(pendingToken))?.status).toBe('pending');
-    expect(JSON.stringify([...bot.app.store.directory.all()])).toBe(before);
+    expect((await bot.app.storage.ledger.get(pendingToken))?.status).toBe('pending');
+    expect(await directorySnapshot(bot.app)).toBe(before);
     expect(log.lines.filter((l) => l.msg === 'request not authenticated').length).toBe(
       Object.keys(headers).length * 2,
     );

@@ -21,6 +21,7 @@ import { actions } from '../support/cards.js';
 import { post, startBot, type RunningBot } from '../support/server.js';
 import {
   agreement,
+  audited,
   blockedConnections,
   guardLoopback,
   memoryLogger,
@@ -69,7 +70,7 @@ beforeAll(async () => {
       outboundRetry: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000 },
     },
   );
-  baseline = demo.customers.map((c) => bot.app.store.directory.byId(c.id)!);
+  baseline = await Promise.all(demo.customers.map(async (c) => (await bot.app.customers.get(c.id))!));
   for (const customer of baseline) {
     const subscription = customer.subscriptions.find((s) => evaluateSubscription(customer, s).upgradable);
     if (subscription === undefined) continue;
@@ -446,7 +447,7 @@ describe('fuzzing the running server', { timeout: WORST_CASE_MS }, () => {
     expect(JSON.stringify(await asked.json())).toContain('Fabrikam Inc');
 
     // Every change to the directory is an upgrade confirmed with a valid token, and agrees with the ledger.
-    const during = await agreement(bot.app.store, baseline);
+    const during = await agreement(bot.app.storage, baseline);
     expect(during.problems).toEqual([]);
     expect(during.doubled).toBe(0);
     expect([...during.done].filter((t) => !confirmedDuringFuzz.has(t))).toEqual([]);
@@ -455,15 +456,15 @@ describe('fuzzing the running server', { timeout: WORST_CASE_MS }, () => {
     for (const token of validTokens) {
       await post(bot.url, teamsInvoke(serviceUrl, 'confirm', { token }, { user: 'user-1' }));
     }
-    const after = await agreement(bot.app.store, baseline);
+    const after = await agreement(bot.app.storage, baseline);
     expect(after.problems).toEqual([]);
     expect(after.doubled).toBe(0);
     expect([...after.done].sort()).toEqual([...validTokens].sort());
 
     // Reopened from disk, the database says the same.
-    const reopened = openStore({ dataDir: bot.app.store.path.replace(/\/[^/]+$/, ''), seed: demo });
+    const reopened = openStore({ dataDir: bot.app.storage.location.replace(/\/[^/]+$/, ''), seed: demo });
     try {
-      expect(await agreement(reopened, baseline)).toEqual(after);
+      expect(await agreement(audited(reopened), baseline)).toEqual(after);
     } finally {
       reopened.close();
     }

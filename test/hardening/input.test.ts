@@ -16,7 +16,7 @@ import { DEFAULT_OUTBOUND_RETRY, outboundRetryPolicy } from '../../src/http/outb
 import { RequestLog } from '../../src/http/request-log.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { createServer } from '../../src/server.js';
-import { emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
+import { directorySnapshot, emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
 import { ScriptedChannel, teamsActivity } from './support.js';
 
 const channel = new ScriptedChannel();
@@ -228,7 +228,7 @@ describe('unknown types', () => {
   });
 
   it('an unknown verb, or bad card data: a polite answer, nothing changes', async () => {
-    const before = JSON.stringify([...bot.app.store.directory.all()]);
+    const before = await directorySnapshot(bot.app);
     const res = await post(
       bot.url,
       teamsActivity(serviceUrl, {
@@ -239,7 +239,7 @@ describe('unknown types', () => {
     );
     expect(res.status).toBe(200);
     expect(JSON.stringify(await res.json())).toContain('application/vnd.microsoft.activity.message');
-    expect(JSON.stringify([...bot.app.store.directory.all()])).toBe(before);
+    expect(await directorySnapshot(bot.app)).toBe(before);
   });
 });
 

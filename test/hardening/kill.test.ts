@@ -17,6 +17,7 @@ import { actions } from '../support/cards.js';
 import { post } from '../support/server.js';
 import {
   agreement,
+  audited,
   exitOf,
   ScriptedChannel,
   sleep,
@@ -117,7 +118,7 @@ function seeded(): Customer[] {
 async function audit(tokens: readonly string[]) {
   const store = openStore({ dataDir, seed: loadDemoDirectory() });
   try {
-    const { problems, done, executing, doubled } = await agreement(store, seeded());
+    const { problems, done, executing, doubled } = await agreement(audited(store), seeded());
     const pending = new Set<string>();
     for (const token of tokens) {
       const entry = await store.ledger.get(token);

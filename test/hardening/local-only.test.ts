@@ -14,7 +14,7 @@ import { ConfigError, listenHost, localOnly, parseConfig } from '../../src/confi
 import { isLoopbackHost, isLoopbackHostHeader, isLoopbackUrl } from '../../src/http/loopback.js';
 import { createApp } from '../../src/index.js';
 import { pino } from 'pino';
-import { post, startBot, type RunningBot } from '../support/server.js';
+import { directorySnapshot, post, startBot, type RunningBot } from '../support/server.js';
 import {
   blockedConnections,
   guardLoopback,
@@ -48,7 +48,7 @@ afterAll(async () => {
 /** A legitimate local review: the token of a pending confirm. */
 async function prepare(): Promise<string> {
   const token = await reviewContoso(bot, serviceUrl);
-  expect((await bot.app.store.ledger.get(token))?.status).toBe('pending');
+  expect((await bot.app.storage.ledger.get(token))?.status).toBe('pending');
   return token;
 }
 
@@ -61,12 +61,12 @@ async function turns(): Promise<number> {
 async function nothingChanges(attempts: () => Promise<void>): Promise<void> {
   const turnsBefore = await turns();
   const sentBefore = channel.requests.length;
-  const directory = JSON.stringify([...bot.app.store.directory.all()]);
+  const directory = await directorySnapshot(bot.app);
   await attempts();
   expect(await turns()).toBe(turnsBefore);
   expect(channel.requests.length).toBe(sentBefore);
-  expect((await bot.app.store.ledger.get(pendingToken))?.status).toBe('pending');
-  expect(JSON.stringify([...bot.app.store.directory.all()])).toBe(directory);
+  expect((await bot.app.storage.ledger.get(pendingToken))?.status).toBe('pending');
+  expect(await directorySnapshot(bot.app)).toBe(directory);
   expect(blockedConnections).toEqual([]);
 }
 

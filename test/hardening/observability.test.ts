@@ -10,8 +10,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { actions } from '../support/cards.js';
-import { emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
-import { memoryLogger, ScriptedChannel, teamsInvoke } from './support.js';
+import { customerNamed, emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
+import { contosoIdOf, memoryLogger, ScriptedChannel, teamsInvoke } from './support.js';
 
 const channel = new ScriptedChannel();
 const log = memoryLogger('info');
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 function contosoId(): string {
-  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
+  return contosoIdOf();
 }
 
 async function metricsText(): Promise<string> {
@@ -148,9 +148,7 @@ describe('GET /metrics', () => {
   it('counts cancelled and refused decisions', async () => {
     const fresh = await startBot({}, { processMetrics: false });
     try {
-      const contoso = [...fresh.app.store.directory.all()].find(
-        (c) => c.companyProfile.companyName === 'Contoso Ltd',
-      )!;
+      const contoso = (await customerNamed(fresh.app, 'Contoso Ltd'))!;
       const tokenOf = async () => {
         const res = await post(
           fresh.url,
@@ -167,7 +165,7 @@ describe('GET /metrics', () => {
       };
       await post(fresh.url, teamsInvoke(serviceUrl, 'cancel', { token: await tokenOf() }));
       const refusedToken = await tokenOf();
-      fresh.app.store.directory.saveCustomer({
+      await fresh.app.storage.saveCustomer({
         ...contoso,
         subscriptions: contoso.subscriptions.map((s) =>
           s.id === 'sub-contoso-essentials' ? { ...s, status: 'suspended' } : s,

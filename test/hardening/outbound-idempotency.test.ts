@@ -15,7 +15,7 @@ import {
   type AttemptFailure,
   type OutboundRetryOptions,
 } from '../../src/http/outbound-retry.js';
-import { emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
+import { customerNamed, emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
 import { memoryLogger, ScriptedChannel, sleep, teamsInvoke } from './support.js';
 
 const channel = new ScriptedChannel();
@@ -122,9 +122,7 @@ describe('a new message (POST) that may have been delivered is sent once', () =>
 describe('a card update (PUT) is idempotent: retried, within the turn budget', () => {
   it('a Teams review invoke while the channel hangs: answered at once; the PUT is retried until the budget is spent', async () => {
     channel.delayMs = 5000;
-    const contoso = [...bot.app.store.directory.all()].find(
-      (c) => c.companyProfile.companyName === 'Contoso Ltd',
-    )!;
+    const contoso = (await customerNamed(bot.app, 'Contoso Ltd'))!;
     const started = Date.now();
     const res = await post(
       bot.url,

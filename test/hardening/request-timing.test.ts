@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNEL_ISSUER, precheckAuthorization } from '../../src/http/authentication.js';
 import { HEADERS_TIMEOUT_MS } from '../../src/server.js';
 import { actions } from '../support/cards.js';
-import { post, startBot, type RunningBot } from '../support/server.js';
+import { customerNamed, directorySnapshot, post, startBot, type RunningBot } from '../support/server.js';
 import {
   guardLoopback,
   memoryLogger,
@@ -70,9 +70,7 @@ function channelToken(claims: Record<string, unknown> = {}, header = {}, key = p
 }
 
 async function prepare(): Promise<string> {
-  const contoso = [...authBot.app.store.directory.all()].find(
-    (c) => c.companyProfile.companyName === 'Contoso Ltd',
-  )!;
+  const contoso = (await customerNamed(authBot.app, 'Contoso Ltd'))!;
   const res = await post(
     authBot.url,
     teamsInvoke(serviceUrl, 'review', {
@@ -97,12 +95,12 @@ async function turns(bot: RunningBot): Promise<number> {
 async function nothingChanges(bot: RunningBot, attempts: () => Promise<void>): Promise<void> {
   const turnsBefore = await turns(bot);
   const sentBefore = channel.requests.length;
-  const directory = JSON.stringify([...bot.app.store.directory.all()]);
+  const directory = await directorySnapshot(bot.app);
   await attempts();
   expect(await turns(bot)).toBe(turnsBefore);
   expect(channel.requests.length).toBe(sentBefore);
-  expect(JSON.stringify([...bot.app.store.directory.all()])).toBe(directory);
-  if (bot === authBot) expect((await bot.app.store.ledger.get(pendingToken))?.status).toBe('pending');
+  expect(await directorySnapshot(bot.app)).toBe(directory);
+  if (bot === authBot) expect((await bot.app.storage.ledger.get(pendingToken))?.status).toBe('pending');
 }
 
 interface Exchange {

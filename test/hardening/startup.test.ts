@@ -36,6 +36,27 @@ describe('DIRECTORY_CACHE_SIZE', () => {
   });
 });
 
+describe('DATABASE_URL and the pool', () => {
+  it('unset or empty: SQLite; a postgres:// or postgresql:// URL: PostgreSQL; anything else refused, named', () => {
+    expect(parseConfig({}).DATABASE_URL).toBeUndefined();
+    expect(parseConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+    for (const url of ['postgres://app@db:5432/ua', 'postgresql://u:p@db.example/ua?sslmode=verify-full']) {
+      expect(parseConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    }
+    for (const bad of ['mysql://db/ua', 'db:5432', 'postgres:// spaced']) {
+      expect(() => parseConfig({ DATABASE_URL: bad })).toThrow(/DATABASE_URL: must be a postgres/);
+    }
+    const config = parseConfig({});
+    expect([
+      config.DATABASE_POOL_SIZE,
+      config.DATABASE_CONNECT_TIMEOUT_SECONDS,
+      config.DATABASE_IDLE_TIMEOUT_SECONDS,
+      config.DATABASE_STATEMENT_TIMEOUT_SECONDS,
+    ]).toEqual([10, 5, 30, 30]);
+    expect(() => parseConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+});
+
 describe('NODE_ENV=production', () => {
   it('without MicrosoftAppId the configuration is refused, naming the variable', () => {
     expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);

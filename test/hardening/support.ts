@@ -21,7 +21,11 @@ import type { Activity } from 'botbuilder';
 import { pino, type Logger } from 'pino';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import type { Customer } from '../../src/rules/index.js';
+import type { CustomerRepository } from '../../src/core/customers.js';
+import type { UpgradeLedger } from '../../src/core/ledger.js';
+import { loadDemoDirectory } from '../../src/directory/load.js';
 import type { Store } from '../../src/storage/store.js';
+import type { LedgerEvent } from '../../src/storage/upgrade-ledger.js';
 import { actions as cardActions } from '../support/cards.js';
 import type { RunningBot } from '../support/server.js';
 
@@ -466,13 +470,29 @@ interface Agreement {
  * still `executing` (killed between the change and its record: resumed later), every `done` request by
  * exactly one change, nothing else changed, and no source was upgraded twice.
  */
-export async function agreement(store: Store, baseline: readonly Customer[]): Promise<Agreement> {
+/** What `agreement` reads: the directory, the ledger and its audit trail, on either engine. */
+export interface Audited {
+  readonly customers: CustomerRepository;
+  readonly ledger: UpgradeLedger;
+  auditEvents(token: string): Promise<readonly LedgerEvent[]>;
+}
+
+/** A SQLite store opened by a test, read as `agreement` reads a running bot's storage. */
+export function audited(store: Store): Audited {
+  return {
+    customers: store.customers,
+    ledger: store.ledger,
+    auditEvents: async (token) => store.ledger.events(token),
+  };
+}
+
+export async function agreement(store: Audited, baseline: readonly Customer[]): Promise<Agreement> {
   const problems: string[] = [];
   const done = new Set<string>();
   const executing = new Set<string>();
   const perSource = new Map<string, number>();
   for (const original of baseline) {
-    const now = store.directory.byId(original.id);
+    const now = await store.customers.get(original.id);
     if (now === undefined) {
       problems.push(`${original.id}: missing from the directory`);
       continue;
@@ -492,7 +512,7 @@ export async function agreement(store: Store, baseline: readonly Customer[]): Pr
     for (const entry of entries) {
       done.add(entry.token);
       perSource.set(entry.subscriptionId, (perSource.get(entry.subscriptionId) ?? 0) + 1);
-      const events = store.ledger.events(entry.token).filter((e) => e.what === 'done');
+      const events = (await store.auditEvents(entry.token)).filter((e) => e.what === 'done');
       if (events.length !== 1) problems.push(`${entry.token}: ${events.length} "done" events`);
       const created = now.subscriptions.filter((s) => s.id === entry.newSubscriptionId);
       if (created.length !== 1 || created[0]!.offerId !== entry.target || created[0]!.status !== 'active') {
@@ -517,10 +537,14 @@ export async function agreement(store: Store, baseline: readonly Customer[]): Pr
 // ---------------------------------------------------------------------------------------------------------
 // A confirm card, prepared as a Teams user would
 
-/** The id of Contoso Ltd in a running bot's directory. */
-export function contosoIdOf(bot: RunningBot): string {
-  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
+/** The id of Contoso Ltd in the demo directory (the bots of the tests are seeded with it). */
+export function contosoIdOf(_bot?: RunningBot): string {
+  return CONTOSO_ID;
 }
+
+const CONTOSO_ID = loadDemoDirectory().customers.find(
+  (c) => c.companyProfile.companyName === 'Contoso Ltd',
+)!.id;
 
 /**
  * Contoso's Essentials → E3 (40 seats) reviewed through a Teams invoke (user-1 in their chat, tenant-a, unless

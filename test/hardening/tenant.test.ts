@@ -11,8 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GUARD_KEYS } from '../../src/bot/guards.js';
 import { Wording } from '../../src/bot/i18n.js';
 import { actions } from '../support/cards.js';
-import { emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
-import { ScriptedChannel, sleep, teamsActivity, teamsInvoke } from './support.js';
+import { directorySnapshot, emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
+import { contosoIdOf, ScriptedChannel, sleep, teamsActivity, teamsInvoke } from './support.js';
 
 const channel = new ScriptedChannel();
 const refusal = new Wording().for('en').t(GUARD_KEYS.tenantRefused);
@@ -39,16 +39,16 @@ beforeEach(() => {
 });
 
 function contosoId(): string {
-  return [...bot.app.store.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!.id;
+  return contosoIdOf();
 }
 
-function snapshot(): string {
-  return JSON.stringify([...bot.app.store.directory.all()]);
+function snapshot(): Promise<string> {
+  return directorySnapshot(bot.app);
 }
 
 async function stateOf(activity: Partial<Activity>): Promise<unknown> {
   const key = `${activity.channelId}/conversations/${activity.conversation!.id}/`; // ConversationState's key
-  return (await bot.app.store.state.read([key]))[key];
+  return (await bot.app.storage.state.read([key]))[key];
 }
 
 /** Teams review → the confirm token, as `user` of `tenant`. */
@@ -108,19 +108,19 @@ describe('ALLOWED_TENANTS', () => {
       },
     ],
   ])('%s: a polite refusal, nothing else', async (_label, extra) => {
-    const before = snapshot();
+    const before = await snapshot();
     const message = teamsActivity(serviceUrl, { text: 'can Contoso upgrade?', user: 'outsider', ...extra });
     expect((await post(bot.url, message)).status).toBe(200);
     await channel.waitFor(1);
     await sleep(50);
     expect(channel.requests.map((r) => r.activity.text)).toEqual([refusal]);
     expect(await stateOf(message)).toBeUndefined();
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('a card action from another tenant: refused in the invoke response, the upgrade does not happen', async () => {
     const token = await prepare('boss', 'tenant-a');
-    const before = snapshot();
+    const before = await snapshot();
     for (const verb of ['confirm', 'cancel', 'review', 'startUpgrade']) {
       const text = await invokeText(
         teamsInvoke(
@@ -133,11 +133,11 @@ describe('ALLOWED_TENANTS', () => {
       expect(text).toContain('application/vnd.microsoft.activity.message');
       expect(text).toContain(JSON.stringify(refusal).slice(1, -1));
     }
-    expect((await bot.app.store.ledger.get(token))?.status).toBe('pending');
-    expect(snapshot()).toBe(before);
-    expect((await bot.app.store.ledger.history(contosoId())).filter((e) => e.status === 'done')).toHaveLength(
-      0,
-    );
+    expect((await bot.app.storage.ledger.get(token))?.status).toBe('pending');
+    expect(await snapshot()).toBe(before);
+    expect(
+      (await bot.app.storage.ledger.history(contosoId())).filter((e) => e.status === 'done'),
+    ).toHaveLength(0);
   });
 
   it('installed in another tenant: a refusal; other activities from it: no answer', async () => {
@@ -194,7 +194,7 @@ describe('approver identity', () => {
     );
     // With ALLOWED_TENANTS set, a channel without a verified tenant does not get that far.
     expect(JSON.stringify(await submitted.json())).toContain('I can only help users of the organizations');
-    expect((await bot.app.store.ledger.get(token))?.status).toBe('pending');
+    expect((await bot.app.storage.ledger.get(token))?.status).toBe('pending');
     // The approver, as the sender, in the conversation where the card was shown.
     const conversation = {
       id: 'a:conv-user-1',
@@ -205,6 +205,6 @@ describe('approver identity', () => {
       teamsInvoke(serviceUrl, 'confirm', { token }, { user: 'boss', conversation }),
     );
     expect(done).toContain('Upgrade done');
-    expect((await bot.app.store.ledger.get(token))?.decidedBy?.aadObjectId).toBe('aad-boss');
+    expect((await bot.app.storage.ledger.get(token))?.decidedBy?.aadObjectId).toBe('aad-boss');
   });
 });

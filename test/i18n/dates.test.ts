@@ -99,7 +99,7 @@ describe('through the bot: the dates of an upgrade in the time zone of the activ
 
   /** Upgrade… → Review → Confirm on Contoso's Essentials, as the Emulator sends them; the confirm token. */
   async function upgradeContoso(): Promise<string> {
-    const contoso = [...bot.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
+    const contoso = await bot.customerNamed('Contoso Ltd');
     const data = { customerId: contoso.id, subscriptionId: 'sub-contoso-essentials' };
     await bot.turn({ type: 'message', value: { ...data, verb: 'startUpgrade' } });
     const review = await bot.turn({

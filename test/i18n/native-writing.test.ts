@@ -48,8 +48,7 @@ async function walk(
   locale: string,
   localTimezone?: string,
 ) {
-  const found = [...bot.directory.all()].find((c) => c.companyProfile.companyName === customer);
-  if (found === undefined) throw new Error(`no customer ${customer}`);
+  const found = await bot.customerNamed(customer);
   const send = (value: Record<string, unknown>) =>
     bot.turn(
       { type: 'message', value, ...(localTimezone === undefined ? {} : { localTimezone }) },
@@ -229,7 +228,7 @@ describe('the choose-plan card shows each choice whole', () => {
   it.each(['en', 'fr', 'ja'])('%s: no choice has brackets inside brackets, E5 included', async (language) => {
     // Société Lamna's Business Essentials: all four targets open, E5 the longest.
     const fresh = await createTestBot();
-    const lamna = [...fresh.directory.all()].find((c) => c.companyProfile.companyName === 'Société Lamna')!;
+    const lamna = await fresh.customerNamed('Société Lamna');
     const replies = await fresh.turn(
       {
         type: 'message',
@@ -276,7 +275,7 @@ describe('verdicts in words, not machine states', () => {
 
   it('301 seats for Business Premium: « Mise à niveau impossible », アップグレードできません', async () => {
     const fresh = await createTestBot();
-    const contoso = [...fresh.directory.all()].find((c) => c.companyProfile.companyName === 'Contoso Ltd')!;
+    const contoso = await fresh.customerNamed('Contoso Ltd');
     for (const [locale, title] of [
       ['fr-FR', 'Mise à niveau impossible'],
       ['ja-JP', 'アップグレードできません'],

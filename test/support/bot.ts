@@ -5,15 +5,19 @@ import { assembleBot } from '../../src/bot/assemble.js';
 import type { UpgradeAssistantBot } from '../../src/bot/bot.js';
 import { ApprovalPolicy } from '../../src/core/approvals.js';
 import { UpgradeService, type UpgradeTimings } from '../../src/core/upgrades.js';
-import { loadDemoDirectory } from '../../src/directory/load.js';
+import { DEMO_DIRECTORY_PATH, loadDemoDirectory } from '../../src/directory/load.js';
 import { CustomerIndex } from '../../src/directory/customer-index.js';
-import type { SqliteDirectory } from '../../src/storage/sqlite-directory.js';
-import { openStore, type Store } from '../../src/storage/store.js';
-import type { SqliteUpgradeLedger } from '../../src/storage/upgrade-ledger.js';
+import { parseConfig } from '../../src/config.js';
+import type { CustomerRepository } from '../../src/core/customers.js';
+import type { UpgradeGateway } from '../../src/core/gateway.js';
+import type { UpgradeLedger } from '../../src/core/ledger.js';
+import { openPersistence, type Persistence } from '../../src/persistence.js';
+import type { Customer } from '../../src/rules/index.js';
+import { testDatabase } from './test-engine.js';
 
 /** The application core over a store, as the composition root makes it. */
 export function upgradeServiceOf(
-  store: Store,
+  store: { customers: CustomerRepository; ledger: UpgradeLedger; gateway: UpgradeGateway },
   options: { timings?: Partial<UpgradeTimings>; now?: () => Date } = {},
 ): UpgradeService {
   return new UpgradeService({
@@ -38,10 +42,16 @@ class RecordingAdapter extends TestAdapter {
 
 export interface TestBot {
   readonly bot: UpgradeAssistantBot;
-  readonly store: Store;
+  /** The storage of this file's engine (SQLite in memory, or a PostgreSQL database of its own). */
+  readonly storage: Persistence;
   readonly upgrades: UpgradeService;
-  readonly directory: SqliteDirectory;
-  readonly ledger: SqliteUpgradeLedger;
+  readonly ledger: UpgradeLedger;
+  /** The customer of that id (it must exist). */
+  customer(id: string): Promise<Customer>;
+  /** The customer of that company name (it must exist). */
+  customerNamed(name: string): Promise<Customer>;
+  /** Every customer, in directory order. */
+  allCustomers(): Promise<Customer[]>;
   /** Sends one activity and returns what the bot sent back. */
   turn(
     activity: Partial<Activity>,
@@ -49,21 +59,41 @@ export interface TestBot {
   ): Promise<Partial<Activity>[]>;
   /** Sends a message text. */
   say(text: string, options?: { locale?: string; channelId?: string }): Promise<Partial<Activity>[]>;
+  close(): Promise<void>;
+}
+
+const open = new Set<TestBot>();
+
+/** The test bots not closed yet. */
+export function openTestBots(): ReadonlySet<TestBot> {
+  return open;
+}
+
+/** Closes the test bots still open (their storage; on PostgreSQL, their databases are dropped). */
+export async function closeTestBots(which: (bot: TestBot) => boolean = () => true): Promise<void> {
+  for (const bot of [...open].filter(which)) await bot.close();
 }
 
 export async function createTestBot(
   approvers: string[] = [],
   options: { timings?: Partial<UpgradeTimings>; now?: () => Date } = {},
 ): Promise<TestBot> {
-  const store = openStore({ dataDir: ':memory:', seed: loadDemoDirectory() });
-  const { directory, ledger } = store;
-  const lookup = new CustomerIndex(await store.customers.names());
-  const upgrades = upgradeServiceOf(store, options);
+  const database = await testDatabase();
+  const storage = await openPersistence(
+    parseConfig({ DATA_DIR: ':memory:', DATABASE_POOL_SIZE: '4', ...database.env }),
+    { seed: loadDemoDirectory, seedSource: DEMO_DIRECTORY_PATH },
+  );
+  const lookup = new CustomerIndex(await storage.customers.names());
+  storage.customers.onChanged((change) => {
+    if (change.kind === 'upserted') lookup.upsert(change.customer);
+    else lookup.remove(change.customerId);
+  });
+  const upgrades = upgradeServiceOf(storage, options);
   const { bot } = await assembleBot({
-    customers: store.customers,
+    customers: storage.customers,
     lookup,
     upgrades,
-    state: store.state,
+    state: storage.state,
     approvals: new ApprovalPolicy({ approvers }),
     logger: pino({ level: 'silent' }),
   });
@@ -73,15 +103,41 @@ export async function createTestBot(
     await adapter.processActivity({ locale, ...activity });
     return [...adapter.activeQueue.splice(0), ...adapter.updated];
   };
-  return {
+  const allCustomers = async (): Promise<Customer[]> => {
+    const all: Customer[] = [];
+    for await (const page of storage.customers.pages()) all.push(...page);
+    return all;
+  };
+  let closing: Promise<void> | undefined;
+  const testBot: TestBot = {
     bot,
-    store,
+    storage,
     upgrades,
-    directory,
-    ledger,
+    ledger: storage.ledger,
+    customer: async (id) => {
+      const found = await storage.customers.get(id);
+      if (found === undefined) throw new Error(`no customer ${id}`);
+      return found;
+    },
+    customerNamed: async (name) => {
+      const found = (await allCustomers()).find((c) => c.companyProfile.companyName === name);
+      if (found === undefined) throw new Error(`no customer named ${name}`);
+      return found;
+    },
+    allCustomers,
     turn,
     say: (text, options) => turn({ type: 'message', text }, options),
+    close: () =>
+      (closing ??= (async () => {
+        open.delete(testBot);
+        await bot.drain(5000);
+        await upgrades.stop();
+        await storage.close();
+        await database.drop();
+      })()),
   };
+  open.add(testBot);
+  return testBot;
 }
 
 /** The Adaptive Card content of a reply, if it has one. */

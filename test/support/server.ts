@@ -5,6 +5,8 @@ import type { Activity } from 'botbuilder';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config.js';
 import { createApp, type App, type AppOptions } from '../../src/index.js';
+import type { Customer } from '../../src/rules/index.js';
+import { testDatabase } from './test-engine.js';
 
 export interface RunningBot {
   readonly app: App;
@@ -16,12 +18,44 @@ export async function startBot(
   env: Record<string, string> = {},
   options: AppOptions = {},
 ): Promise<RunningBot> {
-  const app = await createApp(parseConfig({ LOG_LEVEL: 'silent', DATA_DIR: ':memory:', ...env }), {
-    logger: pino({ level: 'silent' }),
-    ...options,
-  });
+  // SQLite in memory, or a database of its own on PostgreSQL when the file runs on it (test-engine.ts).
+  const database = await testDatabase({ demo: env.DIRECTORY_FILE === undefined });
+  let app: App;
+  try {
+    app = await createApp(
+      parseConfig({ LOG_LEVEL: 'silent', DATA_DIR: ':memory:', ...env, ...database.env }),
+      { logger: pino({ level: 'silent' }), ...options },
+    );
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   const port = await app.listen(0, '127.0.0.1');
-  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    close: () => (closing ??= app.close().then(() => database.drop())),
+  };
+}
+
+/** Every customer of a running bot's directory, in directory order (either engine). */
+export async function allCustomers(app: App): Promise<Customer[]> {
+  const all: Customer[] = [];
+  for await (const page of app.customers.pages()) all.push(...page);
+  return all;
+}
+
+/** The whole directory as text: equal before and after when nothing changed. */
+export async function directorySnapshot(app: App): Promise<string> {
+  return JSON.stringify(await allCustomers(app));
+}
+
+/** The customer of that company name in a running bot's directory. */
+export async function customerNamed(app: App, name: string): Promise<Customer> {
+  const found = (await allCustomers(app)).find((c) => c.companyProfile.companyName === name);
+  if (found === undefined) throw new Error(`no customer named ${name}`);
+  return found;
 }
 
 interface Received {

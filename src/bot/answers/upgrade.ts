@@ -192,7 +192,9 @@ function outcome(
   },
 ): Reply {
   const lines = parts.lines ?? [];
-  const nextSteps = (parts.nextSteps ?? []).map((text, i) => ({ text: `${i + 1}. ${text}` }));
+  // A no-break space after the number: with a plain space, markdown makes each step a list of its own, and a
+  // renderer that ignores a list's start number (Web Chat) shows every step as "1.".
+  const nextSteps = (parts.nextSteps ?? []).map((text, i) => ({ text: `${i + 1}.\u00a0${text}` }));
   const data: OutcomeCardData = {
     title: parts.title,
     color: parts.color,
