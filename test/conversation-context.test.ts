@@ -3,7 +3,7 @@
  * customer and subscription in every language, and the Microsoft 365 products that are not catalog offers are
  * answered with the Office 365 plan of their tier.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actions, texts } from './support/cards.js';
 import { cardOf, createTestBot, type TestBot } from './support/bot.js';
 
@@ -14,6 +14,9 @@ const LOCALES: Record<Lang, string> = { en: 'en-US', fr: 'fr-FR', ja: 'ja-JP' };
 let bot: TestBot;
 beforeEach(async () => {
   bot = await createTestBot();
+});
+afterEach(async () => {
+  await bot.close();
 });
 
 /** The single reply to a message: its text, its card, all its words, and its suggested questions. */
@@ -119,11 +122,9 @@ describe('follow-ups carry the customer (the issue’s examples)', () => {
 describe('follow-ups carry the subscription', () => {
   // Transports Lefèvre has two Business subscriptions, each of which can go to E3 and E5.
   async function pressUpgrade(subscriptionId: string, lang: Lang) {
-    const customer = [...bot.directory.all()].find(
-      (c) => c.companyProfile.domain === 'transports-lefevre.fr',
-    );
+    const customer = await bot.customerNamed('Transports Lefèvre SAS');
     const replies = await bot.turn(
-      { type: 'message', value: { verb: 'startUpgrade', customerId: customer!.id, subscriptionId } },
+      { type: 'message', value: { verb: 'startUpgrade', customerId: customer.id, subscriptionId } },
       { locale: LOCALES[lang] },
     );
     expect(isChooseCard(cardOf(replies[0]))).toBe(true);
