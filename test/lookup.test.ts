@@ -462,6 +462,9 @@ describe('name helpers', () => {
     const pieces = splitKanjiRuns(text, tokenize(text));
     expect(pieces.map((t) => t.text)).toEqual(['株式会社', '山田', '商事', '様', 'の', '移行', '可否']);
     for (const t of pieces) expect(text.slice(t.start, t.end)).toBe(t.text);
+    // A run far longer than a name and a few words is left whole.
+    const long = '山田商事'.repeat(10);
+    expect(splitKanjiRuns(long, tokenize(long))).toHaveLength(1);
   });
 
   it('takes the label that carries the name from a domain', () => {

@@ -179,6 +179,8 @@ function isLetter(token: Token | undefined): boolean {
 }
 
 const japaneseWords = new Intl.Segmenter('ja', { granularity: 'word' });
+/** Longer kanji runs are not a name and a few words: they are left whole (bounds the work of one message). */
+const MAX_KANJI_RUN = 24;
 
 /**
  * Kanji runs cut into words by ICU's dictionary (Intl.Segmenter): Japanese writes a kanji name glued to the
@@ -187,7 +189,10 @@ const japaneseWords = new Intl.Segmenter('ja', { granularity: 'word' });
  */
 export function splitKanjiRuns(text: string, tokens: readonly Token[]): Token[] {
   return tokens.flatMap((token) => {
-    if (token.script !== 'han' || token.end - token.start < 3 || LEGAL_FORMS.has(token.text)) return [token];
+    const length = token.end - token.start;
+    if (token.script !== 'han' || length < 3 || length > MAX_KANJI_RUN || LEGAL_FORMS.has(token.text)) {
+      return [token];
+    }
     const pieces: Token[] = [];
     for (const s of japaneseWords.segment(text.slice(token.start, token.end))) {
       const start = token.start + s.index;
