@@ -67,6 +67,13 @@ const FRENCH: readonly Case[] = [
   ['Est-ce que Contosso peut passer à E5 ?', 'Contoso Ltd', 'Contosso'],
   ['Est-ce que nortwind peut passer à E5 ?', 'Northwind Traders', 'nortwind'],
   ['Est-ce que la societe Lamma peut migrer ?', 'Société Lamna', 'societe Lamma'],
+  // Legal forms left out or written otherwise, accents left out.
+  ['Est-ce que Electricite Merand peut passer à E5 ?', 'Électricité Mérand SA', 'Electricite Merand'],
+  ['electricite merand s.a. peut-elle évoluer ?', 'Électricité Mérand SA', 'electricite merand'],
+  ['Passe la Fromagerie Berard en E3', 'Fromagerie Bérard SARL', 'Fromagerie Berard'],
+  ['fromagerie bérard sas est-elle éligible ?', 'Fromagerie Bérard SARL', 'fromagerie bérard sas'],
+  ['Historique de Transports Lefevre', 'Transports Lefèvre SAS', 'Transports Lefevre'],
+  ['TRANSPORTS LEFÈVRE S.A.S. peut passer en E5 ?', 'Transports Lefèvre SAS', 'TRANSPORTS LEFÈVRE S.A.S'],
 ];
 
 const JAPANESE: readonly Case[] = [
@@ -81,6 +88,21 @@ const JAPANESE: readonly Case[] = [
   ['Société LamnaはE5にアップグレードできますか', 'Société Lamna', 'Société Lamna'],
   ['Trey Researchのアップグレード履歴', 'Trey Research', 'Trey Research'],
   ['Ｃｏｎｔｏｓｏはアップグレードできますか', 'Contoso Ltd', 'Ｃｏｎｔｏｓｏ'],
+  // Japanese companies: the legal form left out or written another way, half-width katakana, no space before
+  // the particle, a kanji name glued to the kanji words after it.
+  ['サクラ精機はE5にアップグレードできますか', '株式会社サクラ精機', 'サクラ精機'],
+  ['株式会社サクラ精機のアップグレード履歴', '株式会社サクラ精機', '株式会社サクラ精機'],
+  ['ｻｸﾗ精機をE3にアップグレードして', '株式会社サクラ精機', 'ｻｸﾗ精機'],
+  ['㈱サクラ精機はアップグレードできる？', '株式会社サクラ精機', 'サクラ精機'],
+  ['ミドリ電子の移行可否を確認して', 'ミドリ電子株式会社', 'ミドリ電子'],
+  ['ﾐﾄﾞﾘ電子(株)はE5に移行できますか', 'ミドリ電子株式会社', 'ﾐﾄﾞﾘ電子'],
+  ['ミドリ電子株式会社をE3にして', 'ミドリ電子株式会社', 'ミドリ電子株式会社'],
+  ['山田商事様はE5にアップグレードできますか', '山田商事株式会社', '山田商事'],
+  ['山田商事移行可否', '山田商事株式会社', '山田商事'],
+  ['株式会社山田商事を見て', '山田商事株式会社', '株式会社山田商事'],
+  ['ヒカリ物産はアップグレードできますか', '(株)ヒカリ物産', 'ヒカリ物産'],
+  ['ヒカリ物産株式会社の履歴', '(株)ヒカリ物産', 'ヒカリ物産株式会社'],
+  ['ﾋｶﾘ物産をE3に', '(株)ヒカリ物産', 'ﾋｶﾘ物産'],
   ['顧客Wingtip Toysのライセンスを確認して', 'Wingtip Toys', 'Wingtip Toys'],
   // Typos.
   ['Contossoはアップグレードできますか？', 'Contoso Ltd', 'Contosso'],
@@ -116,6 +138,8 @@ describe('findMention: what it is not', () => {
     'E5にアップグレードできる顧客は？',
     'Business Essentialsはどのプランにアップグレードできますか？',
     'ヘルプ',
+    '日本のお客様でE5に移行できるのは？',
+    '山田さんに電話して',
     '',
   ])('no customer in %j', (sentence) => {
     expect(index.findMention(sentence)).toBeUndefined();

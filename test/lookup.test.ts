@@ -10,6 +10,7 @@ import {
   editDistanceTable,
   fold,
   similarity,
+  splitKanjiRuns,
   tokenize,
   words,
 } from '../src/directory/name-normalize.js';
@@ -214,6 +215,54 @@ describe('resolve on the demo names', () => {
   });
 });
 
+describe('resolve: legal forms in every language, width and accents', () => {
+  const index = new CustomerIndex(demo());
+
+  it.each([
+    // Japanese: the form before or after the name, left out, abbreviated, or the other way round.
+    ['サクラ精機', '株式会社サクラ精機'],
+    ['株式会社サクラ精機', '株式会社サクラ精機'],
+    ['サクラ精機株式会社', '株式会社サクラ精機'],
+    ['(株)サクラ精機', '株式会社サクラ精機'],
+    ['（株）サクラ精機', '株式会社サクラ精機'],
+    ['㈱サクラ精機', '株式会社サクラ精機'],
+    ['株式会社 サクラ精機', '株式会社サクラ精機'],
+    ['ミドリ電子', 'ミドリ電子株式会社'],
+    ['株式会社ミドリ電子', 'ミドリ電子株式会社'],
+    ['ミドリ電子(株)', 'ミドリ電子株式会社'],
+    ['有限会社ミドリ電子', 'ミドリ電子株式会社'],
+    ['山田商事', '山田商事株式会社'],
+    ['(株)山田商事', '山田商事株式会社'],
+    ['ヒカリ物産', '(株)ヒカリ物産'],
+    ['ヒカリ物産株式会社', '(株)ヒカリ物産'],
+    // Half-width katakana, with and without voicing marks.
+    ['ｻｸﾗ精機', '株式会社サクラ精機'],
+    ['ﾐﾄﾞﾘ電子', 'ミドリ電子株式会社'],
+    ['ﾋｶﾘ物産', '(株)ヒカリ物産'],
+    // French: SA, SARL, SAS, with or without dots, another form, accents left out.
+    ['Électricité Mérand', 'Électricité Mérand SA'],
+    ['electricite merand', 'Électricité Mérand SA'],
+    ['Electricite Merand S.A.', 'Électricité Mérand SA'],
+    ['ELECTRICITE MERAND SAS', 'Électricité Mérand SA'],
+    ['Fromagerie Berard', 'Fromagerie Bérard SARL'],
+    ['fromagerie bérard s.a.r.l.', 'Fromagerie Bérard SARL'],
+    ['Transports Lefevre', 'Transports Lefèvre SAS'],
+    ['Transports Lefèvre S.A.S.', 'Transports Lefèvre SAS'],
+    // Other languages' forms.
+    ['Contoso GmbH', 'Contoso Ltd'],
+    ['Contoso Pvt Ltd', 'Contoso Ltd'],
+    ['Trey Research Inc.', 'Trey Research'],
+    ['Wingtip Toys K.K.', 'Wingtip Toys'],
+  ])('%s → %s', (query, expected) => {
+    expect(matched(index.resolve(query))).toBe(expected);
+  });
+
+  it('still tells apart names that differ by more than a legal form', () => {
+    expect(matched(index.resolve('サクラ物流'))).toBeUndefined();
+    expect(matched(index.resolve('Transports Martin'))).toBeUndefined();
+  });
+});
+
 describe('resolve: names that fold to the same', () => {
   it('is ambiguous between two customers with the same distinctive name', () => {
     const index = new CustomerIndex([
@@ -388,6 +437,34 @@ describe('name helpers', () => {
     expect(coreWords(words('株式会社コントソ'))).toEqual(['コントソ']);
     expect(coreWords(words('SAS Institute Inc'))).toEqual(['sas', 'institute']);
     expect(coreWords(words('Ltd'))).toEqual(['ltd']);
+    expect(coreWords(words('ミドリ電子株式会社'))).toEqual(['ミドリ', '電子']);
+    expect(coreWords(words('(株)ヒカリ物産'))).toEqual(['ヒカリ', '物産']);
+    expect(coreWords(words('一般社団法人サクラ協会'))).toEqual(['サクラ', '協会']);
+    expect(coreWords(words('Fromagerie Bérard S.A.R.L.'))).toEqual(['fromagerie', 'berard']);
+    expect(coreWords(words('Électricité Mérand SA'))).toEqual(['electricite', 'merand']);
+  });
+
+  it('reads dotted legal forms as one word, and keeps initials', () => {
+    expect(words('Dupont S.A.R.L.')).toEqual(['dupont', 'sarl']);
+    expect(words('K.K. Sakura')).toEqual(['kk', 'sakura']);
+    expect(words('A. Datum')).toEqual(['a', 'datum']);
+    expect(words('J.R.R. Tolkien')).toEqual(['j', 'r', 'r', 'tolkien']);
+  });
+
+  it('keeps half-width voicing marks with their kana', () => {
+    const tokens = tokenize('ﾐﾄﾞﾘ電子');
+    expect(tokens.map((t) => t.text)).toEqual(['ミドリ', '電子']);
+    expect(tokens[0]).toMatchObject({ start: 0, end: 4, script: 'katakana' });
+  });
+
+  it('cuts kanji runs into words, with offsets, legal forms whole', () => {
+    const text = '株式会社山田商事様の移行可否';
+    const pieces = splitKanjiRuns(text, tokenize(text));
+    expect(pieces.map((t) => t.text)).toEqual(['株式会社', '山田', '商事', '様', 'の', '移行', '可否']);
+    for (const t of pieces) expect(text.slice(t.start, t.end)).toBe(t.text);
+    // A run far longer than a name and a few words is left whole.
+    const long = '山田商事'.repeat(10);
+    expect(splitKanjiRuns(long, tokenize(long))).toHaveLength(1);
   });
 
   it('takes the label that carries the name from a domain', () => {

@@ -39,7 +39,7 @@ import type { Reply } from './answers/reply.js';
 import type { CardTemplates, Refresh } from './cards/templates.js';
 import type { Conversation } from './conversation.js';
 import type { Translator, Wording } from './i18n.js';
-import type { Understander } from './nlu/index.js';
+import type { DialogueContext, Understander } from './nlu/index.js';
 import { replyActivity } from './send.js';
 import type { UpgradeFlow } from './upgrade-flow.js';
 
@@ -118,6 +118,7 @@ function callerOf(context: TurnContext): Caller {
 export class UpgradeAssistantBot extends ActivityHandler {
   private readonly actions: ActionHandlers;
   private readonly lastCustomer: StatePropertyAccessor<string | undefined>;
+  private readonly lastSubscription: StatePropertyAccessor<string | undefined>;
   /** Channel updates and posts that run after a Teams invoke was answered. */
   private readonly background = new Set<Promise<void>>();
   private readonly knownApprovers = new Set<string>();
@@ -126,11 +127,19 @@ export class UpgradeAssistantBot extends ActivityHandler {
     super();
     const { flow, conversation } = deps;
     this.lastCustomer = deps.conversationState.createProperty<string | undefined>('lastCustomerId');
+    this.lastSubscription = deps.conversationState.createProperty<string | undefined>('lastSubscriptionId');
     this.actions = {
-      startUpgrade: async (c, a) => ({
-        reply: await flow.choose(c.tr, a.customerId, a.subscriptionId),
-        replaces: false,
-      }),
+      startUpgrade: async (c, a) => {
+        const reply = await flow.choose(c.tr, a.customerId, a.subscriptionId);
+        // The conversation is now about this subscription: "make it E5" prepares its upgrade to E5.
+        return {
+          reply:
+            reply === undefined
+              ? undefined
+              : { ...reply, about: a.customerId, subscription: a.subscriptionId },
+          replaces: false,
+        };
+      },
       pickCustomer: async (c, a) => ({
         reply: await conversation.picked(c.tr, a.customerId, a.intent, a.target),
         replaces: true,
@@ -185,18 +194,38 @@ export class UpgradeAssistantBot extends ActivityHandler {
   private async onText(context: TurnContext): Promise<void> {
     const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim();
     const tr = this.translator(context);
-    const understanding = this.deps.understander.understand(text, context.activity.locale);
+    const understanding = this.deps.understander.understand(
+      text,
+      context.activity.locale,
+      await this.dialogueContext(context),
+    );
     this.deps.logger.debug(
-      { intent: understanding.intent, confidence: understanding.confidence, target: understanding.target },
+      {
+        intent: understanding.intent,
+        confidence: understanding.confidence,
+        target: understanding.target,
+        followUp: understanding.followUp !== undefined,
+      },
       'understood',
     );
-    const reply = await this.deps.conversation.answer(
-      tr,
-      understanding,
-      await this.lastCustomer.get(context),
-    );
-    if (reply.about !== undefined) await this.lastCustomer.set(context, reply.about);
+    const reply = await this.deps.conversation.answer(tr, understanding);
+    await this.remember(context, reply);
     await this.send(context, reply);
+  }
+
+  /** Keeps what an answer is about (its customer, and subscription if any) as the context of the next message. */
+  private async remember(context: TurnContext, reply: Reply | undefined): Promise<void> {
+    if (reply?.about === undefined) return;
+    await this.lastCustomer.set(context, reply.about);
+    await this.lastSubscription.set(context, reply.subscription);
+  }
+
+  /** What the conversation's previous answer was about: the context of a follow-up question. */
+  private async dialogueContext(context: TurnContext): Promise<DialogueContext | undefined> {
+    const customerId = await this.lastCustomer.get(context);
+    if (customerId === undefined) return undefined;
+    const subscriptionId = await this.lastSubscription.get(context);
+    return { customerId, ...(subscriptionId === undefined ? {} : { subscriptionId }) };
   }
 
   /** Every turn, then the conversation state is saved (botbuilder writes it with eTag `*`: last writer wins). */
@@ -230,6 +259,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
       read.kind === 'invalid'
         ? { reply: undefined, replaces: false, silent: isAutomaticRefresh(context.activity) }
         : await this.withinBudget(context, c, read.action);
+    if (result.silent !== true) await this.remember(context, result.reply);
     if (result.silent === true) {
       // A Teams automatic refresh: the card as it is now, or nothing; never a message in the chat.
       return result.reply?.card === undefined

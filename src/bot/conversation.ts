@@ -4,15 +4,16 @@
  */
 import type { CustomerRepository } from '../core/customers.js';
 import type { CustomerLookup, LookupResult } from '../directory/lookup-types.js';
-import { isOfferId, type Customer, type OfferId } from '../rules/index.js';
+import { isOfferId, type Customer, type OfferId, type OtherProductId } from '../rules/index.js';
 import { eligibilityAnswer, targetEligibilityAnswer } from './answers/eligibility.js';
 import { ambiguousAnswer, notFoundAnswer } from './answers/customer-choice.js';
 import { fleetAnswer } from './answers/fleet.js';
 import { helpAnswer, notUnderstoodAnswer } from './answers/help.js';
+import { otherProductAnswer } from './answers/other-product.js';
 import { pathsAnswer } from './answers/paths.js';
 import type { Reply } from './answers/reply.js';
 import type { Translator } from './i18n.js';
-import type { Intent, Understanding } from './nlu/index.js';
+import type { DialogueContext, Intent, Understanding } from './nlu/index.js';
 import type { UpgradeFlow } from './upgrade-flow.js';
 import { historyAnswer } from './answers/history.js';
 
@@ -28,18 +29,17 @@ type CustomerIntent = 'eligibility' | 'upgrade' | 'history';
 interface CustomerQuestion {
   readonly intent: CustomerIntent;
   readonly target?: OfferId;
+  /** The subscription the conversation was about: an upgrade prepares it when it can go to the target. */
+  readonly subscription?: string;
 }
 
 export class Conversation {
   constructor(private readonly deps: ConversationDeps) {}
 
-  private readonly handlers: Record<
-    Intent,
-    (tr: Translator, u: Understanding, last?: string) => Reply | Promise<Reply>
-  > = {
-    eligibility: (tr, u, last) => this.aboutCustomer(tr, u, 'eligibility', last),
-    upgrade: (tr, u, last) => this.aboutCustomer(tr, u, 'upgrade', last),
-    history: (tr, u, last) => this.aboutCustomer(tr, u, 'history', last),
+  private readonly handlers: Record<Intent, (tr: Translator, u: Understanding) => Reply | Promise<Reply>> = {
+    eligibility: (tr, u) => this.aboutCustomer(tr, u, 'eligibility'),
+    upgrade: (tr, u) => this.aboutCustomer(tr, u, 'upgrade'),
+    history: (tr, u) => this.aboutCustomer(tr, u, 'history'),
     paths: (tr, u) => {
       const plan = u.source ?? u.target;
       return plan === undefined ? { text: tr.t('paths.missing') } : pathsAnswer(tr, plan);
@@ -54,9 +54,36 @@ export class Conversation {
       u.customer === undefined ? notUnderstoodAnswer(tr) : this.aboutCustomer(tr, u, 'eligibility'),
   };
 
-  /** The answer to a message; `lastCustomerId`: the customer of the conversation's previous answer. */
-  async answer(tr: Translator, understanding: Understanding, lastCustomerId?: string): Promise<Reply> {
-    return this.handlers[understanding.intent](tr, understanding, lastCustomerId);
+  /**
+   * The answer to a message. A follow-up (`understanding.followUp`, set by the understander from the context
+   * it was given) is about the customer and subscription of the previous answer.
+   */
+  async answer(tr: Translator, understanding: Understanding): Promise<Reply> {
+    if (understanding.otherProduct !== undefined && understanding.intent !== 'help') {
+      return this.otherProduct(tr, understanding, understanding.otherProduct);
+    }
+    return this.handlers[understanding.intent](tr, understanding);
+  }
+
+  /**
+   * "Can Contoso move to Microsoft 365 E3?": another product, not among the upgrades of the table; the answer
+   * names the Office 365 offer of the same tier, and offers the question about it.
+   */
+  private async otherProduct(tr: Translator, u: Understanding, product: OtherProductId): Promise<Reply> {
+    const customer = await this.customerOf(u);
+    const intent = u.intent === 'fleet' || u.intent === 'paths' ? u.intent : 'eligibility';
+    const reply = otherProductAnswer(tr, product, intent, customer?.companyProfile.companyName);
+    return customer === undefined ? reply : { ...reply, about: customer.id };
+  }
+
+  /** The customer of a message: named and found, or the previous answer's for a follow-up. */
+  private async customerOf(u: Understanding): Promise<Customer | undefined> {
+    const result = u.customer?.result;
+    if (result?.kind === 'match') return this.deps.customers.get(result.customer.id);
+    if (u.customer === undefined && u.followUp !== undefined) {
+      return this.deps.customers.get(u.followUp.customerId);
+    }
+    return undefined;
   }
 
   /** The answer once the customer is known (from a message, or picked on the disambiguation card). */
@@ -71,19 +98,32 @@ export class Conversation {
           ? eligibilityAnswer(tr, customer)
           : targetEligibilityAnswer(tr, customer, question.target);
       case 'upgrade':
-        return this.upgrade(tr, customer, question.target);
+        return this.upgrade(tr, customer, question.target, question.subscription);
       case 'history':
         return historyAnswer(tr, customer, await this.deps.flow.history(customer.id));
     }
   }
 
-  /** "Upgrade Contoso to E3": straight to the choose-target card when one subscription can go there. */
-  private async upgrade(tr: Translator, customer: Customer, target: OfferId | undefined): Promise<Reply> {
+  /**
+   * "Upgrade Contoso to E3": straight to the choose-target card when one subscription can go there, or when
+   * the subscription the conversation was about can ("go ahead with E5" after preparing its upgrade).
+   */
+  private async upgrade(
+    tr: Translator,
+    customer: Customer,
+    target: OfferId | undefined,
+    previous: string | undefined,
+  ): Promise<Reply> {
     const candidates = this.deps.flow.upgradableSubscriptions(customer, target);
-    const only = candidates.length === 1 ? candidates[0] : undefined;
+    const only =
+      previous !== undefined && candidates.includes(previous)
+        ? previous
+        : candidates.length === 1
+          ? candidates[0]
+          : undefined;
     const choice =
       only === undefined ? undefined : await this.deps.flow.choose(tr, customer.id, only, target);
-    if (choice !== undefined) return choice;
+    if (choice !== undefined) return { ...choice, subscription: only };
     const answer = await this.answerFor(tr, customer, {
       intent: 'eligibility',
       ...(target === undefined ? {} : { target }),
@@ -108,19 +148,26 @@ export class Conversation {
     return this.answerFor(tr, customer, { intent, ...(isOfferId(target) ? { target } : {}) });
   }
 
-  private async aboutCustomer(
-    tr: Translator,
-    u: Understanding,
-    intent: CustomerIntent,
-    last?: string,
-  ): Promise<Reply> {
+  private async aboutCustomer(tr: Translator, u: Understanding, intent: CustomerIntent): Promise<Reply> {
     const question: CustomerQuestion = { intent, ...(u.target === undefined ? {} : { target: u.target }) };
     if (u.customer !== undefined) return this.resolved(tr, u.customer.text, u.customer.result, question);
-    // "And to E5?": a follow-up without a name is about the customer of the previous answer.
-    const previous = last === undefined ? undefined : await this.deps.customers.get(last);
-    return previous === undefined
+    // "And to E5?": a follow-up without a name is about the customer (and subscription) of the previous answer.
+    return u.followUp === undefined
       ? { text: tr.t('customer.missing') }
-      : this.answerFor(tr, previous, question);
+      : this.followUp(tr, u.followUp, question);
+  }
+
+  private async followUp(
+    tr: Translator,
+    context: DialogueContext,
+    question: CustomerQuestion,
+  ): Promise<Reply> {
+    const previous = await this.deps.customers.get(context.customerId);
+    if (previous === undefined) return { text: tr.t('customer.missing') };
+    return this.answerFor(tr, previous, {
+      ...question,
+      ...(context.subscriptionId === undefined ? {} : { subscription: context.subscriptionId }),
+    });
   }
 
   private async resolved(

@@ -9,6 +9,7 @@ import {
   fold,
   isDomain,
   queryOf,
+  splitKanjiRuns,
   tokenize,
   type Query,
   type Token,
@@ -62,7 +63,7 @@ interface NameSpan {
 
 /** The span of `text` that best names a customer `search` knows, or undefined when none does. */
 export function findNameSpan<M extends SpanMatch>(text: string, search: SpanSearch<M>): NameSpan | undefined {
-  const spans = candidateSpans(text, tokenize(text));
+  const spans = candidateSpans(text, splitKanjiRuns(text, tokenize(text)));
   if (spans.length === 0) return undefined;
   // One retrieval per run of name-like words ("northwind traders", "société lamna") and per distinctive
   // content word; every span ("A. Datum") is also looked up exactly.

@@ -55,10 +55,31 @@ const KATAKANA = /[\p{Script=Katakana}\u30fc\uff70]/u;
 const HAN = /[\p{Script=Han}]/u;
 const WORD = /[\p{L}\p{N}]/u;
 const MARK = /\p{M}/u;
+/** Kana voicing marks written as letters of their own (half-width ﾞ ﾟ, spacing ゛ ゜): part of the kana before. */
+const VOICING = /[\uff9e\uff9f\u309b\u309c]/u;
 /** Separators that end a clause: a name never spans them ("." is not one of them: "A. Datum"). */
 const CLAUSE_BREAK = /[,;:!?()[\]{}"“”«»「」『』、。，；：！？（）]/u;
-/** Legal-form words that Japanese writes glued to the name: 株式会社コントソ, コントソ株式会社. */
-const GLUED_LEGAL_FORMS = ['株式会社', '有限会社', '合同会社'];
+/**
+ * Legal-form words that Japanese writes glued to the name: 株式会社コントソ, コントソ株式会社, 一般社団法人…
+ * (longest first, so that a longer form is never cut by a shorter one).
+ */
+const GLUED_LEGAL_FORMS = [
+  '特定非営利活動法人',
+  '一般社団法人',
+  '一般財団法人',
+  '公益社団法人',
+  '公益財団法人',
+  '株式会社',
+  '有限会社',
+  '合同会社',
+  '合資会社',
+  '合名会社',
+  '社団法人',
+  '財団法人',
+  '医療法人',
+  '学校法人',
+];
+const GLUED_LEGAL_FORM_RE = new RegExp(`(${GLUED_LEGAL_FORMS.join('|')})`);
 
 function scriptOf(char: string): TokenScript | 'mark' | undefined {
   const code = char.charCodeAt(0);
@@ -66,6 +87,7 @@ function scriptOf(char: string): TokenScript | 'mark' | undefined {
     const lower = code | 0x20;
     return (lower >= 0x61 && lower <= 0x7a) || (code >= 0x30 && code <= 0x39) ? 'word' : undefined;
   }
+  if (VOICING.test(char)) return 'mark';
   if (HIRAGANA.test(char)) return 'hiragana';
   if (KATAKANA.test(char)) return 'katakana';
   if (HAN.test(char)) return 'han';
@@ -87,23 +109,13 @@ export function tokenize(text: string): Token[] {
   const flush = (end: number): void => {
     if (start < 0) return;
     const raw = text.slice(start, end);
-    const glued = script === 'han' ? GLUED_LEGAL_FORMS.find((f) => raw !== f && raw.includes(f)) : undefined;
-    if (glued === undefined) {
-      tokens.push({ text: fold(raw), start, end, script, breakBefore: pendingBreak });
-    } else {
-      // Split the legal form off the kanji run so that it can be recognised as a suffix.
-      let at = start;
-      for (const part of raw.split(new RegExp(`(${glued})`)).filter((p) => p.length > 0)) {
-        tokens.push({
-          text: fold(part),
-          start: at,
-          end: at + part.length,
-          script,
-          breakBefore: pendingBreak,
-        });
-        pendingBreak = false;
-        at += part.length;
-      }
+    // Split a legal form off a kanji run so that it can be recognised as a prefix or suffix.
+    const parts = script === 'han' ? raw.split(GLUED_LEGAL_FORM_RE).filter((p) => p.length > 0) : [raw];
+    let at = start;
+    for (const part of parts) {
+      tokens.push({ text: fold(part), start: at, end: at + part.length, script, breakBefore: pendingBreak });
+      pendingBreak = false;
+      at += part.length;
     }
     pendingBreak = false;
     start = -1;
@@ -127,7 +139,73 @@ export function tokenize(text: string): Token[] {
     i += char.length;
   }
   flush(i);
-  return tokens;
+  return mergeDottedForms(text, tokens);
+}
+
+/**
+ * Legal forms written with dots, "S.A.R.L.", "S.A.", "K.K.", become one word ("sarl"), as written without
+ * them. Only letters joined by dots with nothing between them, and only when they spell a legal form: "A. Datum"
+ * keeps its initial.
+ */
+function mergeDottedForms(text: string, tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const first = tokens[i] as Token;
+    let j = i;
+    while (
+      isLetter(tokens[j]) &&
+      text[(tokens[j] as Token).end] === '.' &&
+      isLetter(tokens[j + 1]) &&
+      (tokens[j + 1] as Token).start === (tokens[j] as Token).end + 1
+    ) {
+      j++;
+    }
+    const glued = tokens
+      .slice(i, j + 1)
+      .map((t) => t.text)
+      .join('');
+    if (j > i && LEGAL_FORMS.has(glued)) {
+      out.push({ ...first, text: glued, end: (tokens[j] as Token).end });
+      i = j;
+    } else {
+      out.push(first);
+    }
+  }
+  return out;
+}
+
+function isLetter(token: Token | undefined): boolean {
+  return token !== undefined && token.script === 'word' && /^[a-z]$/.test(token.text);
+}
+
+const japaneseWords = new Intl.Segmenter('ja', { granularity: 'word' });
+/** Longer kanji runs are not a name and a few words: they are left whole (bounds the work of one message). */
+const MAX_KANJI_RUN = 24;
+
+/**
+ * Kanji runs cut into words by ICU's dictionary (Intl.Segmenter): Japanese writes a kanji name glued to the
+ * kanji words around it ("山田商事様", "山田商事移行可否"), which the script changes of `tokenize` do not
+ * separate. The pieces keep their offsets; the first keeps the token's clause break.
+ */
+export function splitKanjiRuns(text: string, tokens: readonly Token[]): Token[] {
+  return tokens.flatMap((token) => {
+    const length = token.end - token.start;
+    if (token.script !== 'han' || length < 3 || length > MAX_KANJI_RUN || LEGAL_FORMS.has(token.text)) {
+      return [token];
+    }
+    const pieces: Token[] = [];
+    for (const s of japaneseWords.segment(text.slice(token.start, token.end))) {
+      const start = token.start + s.index;
+      pieces.push({
+        text: fold(s.segment),
+        start,
+        end: start + s.segment.length,
+        script: 'han',
+        breakBefore: s.index === 0 && token.breakBefore,
+      });
+    }
+    return pieces;
+  });
 }
 
 /** Folded words of a name or query, without offsets. */
@@ -173,16 +251,34 @@ export const LEGAL_FORMS: ReadonlySet<string> = new Set([
   'ab',
   'as',
   'kk',
+  'gk',
   'kabushiki',
   'kaisha',
-  '株式会社',
-  '有限会社',
-  '合同会社',
+  'sca',
+  'snc',
+  'sci',
+  'selarl',
+  'scop',
+  'gie',
+  'kgaa',
+  'ohg',
+  'mbh',
+  'ltda',
+  'pte',
+  'sdn',
+  'bhd',
+  'oyj',
+  'aps',
+  'asa',
+  'sro',
+  ...GLUED_LEGAL_FORMS,
+  // (株), (有), ㈱: the short forms, written in brackets before or after the name.
   '株',
+  '有',
 ]);
 
-/** Legal forms written before the name (株式会社コントソ); "SAS Institute" keeps its "SAS". */
-const LEADING_LEGAL_FORMS: ReadonlySet<string> = new Set(['株式会社', '有限会社', '合同会社', '株']);
+/** Legal forms written before the name (株式会社コントソ, (株)コントソ); "SAS Institute" keeps its "SAS". */
+const LEADING_LEGAL_FORMS: ReadonlySet<string> = new Set([...GLUED_LEGAL_FORMS, '株', '有']);
 
 /**
  * The distinctive words of a name: its folded words without the legal forms at its end, or the Japanese ones

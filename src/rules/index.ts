@@ -4,3 +4,4 @@ export * from './reasons.js';
 export * from './eligibility.js';
 export * from './fleet.js';
 export * from './planning.js';
+export * from './other-products.js';

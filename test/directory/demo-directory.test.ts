@@ -55,6 +55,14 @@ describe('the demo directory', () => {
       'Woodgrove Bank': 'woodgrovebank.onmicrosoft.com',
       'Société Lamna': 'lamna.fr',
       'Trey Research': 'treyresearch.onmicrosoft.com',
+      // Japanese and French companies, their legal forms before or after the name.
+      株式会社サクラ精機: 'sakura-seiki.co.jp',
+      ミドリ電子株式会社: 'midori-denshi.co.jp',
+      山田商事株式会社: 'yamada-shoji.co.jp',
+      '(株)ヒカリ物産': 'hikari-bussan.co.jp',
+      'Électricité Mérand SA': 'merand.fr',
+      'Fromagerie Bérard SARL': 'fromagerie-berard.fr',
+      'Transports Lefèvre SAS': 'transports-lefevre.fr',
     };
     for (const [name, domain] of Object.entries(expected)) {
       expect(customerNamed(name).companyProfile.domain).toBe(domain);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PLAN_ALIASES, findPlans } from '../../src/bot/nlu/plans.js';
-import { CATALOG, OFFER_IDS, type OfferId } from '../../src/rules/index.js';
+import { CATALOG, OFFER_IDS, type OfferId, type OtherProductId } from '../../src/rules/index.js';
 
-/** The offers named in a text, in order. */
-function ids(text: string): OfferId[] {
-  return findPlans(text).map((p) => p.offerId);
+/** The offers (or other products) named in a text, in order. */
+function ids(text: string): (OfferId | OtherProductId)[] {
+  return findPlans(text).map((p) => p.offerId ?? p.other);
 }
 
 describe('findPlans: the catalog names', () => {
@@ -34,7 +34,7 @@ describe('findPlans: the catalog names', () => {
     ['E3', 'O365_E3'],
     ['Enterprise E5', 'O365_E5'],
     ['O365 E1', 'O365_E1'],
-    ['M365 E5', 'O365_E5'],
+    ['O365 E5', 'O365_E5'],
     ['Office365 E3', 'O365_E3'],
     ['Business Premium', 'O365_BUSINESS_PREMIUM'],
     ['ProPlus', 'O365_PROPLUS'],
@@ -48,6 +48,59 @@ describe('findPlans: the catalog names', () => {
     ['Office 365 Business', 'O365_BUSINESS'],
   ] as const)('"%s" → %s', (text, id) => {
     expect(ids(text)).toEqual([id]);
+  });
+});
+
+describe('findPlans: Microsoft 365 names', () => {
+  it.each([
+    // The new names of the catalog's offers are those offers.
+    ['Microsoft 365 Business Basic', 'O365_BUSINESS_ESSENTIALS'],
+    ['M365 Business Basic', 'O365_BUSINESS_ESSENTIALS'],
+    ['Business Basic', 'O365_BUSINESS_ESSENTIALS'],
+    ['Microsoft 365 Business Standard', 'O365_BUSINESS_PREMIUM'],
+    ['m365 business standard', 'O365_BUSINESS_PREMIUM'],
+    ['Microsoft 365 Apps for business', 'O365_BUSINESS'],
+    ['Microsoft 365 Apps pour les entreprises', 'O365_BUSINESS'],
+    ['Microsoft 365 Apps for enterprise', 'O365_PROPLUS'],
+    ['Microsoft 365 Apps pour les grandes entreprises', 'O365_PROPLUS'],
+    ['Ｍｉｃｒｏｓｏｆｔ ３６５ Ａｐｐｓ ｆｏｒ ｅｎｔｅｒｐｒｉｓｅ', 'O365_PROPLUS'],
+    // Other products: the same tier names after "Microsoft 365" are not Office 365 offers.
+    ['Microsoft 365 E3', 'M365_E3'],
+    ['M365 E3', 'M365_E3'],
+    ['microsoft365 e3', 'M365_E3'],
+    ['Microsoft 365 Enterprise E3', 'M365_E3'],
+    ['Microsoft 365 Entreprise E3', 'M365_E3'],
+    ['Ｍｉｃｒｏｓｏｆｔ ３６５ Ｅ３', 'M365_E3'],
+    ['マイクロソフト 365 E3', 'M365_E3'],
+    ['Microsoft 365 E5', 'M365_E5'],
+    ['M365 E5', 'M365_E5'],
+    ['Microsoft 365 エンタープライズ E5', 'M365_E5'],
+    ['Microsoft 365 Business Premium', 'M365_BUSINESS_PREMIUM'],
+    ['M365 Business Premium', 'M365_BUSINESS_PREMIUM'],
+    ['Microsoft 365 Business', 'M365_BUSINESS_PREMIUM'],
+    ['Microsoft 365 ビジネス プレミアム', 'M365_BUSINESS_PREMIUM'],
+    // The Office 365 offers of those tiers, named as such.
+    ['Office 365 E3', 'O365_E3'],
+    ['O365 E5', 'O365_E5'],
+    ['Office 365 Business Premium', 'O365_BUSINESS_PREMIUM'],
+    ['オフィス365 E3', 'O365_E3'],
+  ] as const)('"%s" → %s', (text, id) => {
+    expect(ids(text)).toEqual([id]);
+  });
+
+  it.each([
+    ['can Contoso move to Microsoft 365 E3?', ['M365_E3']],
+    ['ContosoはMicrosoft 365 E5にアップグレードできますか', ['M365_E5']],
+    ['Contoso peut-il passer à Microsoft 365 Business Premium ?', ['M365_BUSINESS_PREMIUM']],
+    ['from Microsoft 365 Business Basic to Microsoft 365 E3', ['O365_BUSINESS_ESSENTIALS', 'M365_E3']],
+    ['Office 365 E3 or Microsoft 365 E3', ['O365_E3', 'M365_E3']],
+  ] as const)('in a sentence: "%s"', (text, expected) => {
+    expect(ids(text)).toEqual(expected);
+  });
+
+  it('reports the whole name, "Microsoft 365" included', () => {
+    const [plan] = findPlans('can Contoso go to M365 E5 please');
+    expect(plan).toMatchObject({ other: 'M365_E5', text: 'M365 E5' });
   });
 });
 

@@ -85,7 +85,9 @@ describe.each(LANGUAGES)('test corpus (%s)', (language) => {
   });
 
   it('has no duplicates and names only customers of the demo directory', () => {
-    expect(new Set(corpus.map((e) => comparable(e.text))).size).toBe(corpus.length);
+    // A multi-turn case is its messages, in order: the same last message may follow other ones.
+    const cases = corpus.map((e) => [...(e.after ?? []), e.text].map(comparable).join(' / '));
+    expect(new Set(cases).size).toBe(corpus.length);
     const names = new Set(loadDemoDirectory().customers.map((c) => c.companyProfile.companyName));
     for (const e of corpus) if (e.customer != null) expect(names, e.text).toContain(e.customer);
   });
@@ -95,6 +97,14 @@ describe.each(LANGUAGES)('test corpus (%s)', (language) => {
       if (e.customer != null) expect(['eligibility', 'upgrade', 'history'], e.text).toContain(e.intent);
       if (e.target != null) expect(['eligibility', 'upgrade', 'fleet'], e.text).toContain(e.intent);
       if (e.source != null) expect(e.intent, e.text).toBe('paths');
+      if (e.otherProduct != null) expect(e.target ?? e.source, e.text).toBeUndefined();
+    }
+  });
+
+  it('has multi-turn cases for every intent a follow-up can have, and explicit overrides', () => {
+    const multi = corpus.filter((e) => e.after !== undefined);
+    for (const intent of ['eligibility', 'upgrade', 'history', 'paths'] as const) {
+      expect(multi.filter((e) => e.intent === intent).length, intent).toBeGreaterThanOrEqual(2);
     }
   });
 });

@@ -11,4 +11,6 @@ export interface Reply {
   readonly refreshToken?: string;
   /** The customer the answer is about: a follow-up question without a name is about this one. */
   readonly about?: string;
+  /** The subscription of that customer the answer is about, when it is about one (an upgrade prepared for it). */
+  readonly subscription?: string;
 }

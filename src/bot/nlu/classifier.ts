@@ -44,6 +44,8 @@ export interface Classification {
   readonly intent: Intent;
   /** The normalized score of the intent, 0..1. */
   readonly confidence: number;
+  /** The normalized score of every intent (absent: 0). */
+  readonly scores?: Readonly<Partial<Record<Intent, number>>>;
   /** The share of the sentence's words (not counting placeholders) that the classifier knows, 0..1. */
   readonly coverage: number;
 }
@@ -114,6 +116,8 @@ export interface ClassifierJson {
   readonly network: NeuralNetworkJson;
   /** See `IntentClassifier.talksShop`. */
   readonly domainWords: readonly string[];
+  /** See `IntentClassifier.planQuestion`. */
+  readonly pathsWords: readonly string[];
 }
 
 /** The intents about upgrades (all but help and none). */
@@ -139,6 +143,30 @@ function domainWordsOf(language: Language, examples: readonly Example[]): string
     .sort();
 }
 
+/** The intents about one customer: a question about a plan's paths never uses their words. */
+const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history']);
+/** A paths word appears in at least this many examples of paths. */
+const PATHS_MIN_EXAMPLES = 2;
+
+/** Words seen in examples of paths questions and never in questions about a customer ("paths", "先"). */
+function pathsWordsOf(language: Language, examples: readonly Example[]): string[] {
+  const inPaths = new Map<string, number>();
+  const aboutCustomers = new Set<string>();
+  for (const e of examples) {
+    const tokens = tokensOf(e.text, language).filter(
+      (t) => !PLACEHOLDERS.has(t) && !/^\p{Script=Hiragana}+$/u.test(t),
+    );
+    for (const t of new Set(tokens)) {
+      if (e.intent === 'paths') inPaths.set(t, (inPaths.get(t) ?? 0) + 1);
+      else if (CUSTOMER_INTENTS.has(e.intent)) aboutCustomers.add(t);
+    }
+  }
+  return [...inPaths]
+    .filter(([t, n]) => n >= PATHS_MIN_EXAMPLES && !aboutCustomers.has(t))
+    .map(([t]) => t)
+    .sort();
+}
+
 export class IntentClassifier {
   readonly language: Language;
   private readonly network: NeuralNetwork;
@@ -147,16 +175,19 @@ export class IntentClassifier {
   /** Known unigrams (the spelling corrector's dictionary). */
   private readonly spellCheck: SpellCheck;
   private readonly domainWords: ReadonlySet<string>;
+  private readonly pathsWords: ReadonlySet<string>;
 
   private constructor(
     language: Language,
     network: NeuralNetwork,
     json: NeuralNetworkJson,
     domainWords: readonly string[],
+    pathsWords: readonly string[],
   ) {
     this.language = language;
     this.network = network;
     this.domainWords = new Set(domainWords);
+    this.pathsWords = new Set(pathsWords);
     this.known = new Set(json.features ?? []);
     this.known.delete(NONE_FEATURE);
     const unigrams: Record<string, number> = {};
@@ -175,17 +206,41 @@ export class IntentClassifier {
     // other intent a tiny target on this example, `none` included).
     corpus.push({ input: { [NONE_FEATURE]: 1 }, output: { [NONE_OUTPUT]: 1 } });
     network.train(corpus);
-    return new IntentClassifier(language, network, network.toJSON(), domainWordsOf(language, examples));
+    return new IntentClassifier(
+      language,
+      network,
+      network.toJSON(),
+      domainWordsOf(language, examples),
+      pathsWordsOf(language, examples),
+    );
   }
 
   static fromJSON(json: ClassifierJson): IntentClassifier {
     const network = new neural.NeuralNetwork();
     network.fromJSON(json.network);
-    return new IntentClassifier(json.language, network, json.network, json.domainWords);
+    return new IntentClassifier(json.language, network, json.network, json.domainWords, json.pathsWords);
   }
 
   toJSON(): ClassifierJson {
-    return { language: this.language, network: this.network.toJSON(), domainWords: [...this.domainWords] };
+    return {
+      language: this.language,
+      network: this.network.toJSON(),
+      domainWords: [...this.domainWords],
+      pathsWords: [...this.pathsWords],
+    };
+  }
+
+  /**
+   * What tells a question about a plan itself from a follow-up about a customer (follow-ups.ts), in a
+   * sentence with its placeholders in place: how many words it has besides them, and whether one of them is
+   * a word that only questions about paths use ("paths", "targets", 「先」).
+   */
+  planQuestion(text: string): { readonly words: number; readonly pathsWord: boolean } {
+    const words = tokensOf(text, this.language).filter((t) => !PLACEHOLDERS.has(t) && t !== '?');
+    return {
+      words: words.length,
+      pathsWord: words.some((t) => this.pathsWords.has(t) || this.pathsWords.has(this.correct(t))),
+    };
   }
 
   /**
@@ -230,10 +285,12 @@ export class IntentClassifier {
     let total = 0;
     let best: Intent = 'none';
     let bestScore = 0;
+    const squared: Partial<Record<Intent, number>> = {};
     for (const intent of INTENTS) {
       const raw =
         intent === 'none' ? Math.max(scores.none ?? 0, scores[NONE_OUTPUT] ?? 0) : (scores[intent] ?? 0);
       const s = raw ** 2;
+      squared[intent] = s;
       total += s;
       if (s > bestScore) {
         best = intent;
@@ -241,7 +298,9 @@ export class IntentClassifier {
       }
     }
     if (total === 0) return { intent: 'none', confidence: 1, coverage };
-    return { intent: best, confidence: bestScore / total, coverage };
+    const normalized: Partial<Record<Intent, number>> = {};
+    for (const intent of INTENTS) normalized[intent] = (squared[intent] ?? 0) / total;
+    return { intent: best, confidence: bestScore / total, coverage, scores: normalized };
   }
 
   private correct(token: string): string {

@@ -13,19 +13,27 @@
  *    closest names), so that the bot can say it does not know that customer.
  * 4. The entities are attached according to the intent: the customer to eligibility, upgrade and history;
  *    the plan to move to (`target`) to eligibility, upgrade and fleet; the plan asked about (`source`) to
- *    paths.
+ *    paths. A Microsoft 365 product that is not a catalog offer ("Microsoft 365 E3") in the place of the plan
+ *    is `otherProduct`, never the Office 365 offer of its tier.
+ * 5. Context (follow-ups.ts): after an answer about a customer, a message that names no customer is about
+ *    that customer ("what about E3?", "et pour E3 ?", "E3ならどう？"): `followUp` carries the previous turn's
+ *    customer and subscription. A customer named in the message, or an explicit question about a plan's own
+ *    paths ("E5のアップグレード先は？"), overrides them.
  */
 import type { CustomerLookup, CustomerMention } from '../../directory/lookup-types.js';
-import type { OfferId } from '../../rules/index.js';
+import type { OfferId, OtherProductId } from '../../rules/index.js';
 import { LANGUAGES, languageOf, type Language } from '../language.js';
 import type { Classification, Intent } from './classifier.js';
 import { findPlans, type PlanMention } from './plans.js';
+import { followUpOf, type DialogueContext, type PlanQuestion } from './follow-ups.js';
+import { sourceOf, targetOf } from './plan-roles.js';
 import { unknownNameSpans } from './unknown-names.js';
 import { loadSavedModel } from './saved-model.js';
 import { modelFromJSON, trainModel, withPlaceholders, type NluModel, type NluModelJson } from './training.js';
 
 export type { Intent } from './classifier.js';
 export type { Language } from '../language.js';
+export type { DialogueContext } from './follow-ups.js';
 
 export interface Understanding {
   readonly intent: Intent;
@@ -39,10 +47,21 @@ export interface Understanding {
   readonly target?: OfferId;
   /** The plan asked about (paths). */
   readonly source?: OfferId;
+  /**
+   * A Microsoft 365 product that is not an offer of the catalog ("Microsoft 365 E3"), named where the plan to
+   * move to or the plan asked about is expected; `target` and `source` are then left out.
+   */
+  readonly otherProduct?: OtherProductId;
+  /**
+   * The message names no customer and is about the previous answer's: its customer and subscription, as given
+   * in the context.
+   */
+  readonly followUp?: DialogueContext;
 }
 
 export interface Understander {
-  understand(text: string, locale: string | undefined): Understanding;
+  /** `context`: what the previous answer was about (a follow-up question is about it too). */
+  understand(text: string, locale: string | undefined, context?: DialogueContext): Understanding;
 }
 
 /** Below this score (NLP.js's default threshold) the classifier's answer is not trusted: the intent is `none`. */
@@ -55,33 +74,13 @@ const COVERAGE_MARGIN = 0.25;
 const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history']);
 const TARGET_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'fleet']);
 
-/** Words that come right before the plan moved to ("to E3", "vers E3", "en E3") or after it ("E3に"). */
-const TO_BEFORE = /(?:^|[^\p{L}\p{N}])(?:to|into|onto|for|vers|en|à|a|au|sur|pour)[\s'’]*$/iu;
-const TO_AFTER = /^\s*(?:に|へ|まで)/u;
-/** Words that come right before the plan moved from ("from Business", "depuis Business") or after it ("から"). */
-const FROM_BEFORE = /(?:^|[^\p{L}\p{N}])(?:from|depuis|de|du)[\s'’]*$/iu;
-const FROM_AFTER = /^\s*(?:から|より)/u;
-
-/** The plan the sentence moves to, when several are named ("from Essentials to E3" → E3). */
-function targetOf(text: string, plans: readonly PlanMention[]): OfferId | undefined {
-  if (plans.length <= 1) return plans[0]?.offerId;
-  const marked = plans.find(
-    (p) => TO_BEFORE.test(text.slice(0, p.start)) || TO_AFTER.test(text.slice(p.end)),
-  );
-  if (marked !== undefined) return marked.offerId;
-  const notFrom = plans.filter(
-    (p) => !FROM_BEFORE.test(text.slice(0, p.start)) && !FROM_AFTER.test(text.slice(p.end)),
-  );
-  return (notFrom[notFrom.length - 1] ?? plans[plans.length - 1])?.offerId;
-}
-
-/** The plan asked about in a paths question: the one moved from, else the first named. */
-function sourceOf(text: string, plans: readonly PlanMention[]): OfferId | undefined {
-  if (plans.length <= 1) return plans[0]?.offerId;
-  const from = plans.find(
-    (p) => FROM_BEFORE.test(text.slice(0, p.start)) || FROM_AFTER.test(text.slice(p.end)),
-  );
-  return (from ?? plans[0])?.offerId;
+/** The plan entities of an understanding: the plan of `key`, or the other product in its place. */
+function planEntities(
+  key: 'target' | 'source',
+  plan: PlanMention | undefined,
+): Partial<Pick<Understanding, 'target' | 'source' | 'otherProduct'>> {
+  if (plan === undefined) return {};
+  return plan.other !== undefined ? { otherProduct: plan.other } : { [key]: plan.offerId };
 }
 
 /** The text with the given spans turned into spaces (same length, so offsets still hold). */
@@ -103,7 +102,7 @@ class NluUnderstander implements Understander {
     private readonly model: NluModel,
   ) {}
 
-  understand(message: string, locale: string | undefined): Understanding {
+  understand(message: string, locale: string | undefined, context?: DialogueContext): Understanding {
     const language = languageOf(locale);
     const text = message.slice(0, MAX_TEXT);
     const plans = findPlans(text);
@@ -114,18 +113,43 @@ class NluUnderstander implements Understander {
       else customer = { ...c, text: text.slice(c.start, c.end) };
     }
     const japanese = JAPANESE_SCRIPT.test(text);
-    let { intent, confidence } = this.classify(withPlaceholders(text, customer, plans), language, japanese);
+    const shaped = withPlaceholders(text, customer, plans);
+    const classification = this.classify(shaped, language, japanese);
+    let { intent, confidence } = classification;
     if (customer === undefined) {
       const unknown = this.unknownCustomer(text, plans, language, japanese, { intent, confidence });
       if (unknown !== undefined) ({ customer, intent, confidence } = unknown);
     }
+    const followUp =
+      customer === undefined && context !== undefined
+        ? followUpOf(text, plans, classification, () => this.planQuestion(shaped, japanese))
+        : undefined;
+    if (followUp !== undefined) intent = followUp;
     return {
       intent,
       confidence,
       language,
       ...(customer !== undefined && CUSTOMER_INTENTS.has(intent) ? { customer } : {}),
-      ...(TARGET_INTENTS.has(intent) ? optional('target', targetOf(text, plans)) : {}),
-      ...(intent === 'paths' ? optional('source', sourceOf(text, plans)) : {}),
+      ...(TARGET_INTENTS.has(intent) ? planEntities('target', targetOf(text, plans)) : {}),
+      ...(intent === 'paths' ? planEntities('source', sourceOf(text, plans)) : {}),
+      ...(intent === 'none'
+        ? planEntities(
+            'target',
+            plans.find((p) => p.other !== undefined),
+          )
+        : {}),
+      ...(followUp !== undefined && context !== undefined ? { followUp: context } : {}),
+    };
+  }
+
+  /** How the classifiers of the message's script read it as a question about a plan (follow-ups.ts). */
+  private planQuestion(shaped: string, japanese: boolean): PlanQuestion {
+    const readings = LANGUAGES.filter((l) => (l === 'ja') === japanese).map((l) =>
+      this.model[l].planQuestion(shaped),
+    );
+    return {
+      words: Math.max(...readings.map((r) => r.words)),
+      pathsWord: readings.some((r) => r.pathsWord),
     };
   }
 
@@ -188,10 +212,6 @@ class NluUnderstander implements Understander {
       coverage: chosen.coverage,
     };
   }
-}
-
-function optional<K extends string>(key: K, value: OfferId | undefined): Partial<Record<K, OfferId>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, OfferId>);
 }
 
 interface UnderstanderOptions {

@@ -8,8 +8,20 @@
  * longest match wins ("Business Premium India" over "Business Premium" over "Business"). Aliases that are
  * also ordinary words ("Business", "Exchange") are *weak*: they count only with a prefix or next to a word
  * that says "plan" ("the Business plan", "l'offre Business", "Businessプラン").
+ *
+ * "Microsoft 365" is not always the new name of an Office 365 offer: "Microsoft 365 Business Basic" is
+ * Business Essentials renamed, but "Microsoft 365 E3", "Microsoft 365 E5" and "Microsoft 365 Business
+ * Premium" are other products (rules/other-products.ts). After "Microsoft 365" (or M365), the names of those
+ * tiers name the other product, never the Office 365 offer.
  */
-import { CATALOG, OFFER_IDS, type OfferId } from '../../rules/index.js';
+import {
+  CATALOG,
+  OFFER_IDS,
+  OTHER_PRODUCTS,
+  OTHER_PRODUCT_IDS,
+  type OfferId,
+  type OtherProductId,
+} from '../../rules/index.js';
 import { foldWithOffsets, originalSpan } from './text.js';
 
 interface PlanAliases {
@@ -19,13 +31,17 @@ interface PlanAliases {
   readonly weak: readonly string[];
 }
 
-export interface PlanMention {
-  readonly offerId: OfferId;
+interface Mention {
   /** The text as written. */
   readonly text: string;
   readonly start: number;
   readonly end: number;
 }
+
+/** A plan named in text: an offer of the catalog, or another Microsoft 365 product ("Microsoft 365 E3"). */
+export type PlanMention =
+  | (Mention & { readonly offerId: OfferId; readonly other?: undefined })
+  | (Mention & { readonly other: OtherProductId; readonly offerId?: undefined });
 
 /** Catalog short names that are also ordinary words. */
 const WEAK_SHORT_NAMES: ReadonlySet<string> = new Set(['Business', 'Exchange']);
@@ -133,13 +149,25 @@ export const PLAN_ALIASES: Readonly<Record<OfferId, PlanAliases>> = Object.fromE
   OFFER_IDS.map((id) => [id, aliasesOf(id)]),
 ) as Record<OfferId, PlanAliases>;
 
+/** The French and Japanese forms of the other products' tier names ("Microsoft 365 エンタープライズ E3"). */
+const LOCALIZED_TIER_NAMES: Readonly<Record<OtherProductId, readonly string[]>> = {
+  M365_BUSINESS_PREMIUM: ['ビジネス プレミアム', 'プレミアム', 'ビジネス'],
+  M365_E3: ['Entreprise E3', 'エンタープライズ E3'],
+  M365_E5: ['Entreprise E5', 'エンタープライズ E5'],
+};
+
 // ---------------------------------------------------------------------------------------------------------
 // Matching
 
 /** Separators allowed (or not) between the words of an alias: "Pro Plus" = "ProPlus" = "pro-plus". */
 const SEP = '[\\s\\-_·・]*';
+/** "Microsoft 365 " / "M365 " / "マイクロソフト 365 " (a few separators at most: it is looked behind too). */
+const NEAR = '[\\s\\-_·・]{0,3}';
+const MICROSOFT_365 = `(?<![a-z0-9])(?:microsoft|m|ms|マイクロソフト)${NEAR}365${NEAR}`;
 /** "Office 365 " / "O365 " / "Microsoft 365 " / "M365 " / "オフィス365 " before any alias. */
-const PREFIX = `((?:office|o|microsoft|m|ms|オフィス)${SEP}365${SEP})?`;
+const PREFIX = `((?:office|o|microsoft|m|ms|マイクロソフト|オフィス)${SEP}365${SEP})?`;
+/** Before the tier names of the other products: "Office 365 " / "O365 " only, and never after "Microsoft 365". */
+const OFFICE_ONLY_PREFIX = `(?<!${MICROSOFT_365})((?:office|o|オフィス)${SEP}365${SEP})?`;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -154,27 +182,53 @@ function aliasPieces(alias: string): string[] {
 }
 
 interface CompiledAlias {
-  readonly offerId: OfferId;
+  readonly product: { readonly offerId: OfferId } | { readonly other: OtherProductId };
   readonly weak: boolean;
   readonly re: RegExp;
   /** The alias's longest word: a text without it cannot match, and is not run through `re`. */
   readonly needle: string;
 }
 
-const COMPILED: readonly CompiledAlias[] = OFFER_IDS.flatMap((offerId) => {
-  const { strong, weak } = PLAN_ALIASES[offerId];
-  const compile = (alias: string, isWeak: boolean): CompiledAlias => {
-    const pieces = aliasPieces(alias);
-    return {
-      offerId,
-      weak: isWeak,
-      // Not inside a Latin word or number: "E3" is not in "E35", "business" not in "businesses".
-      re: new RegExp(`(?<![a-z0-9])${PREFIX}${pieces.map(escapeRegExp).join(SEP)}(?![a-z0-9])`, 'gu'),
-      needle: pieces.reduce((a, b) => (b.length > a.length ? b : a), ''),
-    };
+/** The folded tier names that, after "Microsoft 365", name another product. */
+const TIER_NAMES: ReadonlySet<string> = new Set(
+  OTHER_PRODUCT_IDS.flatMap((id) => [...OTHER_PRODUCTS[id].tierNames, ...LOCALIZED_TIER_NAMES[id]]).map(
+    (name) => aliasPieces(name).join(' '),
+  ),
+);
+
+function compile(
+  alias: string,
+  product: CompiledAlias['product'],
+  weak: boolean,
+  prefix: string,
+): CompiledAlias {
+  const pieces = aliasPieces(alias);
+  return {
+    product,
+    weak,
+    // Not inside a Latin word or number: "E3" is not in "E35", "business" not in "businesses".
+    re: new RegExp(`(?<![a-z0-9])${prefix}${pieces.map(escapeRegExp).join(SEP)}(?![a-z0-9])`, 'gu'),
+    needle: pieces.reduce((a, b) => (b.length > a.length ? b : a), ''),
   };
-  return [...strong.map((a) => compile(a, false)), ...weak.map((a) => compile(a, true))];
-});
+}
+
+const COMPILED: readonly CompiledAlias[] = [
+  ...OFFER_IDS.flatMap((offerId) => {
+    const { strong, weak } = PLAN_ALIASES[offerId];
+    const prefixOf = (alias: string): string =>
+      TIER_NAMES.has(aliasPieces(alias).join(' ')) ? OFFICE_ONLY_PREFIX : PREFIX;
+    return [
+      ...strong.map((a) => compile(a, { offerId }, false, prefixOf(a))),
+      ...weak.map((a) => compile(a, { offerId }, true, prefixOf(a))),
+    ];
+  }),
+  // "Microsoft 365 E3": the prefix is part of the name (a capture group, so that weak tier names count).
+  ...OTHER_PRODUCT_IDS.flatMap((other) =>
+    [...OTHER_PRODUCTS[other].tierNames, ...LOCALIZED_TIER_NAMES[other]].map((tier) =>
+      compile(tier, { other }, false, `(${MICROSOFT_365})`),
+    ),
+  ),
+];
 
 const WORD_BEFORE = /([\p{L}\p{N}]+)[\s'’]*$/u;
 
@@ -190,7 +244,7 @@ function inPlanContext(folded: string, start: number, end: number): boolean {
 }
 
 interface Candidate {
-  readonly offerId: OfferId;
+  readonly product: CompiledAlias['product'];
   readonly start: number;
   readonly end: number;
 }
@@ -210,7 +264,7 @@ export function findPlans(text: string): PlanMention[] {
         continue;
       }
       if (alias.weak && m[1] === undefined && !inPlanContext(folded.text, start, end)) continue;
-      candidates.push({ offerId: alias.offerId, start, end });
+      candidates.push({ product: alias.product, start, end });
     }
   }
   candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
@@ -225,6 +279,6 @@ export function findPlans(text: string): PlanMention[] {
       let end = c.end;
       while (end > c.start && /[\s\-_·・]/.test(folded.text[end - 1] ?? '')) end--;
       const span = originalSpan(folded, c.start, end);
-      return { offerId: c.offerId, text: text.slice(span.start, span.end), ...span };
+      return { ...c.product, text: text.slice(span.start, span.end), ...span };
     });
 }

@@ -67,10 +67,10 @@ export function examplesOf(data: TrainingData): Example[] {
 export type NluModel = Readonly<Record<Language, IntentClassifier>>;
 
 /**
- * Bump when the features change (tokenizing, stemming, placeholders, weights): a saved model trained with
- * other features is then stale.
+ * Bump when the features change (tokenizing, stemming, placeholders, weights) or what a classifier saves:
+ * a saved model of another format is then stale. 2: the words of paths questions (`pathsWords`).
  */
-export const MODEL_FORMAT = 1;
+export const MODEL_FORMAT = 2;
 
 export interface NluModelJson {
   readonly format: number;
