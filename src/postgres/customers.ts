@@ -124,12 +124,16 @@ export class PgCustomerRepository implements CustomerRepository {
   async get(customerId: string): Promise<Customer | undefined> {
     const cached = this.cache.get(customerId);
     if (cached !== undefined) return cached.customer;
+    const seen = this.revision;
     const { rows } = await this.pool.query<CustomerRow>(
       'SELECT id, document, version FROM customers WHERE id = $1',
       [customerId],
     );
     const row = rows[0];
     if (row === undefined) return undefined;
+    // Kept only when no refresh took changes in meanwhile: that refresh skipped this customer (not cached then),
+    // so a row read before its change would otherwise stay in the cache for good.
+    if (this.revision !== seen) return row.document;
     return this.remember(row.document, Number(row.version));
   }
 
