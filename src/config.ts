@@ -50,6 +50,11 @@ const EnvSchema = z
       z
         .string()
         .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+        // Never echoed: it may hold the password.
+        .refine(
+          (v) => URL.canParse(v),
+          'is not a valid URL (percent-encode the reserved characters of the user and password: # → %23, @ → %40…)',
+        )
         .optional(),
     ),
     /** PostgreSQL connections each replica keeps at most. */
@@ -107,7 +112,7 @@ const EnvSchema = z
     UPGRADE_LEASE_SECONDS: count(1, 3600, 120),
     /** How often unfinished upgrades (lease run out) are looked for and resumed. */
     UPGRADE_RETRY_DELAY_SECONDS: count(1, 3600, 30),
-    /** Attempts after which an upgrade whose outcome stays unknown is recorded as failed. */
+    /** Attempts after which an upgrade whose outcome stays unknown is recorded as unknown (a person checks). */
     UPGRADE_MAX_ATTEMPTS: count(1, 100, 5),
     /** How often the caches look for customers changed by another process or replica. */
     CACHE_REFRESH_SECONDS: count(1, 3600, 2),

@@ -11,6 +11,7 @@ import type { KeyValueStore } from './core/state.js';
 import type { DirectoryData } from './directory/load.js';
 import type { Customer, UpgradePlan } from './rules/index.js';
 import { isPgUnavailable } from './postgres/errors.js';
+import { sqlState } from './postgres/migrations.js';
 import { openPgStore, serverOf } from './postgres/store.js';
 import { StorageError, errorCode } from './storage/errors.js';
 import { openStore } from './storage/store.js';
@@ -99,12 +100,15 @@ async function openPostgres(config: Config, options: PersistenceOptions): Promis
       ...(options.faults === undefined ? {} : { faults: options.faults }),
     });
   } catch (error) {
-    if (!isPgUnavailable(error)) throw error;
-    const reason =
-      error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    // One line naming the server (never the password), whatever stopped the start: unreachable, refused
+    // credentials (28P01), no such database (3D000), TLS required (28000), a schema too new…
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const state = sqlState(cause);
+    const what = isPgUnavailable(error) ? 'cannot connect' : 'cannot be used';
     throw new StorageError(
       `PostgreSQL at ${serverOf(url)}`,
-      `cannot connect (${reason || 'no answer'})`,
+      `${what} (${reason || 'no answer'}${state === undefined ? '' : `, ${state}`})`,
       'Check that the server is running and reachable from here, and the host, port, database, user and ' +
         'password in DATABASE_URL (add ?sslmode=verify-full for a server that requires TLS, as Azure Database for PostgreSQL does).',
       { cause: error },

@@ -1,7 +1,7 @@
 /**
  * What a turn that threw answers: an apology in the user's language (a Teams invoke gets an error response,
  * unless it was already answered), the error logged and counted. Nothing of the failure reaches the user.
- * When the database cannot be reached, the apology says so: nothing was changed, try again in a moment.
+ * When the database cannot be reached, the apology says so: try again in a moment (a confirm then answers its outcome).
  */
 import { ActivityTypes, INVOKE_RESPONSE_KEY, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logger.js';

@@ -205,9 +205,14 @@ export class UpgradeFlow {
 
   /** The "in progress" card of a confirmed request whose outcome is not known yet. */
   async inProgress(tr: Translator, token: string): Promise<Reply | undefined> {
-    const entry = await this.deps.upgrades.get(token);
-    if (entry === undefined) return undefined;
-    return inProgressAnswer(tr, await this.deps.customers.get(entry.customerId), entry);
+    try {
+      const entry = await this.deps.upgrades.get(token);
+      if (entry === undefined) return undefined;
+      return inProgressAnswer(tr, await this.deps.customers.get(entry.customerId), entry);
+    } catch {
+      // The confirm runs on (it may well succeed): "in progress" it is, even when the details cannot be read.
+      return { text: tr.t('upgrade.inProgressUnread') };
+    }
   }
 
   async cancel(tr: Translator, token: string, caller: Caller): Promise<Reply | undefined> {

@@ -11,7 +11,7 @@ import type { CustomerChange, CustomerRepository, DirectoryInfo } from '../core/
 import type { DirectoryData } from '../directory/load.js';
 import type { CustomerName } from '../directory/lookup-types.js';
 import type { Customer } from '../rules/index.js';
-import { MIGRATION_LOCK, inTransaction } from './migrations.js';
+import { inTransaction, waitForMigrationLock } from './migrations.js';
 
 /** Customers handed over at a time by `pages()`. */
 const PAGE = 500;
@@ -51,7 +51,7 @@ export async function seedCustomers(
   options: PgSeedOptions = {},
 ): Promise<boolean> {
   return inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await waitForMigrationLock(client);
     if ((await readMeta(client, META.seededAt)) !== undefined) return false;
     const data = typeof seed === 'function' ? seed() : seed;
     const seen = new Set<string>();

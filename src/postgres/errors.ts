@@ -11,7 +11,9 @@ const UNAVAILABLE_CODES = new Set([
   'EPIPE',
   'ETIMEDOUT',
   'EHOSTUNREACH',
+  'ENETUNREACH',
   'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 
 /** Messages node-postgres gives to the errors it raises itself (no code). */
@@ -20,6 +22,7 @@ const UNAVAILABLE_MESSAGES = [
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error',
   'Cannot use a pool after calling end',
+  'Query read timeout',
 ];
 
 /** True when the error says that the database cannot be reached now (worth "try again in a moment"). */

@@ -6,7 +6,7 @@
  * The migrations run in one transaction under an advisory lock: replicas starting at once wait for each other,
  * and the first one migrates.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { MIGRATIONS as SQLITE_MIGRATIONS } from '../storage/migrations.js';
 
 export interface PgMigration {
@@ -188,7 +188,7 @@ export interface MigrationResult {
 /** Brings the database to the latest schema, under an advisory lock (safe when replicas start at once). */
 export async function migrate(pool: Pool): Promise<MigrationResult> {
   return inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await waitForMigrationLock(client);
     await client.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
          version     integer PRIMARY KEY,
@@ -216,6 +216,21 @@ export async function migrate(pool: Pool): Promise<MigrationResult> {
     }
     return { from, to: PG_SCHEMA_VERSION };
   });
+}
+
+/**
+ * Takes the advisory lock of the migrations and the seed for this transaction. Waiting for a replica that
+ * migrates or seeds a large directory is not a statement to time out, on the server or on the client.
+ */
+export async function waitForMigrationLock(client: PoolClient): Promise<void> {
+  await client.query('SET LOCAL statement_timeout = 0');
+  // node-postgres reads a query's own query_timeout (its types do not list it).
+  const lock: QueryConfig & { readonly query_timeout: number } = {
+    text: 'SELECT pg_advisory_xact_lock($1)',
+    values: [MIGRATION_LOCK],
+    query_timeout: 24 * 3_600_000,
+  };
+  await client.query(lock);
 }
 
 /** Runs `work` in a transaction on one pooled connection: committed when it resolves, rolled back otherwise. */

@@ -57,7 +57,17 @@ export function createPool(connectionString: string, options: PgPoolOptions = {}
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
-    ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
+    // A connection whose server vanished without a reset (a failover) is found out, not waited on for minutes.
+    keepAlive: true,
+    ...(options.statementTimeoutMs === undefined
+      ? {}
+      : {
+          statement_timeout: options.statementTimeoutMs,
+          // The client gives up a little after the server would have: a half-open connection never answers.
+          query_timeout: options.statementTimeoutMs + 5000,
+          // A replica frozen inside a transaction does not hold its row locks (the directory revision) forever.
+          idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
+        }),
   });
   // A connection that the server drops must not crash the process: an idle one is replaced by the pool, and
   // the query of a busy one rejects (the error event is then a duplicate).

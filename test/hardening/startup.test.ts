@@ -46,6 +46,14 @@ describe('DATABASE_URL and the pool', () => {
     for (const bad of ['mysql://db/ua', 'db:5432', 'postgres:// spaced']) {
       expect(() => parseConfig({ DATABASE_URL: bad })).toThrow(/DATABASE_URL: must be a postgres/);
     }
+    // A password with an unencoded reserved character: refused, and the URL (the password) never echoed.
+    const leaky = 'postgres://app:s3cr#t@db.example:5432/ua';
+    expect(() => parseConfig({ DATABASE_URL: leaky })).toThrow(/DATABASE_URL: is not a valid URL.*%23/);
+    try {
+      parseConfig({ DATABASE_URL: leaky });
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('s3cr');
+    }
     const config = parseConfig({});
     expect([
       config.DATABASE_POOL_SIZE,

@@ -17,6 +17,8 @@ describe('isPgUnavailable', () => {
       withCode('connection failure', '08006'),
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
+      new Error('Query read timeout'),
+      withCode('getaddrinfo EAI_AGAIN db.example', 'EAI_AGAIN'),
       new Error('PostgreSQL at db:5432/ua: cannot connect', {
         cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED'),
       }),

@@ -70,6 +70,8 @@ function env(name: 'a' | 'b'): Record<string, string> {
     DIRECTORY_FILE: directoryFile,
     // A claim left by the killed process may be taken over a second after it was made; looked for every second.
     UPGRADE_LEASE_SECONDS: '1',
+    // A slow machine may need more attempts than the default before a resumption gets through.
+    UPGRADE_MAX_ATTEMPTS: '50',
     UPGRADE_RETRY_DELAY_SECONDS: '1',
     TEAMS_INVOKE_BUDGET_MS: '10000',
   };

@@ -27,7 +27,8 @@ export const postgres = inject('postgres');
 export const HAVE_POSTGRES = postgres.url !== undefined;
 
 export const STORAGE_UNAVAILABLE =
-  "Sorry, I can't reach my database right now, so nothing was changed. Please try again in a moment.";
+  "Sorry, I can't reach my database right now. Please try again in a moment: a confirm you pressed will then " +
+  'say whether it went through.';
 
 // ---------------------------------------------------------------------------------------------------------
 // Databases
