@@ -41,7 +41,7 @@ export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
   const { customers, lookup, upgrades, approvals } = ports;
   const wording = ports.wording ?? new Wording();
   // A press that finds another one carrying the upgrade out waits for its outcome, within Teams' budget.
-  const settleMs = Math.min(2500, Math.round((ports.invokeBudgetMs ?? 4000) * 0.6));
+  const settleMs = Math.round((ports.invokeBudgetMs ?? 4000) * 0.6);
   const flow = new UpgradeFlow({ customers, upgrades, approvals, settleMs });
   const bot = new UpgradeAssistantBot({
     conversation: new Conversation({ customers, lookup, flow }),

@@ -38,8 +38,8 @@ interface UpgradeFlowDeps {
   /** Who may confirm, cancel or see a confirm card live, and where. */
   readonly approvals: ApprovalPolicy;
   /**
-   * How long a press waits for the outcome of an upgrade another press is carrying out (default 2.5 s, within
-   * Teams' invoke budget), so that it can answer "already done by …" rather than "in progress".
+   * How long a press waits for the outcome of an upgrade another press is carrying out (default 2.5 s; the bot
+   * sets 60 % of Teams' invoke budget), so that it can answer "already done by …" rather than "in progress".
    */
   readonly settleMs?: number;
 }

@@ -42,10 +42,10 @@ describe('simulator state', () => {
   it('pages the customers in directory order', () => {
     const state = new SimState(demo.customers);
     const first = state.customerPage(0, 5);
-    const last = state.customerPage(10, 5);
+    const last = state.customerPage(demo.customers.length - 3, 5);
     expect(first.items.map((c) => c['id'])).toEqual(demo.customers.slice(0, 5).map((c) => c.id));
     expect(first.more).toBe(true);
-    expect(last.items).toHaveLength(demo.customers.length - 10);
+    expect(last.items.map((c) => c['id'])).toEqual(demo.customers.slice(-3).map((c) => c.id));
     expect(last.more).toBe(false);
   });
 
