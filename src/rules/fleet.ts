@@ -10,17 +10,24 @@ import type { ReasonCode } from './reasons.js';
  * A customer that can move to the target: ids and name only, so that a fleet over a large directory does not
  * hold on to every eligible customer while it runs (the directory has them).
  */
-interface FleetMatch {
+export interface FleetMatch {
   readonly customerId: string;
   readonly companyName: string;
   /** The first of its subscriptions that can move to the target. */
   readonly subscriptionId: string;
+  /** The seats of all its subscriptions that can move to the target: the size of the opportunity. */
+  readonly seats: number;
 }
 
-interface FleetAnswer {
+export interface FleetAnswer {
   readonly target: OfferId;
-  /** Customers with at least one subscription eligible for the target (first eligible subscription each). */
+  /**
+   * Customers with at least one subscription eligible for the target (first eligible subscription each), by
+   * seats, largest first (then by name, then id: the order never depends on the directory's).
+   */
   readonly eligible: readonly FleetMatch[];
+  /** The seats of all the eligible customers' eligible subscriptions. */
+  readonly eligibleSeats: number;
   /** Customers that have the target as a path on some subscription, but no eligible one. */
   readonly blockedCount: number;
   /** For the blocked customers: how many are blocked by each code (a customer counts once per code). */
@@ -35,6 +42,7 @@ export class FleetTally {
   private readonly blockedByReason: Partial<Record<ReasonCode, number>> = {};
   private blockedCount = 0;
   private noPathCount = 0;
+  private eligibleSeats = 0;
 
   constructor(readonly target: OfferId) {}
 
@@ -49,13 +57,16 @@ export class FleetTally {
       subscription: s,
       verdict: evaluateTarget(customer, s, target),
     }));
-    const ok = verdicts.find((v) => v.verdict.eligible);
-    if (ok !== undefined) {
+    const ok = verdicts.filter((v) => v.verdict.eligible);
+    if (ok.length > 0) {
+      const seats = ok.reduce((sum, v) => sum + v.subscription.quantity, 0);
       this.eligible.push({
         customerId: customer.id,
         companyName: customer.companyProfile.companyName,
-        subscriptionId: ok.subscription.id,
+        subscriptionId: ok[0]!.subscription.id,
+        seats,
       });
+      this.eligibleSeats += seats;
       return;
     }
     this.blockedCount++;
@@ -66,12 +77,22 @@ export class FleetTally {
   answer(): FleetAnswer {
     return {
       target: this.target,
-      eligible: [...this.eligible],
+      eligible: [...this.eligible].sort(bySeats),
+      eligibleSeats: this.eligibleSeats,
       blockedCount: this.blockedCount,
       blockedByReason: { ...this.blockedByReason },
       noPathCount: this.noPathCount,
     };
   }
+}
+
+/** Largest first; then by name and id, so that equal sizes keep one order. */
+function bySeats(a: FleetMatch, b: FleetMatch): number {
+  return (
+    b.seats - a.seats ||
+    (a.companyName < b.companyName ? -1 : a.companyName > b.companyName ? 1 : 0) ||
+    (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0)
+  );
 }
 
 export function customersEligibleFor(customers: Iterable<Customer>, target: OfferId): FleetAnswer {

@@ -23,17 +23,17 @@ describe('customersEligibleFor (the fleet question)', () => {
   it('lists who can move (first eligible subscription), counts the blocked by reason and those without a path', () => {
     const answer = customersEligibleFor([ready, trial, elsewhere, noPath], 'O365_E3');
     expect(answer.eligible).toEqual([
-      { customerId: 'a', companyName: 'Alpine Ski House', subscriptionId: 'a-1' },
+      { customerId: 'a', companyName: 'Alpine Ski House', subscriptionId: 'a-1', seats: expect.any(Number) },
     ]);
     expect(answer.blockedCount).toBe(2);
     expect(answer.blockedByReason).toEqual({ trial_subscription: 1, bought_elsewhere: 1 });
     expect(answer.noPathCount).toBe(1);
   });
 
-  it('keeps ids and names only: no eligible customer object is held by the answer', () => {
+  it('keeps ids, names and seats only: no eligible customer object is held by the answer', () => {
     const answer = customersEligibleFor([ready], 'O365_E3');
     for (const match of answer.eligible) {
-      expect(Object.values(match).every((v) => typeof v === 'string')).toBe(true);
+      expect(Object.values(match).every((v) => typeof v === 'string' || typeof v === 'number')).toBe(true);
     }
   });
 
