@@ -12,6 +12,7 @@ import type { CustomerLookup } from '../directory/lookup-types.js';
 import { UpgradeAssistantBot } from './bot.js';
 import { CardTemplates } from './cards/templates.js';
 import { Conversation } from './conversation.js';
+import { FleetIndex } from './fleet-index.js';
 import { Wording } from './i18n.js';
 import { createUnderstander } from './nlu/index.js';
 import { DurableStorage } from './state-storage.js';
@@ -44,7 +45,7 @@ export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
   const settleMs = Math.min(2500, Math.round((ports.invokeBudgetMs ?? 4000) * 0.6));
   const flow = new UpgradeFlow({ customers, upgrades, approvals, settleMs });
   const bot = new UpgradeAssistantBot({
-    conversation: new Conversation({ customers, lookup, flow }),
+    conversation: new Conversation({ customers, lookup, flow, fleet: new FleetIndex(customers) }),
     conversationState: new ConversationState(new DurableStorage(ports.state)),
     flow,
     understander: await createUnderstander(lookup),

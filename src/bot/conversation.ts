@@ -12,6 +12,7 @@ import {
 } from './answers/eligibility.js';
 import { ambiguousAnswer, notFoundAnswer } from './answers/customer-choice.js';
 import { fleetAnswer } from './answers/fleet.js';
+import type { FleetSource } from './fleet-index.js';
 import { helpAnswer, notUnderstoodAnswer } from './answers/help.js';
 import { pathsAnswer } from './answers/paths.js';
 import type { Reply } from './answers/reply.js';
@@ -24,6 +25,8 @@ interface ConversationDeps {
   readonly customers: CustomerRepository;
   readonly lookup: CustomerLookup;
   readonly flow: UpgradeFlow;
+  /** The fleet counts kept up to date; without it, each fleet question reads the whole directory. */
+  readonly fleet?: FleetSource;
 }
 
 /** The intents that are about one customer, and what to answer once the customer is known. */
@@ -51,7 +54,7 @@ export class Conversation {
     fleet: (tr, u) =>
       u.target === undefined
         ? { text: tr.t('fleet.missing') }
-        : fleetAnswer(tr, this.deps.customers.pages(), u.target),
+        : fleetAnswer(tr, this.deps.fleet ?? this.deps.customers.pages(), u.target),
     help: (tr) => helpAnswer(tr),
     none: (tr, u) =>
       // A bare customer name is a question about that customer.
@@ -139,7 +142,7 @@ export class Conversation {
   /** A later page of the customers that can move to a plan ("Next 10"). */
   async fleetPage(tr: Translator, target: string, offset: number): Promise<Reply> {
     if (!isOfferId(target)) return { text: tr.t('card.invalid') };
-    return fleetAnswer(tr, this.deps.customers.pages(), target, offset);
+    return fleetAnswer(tr, this.deps.fleet ?? this.deps.customers.pages(), target, offset);
   }
 
   /** The customer picked on a disambiguation card, looked up again. */

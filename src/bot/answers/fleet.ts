@@ -8,18 +8,30 @@ import {
   allUpgradeTargets,
   FleetTally,
   type Customer,
+  type FleetAnswer,
   type OfferId,
 } from '../../rules/index.js';
 import { offerList, offerName } from '../explain.js';
 import type { Translator } from '../i18n.js';
+import type { FleetSource } from '../fleet-index.js';
 import type { Reply } from './reply.js';
+
+async function tally(customers: AsyncIterable<readonly Customer[]>, target: OfferId): Promise<FleetAnswer> {
+  const counts = new FleetTally(target);
+  for await (const page of customers) for (const customer of page) counts.add(customer);
+  return counts.answer();
+}
 
 /** Customers on a page of the answer. */
 export const FLEET_PAGE = 10;
 
+/**
+ * `customers`: the counts kept up to date (`FleetIndex`), or the directory a page at a time, counted for this
+ * question alone.
+ */
 export async function fleetAnswer(
   tr: Translator,
-  customers: AsyncIterable<readonly Customer[]>,
+  customers: AsyncIterable<readonly Customer[]> | FleetSource,
   target: OfferId,
   offset = 0,
 ): Promise<Reply> {
@@ -28,9 +40,7 @@ export async function fleetAnswer(
   if (!targets.includes(target)) {
     return { text: tr.t('fleet.notATarget', { target: targetName, targets: offerList(tr, targets) }) };
   }
-  const tally = new FleetTally(target);
-  for await (const page of customers) for (const customer of page) tally.add(customer);
-  const answer = tally.answer();
+  const answer = 'answer' in customers ? await customers.answer(target) : await tally(customers, target);
   const count = answer.eligible.length;
   if (offset > 0 && offset >= count) return { text: tr.t('fleet.pageGone', { target: targetName }) };
   const shown = answer.eligible.slice(offset, offset + FLEET_PAGE);
