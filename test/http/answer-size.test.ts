@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 import type { Customer } from '../../src/rules/index.js';
 import { LONG_SIZES, mixedCustomer, openCustomer, longCustomers } from '../support/long-customers.js';
+import { actions } from '../support/cards.js';
 import { ChannelEndpoint, emulatorMessage, post, startBot, type RunningBot } from '../support/server.js';
 
 const LIMIT = 20_000;
@@ -63,6 +64,67 @@ afterAll(() => {
   if (sizes.length > 0)
     console.log(`Eligibility answer, serialized activity (characters of JSON):\n${sizes.join('\n')}`);
 });
+
+/** What a card action POSTs to the channel: Action.Execute (an invoke) on Teams, Action.Submit elsewhere. */
+async function pressed(
+  data: Record<string, unknown>,
+  locale: string,
+  channelId: string,
+): Promise<{ activity: Partial<Activity>; size: number }> {
+  const before = channel.received.length;
+  const { verb, ...rest } = data;
+  const activity =
+    channelId === 'msteams'
+      ? emulatorMessage('', serviceUrl, {
+          type: 'invoke',
+          name: 'adaptiveCard/action',
+          channelId,
+          locale,
+          replyToId: 'card-1',
+          value: { action: { type: 'Action.Execute', verb, data: rest } },
+        })
+      : emulatorMessage('', serviceUrl, { channelId, locale, replyToId: 'card-1', value: data });
+  const res = await post(bot.url, activity);
+  expect(res.status).toBe(200);
+  await channel.waitFor(before + 1, 15_000);
+  const sent = channel.received[before]!.activity;
+  return { activity: sent, size: JSON.stringify(sent).length };
+}
+
+describe.each(CHANNELS)(
+  'the next page and a subscription’s details, at 100 subscriptions, on %s',
+  (channelId) => {
+    it.each(Object.entries(QUESTIONS))(
+      `%s: under ${LIMIT} characters`,
+      async (language, { locale, ask }) => {
+        for (const customer of [mixedCustomer(100), openCustomer(100)]) {
+          const first = await answer(ask(customer.companyProfile.companyName), locale, channelId);
+          const acts = actions(first.activity.attachments?.[0]?.content) as {
+            data: Record<string, unknown>;
+            verb?: string;
+          }[];
+          const verbOf = (a: { data: Record<string, unknown>; verb?: string }) => a.verb ?? a.data.verb;
+          const withVerb = (a: { data: Record<string, unknown>; verb?: string }) => ({
+            ...a.data,
+            verb: verbOf(a),
+          });
+          const next = acts.find((a) => verbOf(a) === 'eligibilityPage')!;
+          const page = await pressed(withVerb(next), locale, channelId);
+          expect(page.activity.attachments).toHaveLength(1);
+          sizes.push(`${language}\t${channelId}\tpage 2\t${customer.subscriptions.length}\t${page.size}`);
+          expect.soft(page.size).toBeLessThan(LIMIT);
+          for (const details of acts.filter((a) => verbOf(a) === 'subscriptionDetails').slice(0, 2)) {
+            const card = await pressed(withVerb(details), locale, channelId);
+            expect(card.activity.attachments).toHaveLength(1);
+            sizes.push(`${language}\t${channelId}\tdetails\t${customer.subscriptions.length}\t${card.size}`);
+            expect.soft(card.size).toBeLessThan(LIMIT);
+          }
+        }
+      },
+      30_000,
+    );
+  },
+);
 
 describe.each(Object.entries(QUESTIONS))('%s', (language, { locale, ask }) => {
   describe.each(CHANNELS)('%s', (channelId) => {
