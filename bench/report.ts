@@ -212,6 +212,20 @@ function scaleRows(report: Report): Row[] {
       ms(inProcess(s)?.fleetRules.median ?? NaN),
     ),
     row('Fleet E5, answer (`fleetAnswer`), median', (s) => ms(inProcess(s)?.fleetAnswer.median ?? NaN)),
+    row('Fleet E5 from the aggregates per target (`FleetIndex`), median / max', (s) => {
+      const f = inProcess(s)?.fleetIndex;
+      return f === undefined ? 'n/a' : `${ms(f.answer.median)} / ${ms(f.answer.max)}`;
+    }),
+    row('… aggregates built once (first fleet question) / one customer changed', (s) => {
+      const f = inProcess(s)?.fleetIndex;
+      return f === undefined ? 'n/a' : `${ms(f.buildMs)} / ${ms(f.updateMs)}`;
+    }),
+    row('Eligibility p99 alone / under 4 concurrent fleet questions (aggregates) / (full count)', (s) => {
+      const e = inProcess(s)?.eligibilityUnderFleet;
+      return e === undefined
+        ? 'n/a'
+        : `${ms(e.alone.p99)} / ${ms(e.fleetIndex.p99)} / ${ms(e.fleetScan.p99)}`;
+    }),
     row('"which customers can upgrade to E5?" over HTTP, p50 / max', (s) => {
       const r = http(s)?.fleet;
       return r === undefined

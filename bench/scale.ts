@@ -7,7 +7,11 @@
  * - customer lookup (`CustomerIndex.resolve` and `findMention`, bench/lookup.ts);
  * - one customer's eligibility: the rules (`evaluateCustomer`) and the whole answer (`eligibilityAnswer`:
  *   rules, explanations and card data, no card templating);
- * - the fleet question for E5: the rules (`customersEligibleFor`) and the whole answer (`fleetAnswer`).
+ * - the fleet question for E5: the rules (`customersEligibleFor`) and the whole answer (`fleetAnswer`), counted
+ *   again for each question, and from the aggregates per target kept up to date (`FleetIndex`: its build once,
+ *   then each answer, and the update after a customer changes);
+ * - eligibility turns (`eligibilityAnswer`, one every 2 ms) while fleet questions run four at a time: their p99
+ *   from when each was due, with no fleet load, with the aggregates, and with a count of the whole directory.
  * With `--candidates K`, lists up to K subscriptions that can be upgraded (one per generated customer), for the
  * review → confirm load of the HTTP benchmark.
  */
@@ -15,7 +19,9 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { eligibilityAnswer } from '../src/bot/answers/eligibility.js';
 import { fleetAnswer } from '../src/bot/answers/fleet.js';
-import { Wording } from '../src/bot/i18n.js';
+import { FleetIndex } from '../src/bot/fleet-index.js';
+import { Wording, type Translator } from '../src/bot/i18n.js';
+import type { CustomerChange, CustomerRepository } from '../src/core/customers.js';
 import {
   customersEligibleFor,
   evaluateCustomer,
@@ -25,7 +31,9 @@ import {
 } from '../src/rules/index.js';
 import { scaleDirectory, writeDirectoryFile } from './directory-file.js';
 import { FULL_LOOKUP, measureLookup, timings, type LookupMeasure, type Timings } from './lookup.js';
-import { median, prng } from './stats.js';
+import { median, prng, summarize } from './stats.js';
+
+type Summary = ReturnType<typeof summarize>;
 
 const FLEET_TARGET: OfferId = 'O365_E5';
 
@@ -48,6 +56,18 @@ export interface ScaleMeasure {
   readonly fleetRules: { readonly median: number; readonly max: number; readonly runs: number };
   readonly fleetAnswer: { readonly median: number; readonly max: number; readonly runs: number };
   readonly fleetEligible: number;
+  /** The aggregates per target (`FleetIndex`): built once, then each fleet answer, and one customer's update. */
+  readonly fleetIndex: {
+    readonly buildMs: number;
+    readonly answer: { readonly median: number; readonly max: number; readonly runs: number };
+    readonly updateMs: number;
+  };
+  /** Eligibility turns, latency from when each was due: alone, under fleet load from the index, from a scan. */
+  readonly eligibilityUnderFleet: {
+    readonly alone: Summary;
+    readonly fleetIndex: Summary;
+    readonly fleetScan: Summary;
+  };
   readonly candidates: readonly UpgradeCandidate[];
 }
 
@@ -94,6 +114,72 @@ async function repeatedAsync(
 /** The customers as a repository hands them over: a page at a time. */
 async function* inPages(customers: readonly Customer[]): AsyncIterable<readonly Customer[]> {
   for (let i = 0; i < customers.length; i += 500) yield customers.slice(i, i + 500);
+}
+
+/** The customers as a repository (in memory), with a change notice the benchmark can send. */
+function memoryRepository(customers: Customer[]): CustomerRepository & { change(c: Customer): void } {
+  const byId = new Map(customers.map((c) => [c.id, c]));
+  const listeners = new Set<(change: CustomerChange) => void>();
+  return {
+    info: { partnerName: 'bench' },
+    get: (id) => Promise.resolve(byId.get(id)),
+    pages: () => inPages(customers),
+    names: () => Promise.resolve(customers),
+    count: () => Promise.resolve(customers.length),
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    change(c) {
+      byId.set(c.id, c);
+      for (const l of listeners) l({ kind: 'upserted', customer: c });
+    },
+  };
+}
+
+/**
+ * Eligibility turns due every `everyMs` for `durationMs`, each answered as soon as the event loop lets it,
+ * while `load` runs `concurrency` at a time in a loop: the latency of each turn from when it was due.
+ */
+async function eligibilityLatency(
+  tr: Translator,
+  sample: readonly Customer[],
+  load: (() => Promise<unknown>) | undefined,
+  options: { durationMs: number; everyMs: number; concurrency: number },
+): Promise<Summary> {
+  let running = true;
+  const loops =
+    load === undefined
+      ? []
+      : Array.from({ length: options.concurrency }, async () => {
+          // Each question is a turn of its own, as over HTTP: the loop yields to the event loop in between.
+          while (running) {
+            await load();
+            await new Promise((r) => setImmediate(r));
+          }
+        });
+  const latencies: number[] = [];
+  const start = performance.now();
+  const turns: Promise<void>[] = [];
+  for (let i = 0; ; i++) {
+    const due = start + i * options.everyMs;
+    if (due - start > options.durationMs) break;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    turns.push(
+      new Promise<void>((resolve) =>
+        setImmediate(() => {
+          eligibilityAnswer(tr, sample[i % sample.length] as Customer);
+          latencies.push(Math.max(0, performance.now() - due));
+          resolve();
+        }),
+      ),
+    );
+  }
+  await Promise.all(turns);
+  running = false;
+  await Promise.all(loops);
+  return summarize(latencies);
 }
 
 function upgradeCandidates(customers: readonly Customer[], from: number, max: number): UpgradeCandidate[] {
@@ -148,6 +234,32 @@ async function measureScale(
   });
   const fleet = await repeatedAsync(runs, () => fleetAnswer(tr, inPages(customers), FLEET_TARGET));
 
+  // The aggregates per target: built once, then every fleet answer reads them.
+  const repository = memoryRepository(customers);
+  const index = new FleetIndex(repository);
+  const buildStart = performance.now();
+  await index.warm();
+  const buildMs = performance.now() - buildStart;
+  const indexAnswer = await repeatedAsync(runs * 5, () => fleetAnswer(tr, index, FLEET_TARGET));
+  const changed = customers[customers.length - 1] as Customer;
+  const updateStart = performance.now();
+  repository.change({ ...changed, subscriptions: changed.subscriptions.slice(1) });
+  await index.answer(FLEET_TARGET);
+  const updateMs = performance.now() - updateStart;
+
+  const load = { durationMs: options.quick ? 1500 : 5000, everyMs: 2, concurrency: 4 };
+  const eligibilityUnderFleet = {
+    alone: await eligibilityLatency(tr, sample, undefined, load),
+    fleetIndex: await eligibilityLatency(tr, sample, () => fleetAnswer(tr, index, FLEET_TARGET), load),
+    fleetScan: await eligibilityLatency(
+      tr,
+      sample,
+      () => fleetAnswer(tr, inPages(customers), FLEET_TARGET),
+      load,
+    ),
+  };
+  index.close();
+
   return {
     size,
     generateMs,
@@ -157,6 +269,8 @@ async function measureScale(
     fleetRules,
     fleetAnswer: fleet,
     fleetEligible,
+    fleetIndex: { buildMs, answer: indexAnswer, updateMs },
+    eligibilityUnderFleet,
     candidates: upgradeCandidates(customers, demoCount, options.candidates ?? 0),
   };
 }

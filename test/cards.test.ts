@@ -86,9 +86,11 @@ describe('card templates', () => {
       'Can move to: Office 365 Business Premium, Office 365 Enterprise E1, and Office 365 Enterprise E3.',
     );
     expect(all).toContain('Office 365 Enterprise E5: blocked');
+    // What the customer already has is said once, under its own heading, with the subscription and channel.
     expect(all).toMatch(
-      /already has Power BI Pro through .*sub-contoso-powerbi.*, bought directly from Microsoft/,
+      /^• Power BI Pro through .*sub-contoso-powerbi.*, bought directly from Microsoft\.$/m,
     );
+    expect(all).toContain('It would add Power BI Pro, which the customer already has (see below).');
     expect(all).toMatch(/must cancel .* there before we can sell the upgrade \(Multichannel\)/);
   });
 });

@@ -34,6 +34,26 @@ const CardActionSchema = z.discriminatedUnion('verb', [
     key: id,
     offset: z.coerce.number().int().min(0).max(1_000_000),
   }),
+  /** One subscription's card, in full (the "Details" action of a subscription's line). */
+  z.object({
+    verb: z.literal('subscriptionDetails'),
+    customerId: id,
+    subscriptionId: id,
+    target: z.string().max(64).default(''),
+  }),
+  /** The next page of a customer's eligibility answer. */
+  z.object({
+    verb: z.literal('eligibilityPage'),
+    customerId: id,
+    target: z.string().max(64).default(''),
+    offset: z.coerce.number().int().min(0).max(1_000_000),
+  }),
+  /** The next page of the customers that can move to a plan (`key`: the plan). */
+  z.object({
+    verb: z.literal('fleetPage'),
+    key: z.string().min(1).max(64),
+    offset: z.coerce.number().int().min(0).max(10_000_000),
+  }),
   /** Teams card refresh: what the confirm card shows now, to this user. */
   z.object({ verb: z.literal('refreshConfirm'), token }),
 ]);

@@ -12,6 +12,7 @@ import type { CustomerLookup } from '../directory/lookup-types.js';
 import { UpgradeAssistantBot } from './bot.js';
 import { CardTemplates } from './cards/templates.js';
 import { Conversation } from './conversation.js';
+import { FleetIndex } from './fleet-index.js';
 import { Wording } from './i18n.js';
 import { createUnderstander } from './nlu/index.js';
 import { DurableStorage } from './state-storage.js';
@@ -35,6 +36,11 @@ export interface AssembledBot {
   readonly bot: UpgradeAssistantBot;
   readonly flow: UpgradeFlow;
   readonly wording: Wording;
+  /**
+   * The fleet counts kept up to date. Built on the first fleet question (about 35 ms per 1,000 customers); a
+   * composition root that wants the first one fast calls `fleet.warm()` once the server is up.
+   */
+  readonly fleet: FleetIndex;
 }
 
 export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
@@ -43,8 +49,9 @@ export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
   // A press that finds another one carrying the upgrade out waits for its outcome, within Teams' budget.
   const settleMs = Math.round((ports.invokeBudgetMs ?? 4000) * 0.6);
   const flow = new UpgradeFlow({ customers, upgrades, approvals, settleMs });
+  const fleet = new FleetIndex(customers);
   const bot = new UpgradeAssistantBot({
-    conversation: new Conversation({ customers, lookup, flow }),
+    conversation: new Conversation({ customers, lookup, flow, fleet }),
     conversationState: new ConversationState(new DurableStorage(ports.state)),
     flow,
     understander: await createUnderstander(lookup),
@@ -53,5 +60,5 @@ export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
     logger: ports.logger,
     ...(ports.invokeBudgetMs === undefined ? {} : { invokeBudgetMs: ports.invokeBudgetMs }),
   });
-  return { bot, flow, wording };
+  return { bot, flow, wording, fleet };
 }

@@ -149,6 +149,18 @@ export class UpgradeAssistantBot extends ActivityHandler {
         reply: await conversation.historyPage(c.tr, a.key, a.offset),
         replaces: false,
       }),
+      subscriptionDetails: async (c, a) => ({
+        reply: await conversation.subscriptionDetails(c.tr, a.customerId, a.subscriptionId, a.target),
+        replaces: false,
+      }),
+      eligibilityPage: async (c, a) => ({
+        reply: await conversation.eligibilityPage(c.tr, a.customerId, a.target, a.offset),
+        replaces: false,
+      }),
+      fleetPage: async (c, a) => ({
+        reply: await conversation.fleetPage(c.tr, a.key, a.offset),
+        replaces: false,
+      }),
       confirm: async (c, a) => ({ reply: await flow.confirm(c.tr, a.token, c.caller), replaces: true }),
       cancel: async (c, a) => ({ reply: await flow.cancel(c.tr, a.token, c.caller), replaces: true }),
       refreshConfirm: async (c, a) => ({

@@ -5,9 +5,14 @@
 import type { CustomerRepository } from '../core/customers.js';
 import type { CustomerLookup, LookupResult } from '../directory/lookup-types.js';
 import { isOfferId, type Customer, type OfferId, type OtherProductId } from '../rules/index.js';
-import { eligibilityAnswer, targetEligibilityAnswer } from './answers/eligibility.js';
+import {
+  eligibilityAnswer,
+  subscriptionDetailsAnswer,
+  targetEligibilityAnswer,
+} from './answers/eligibility.js';
 import { ambiguousAnswer, notFoundAnswer } from './answers/customer-choice.js';
 import { fleetAnswer } from './answers/fleet.js';
+import type { FleetSource } from './fleet-index.js';
 import { helpAnswer, notUnderstoodAnswer } from './answers/help.js';
 import { otherProductAnswer } from './answers/other-product.js';
 import { pathsAnswer } from './answers/paths.js';
@@ -21,6 +26,8 @@ interface ConversationDeps {
   readonly customers: CustomerRepository;
   readonly lookup: CustomerLookup;
   readonly flow: UpgradeFlow;
+  /** The fleet counts kept up to date; without it, each fleet question reads the whole directory. */
+  readonly fleet?: FleetSource;
 }
 
 /** The intents that are about one customer, and what to answer once the customer is known. */
@@ -47,7 +54,7 @@ export class Conversation {
     fleet: (tr, u) =>
       u.target === undefined
         ? { text: tr.t('fleet.missing') }
-        : fleetAnswer(tr, this.deps.customers.pages(), u.target),
+        : fleetAnswer(tr, this.deps.fleet ?? this.deps.customers.pages(), u.target),
     help: (tr) => helpAnswer(tr),
     none: (tr, u) =>
       // A bare customer name is a question about that customer.
@@ -139,6 +146,43 @@ export class Conversation {
     if (customer === undefined) return { text: tr.t('customer.unknownId') };
     const entries = await this.deps.flow.history(customer.id);
     return { ...historyAnswer(tr, customer, entries, offset), about: customer.id };
+  }
+
+  /**
+   * A later page of a customer's eligibility answer. The card's data is not believed: the customer is looked up
+   * and evaluated again; a target that is not a plan is the question about every target.
+   */
+  async eligibilityPage(tr: Translator, customerId: string, target: string, offset: number): Promise<Reply> {
+    const customer = await this.deps.customers.get(customerId);
+    if (customer === undefined) return { text: tr.t('customer.unknownId') };
+    const reply = isOfferId(target)
+      ? targetEligibilityAnswer(tr, customer, target, offset)
+      : eligibilityAnswer(tr, customer, offset);
+    return { ...reply, about: customer.id };
+  }
+
+  /** One subscription's card, in full ("Details"), looked up and evaluated again. */
+  async subscriptionDetails(
+    tr: Translator,
+    customerId: string,
+    subscriptionId: string,
+    target: string,
+  ): Promise<Reply> {
+    const customer = await this.deps.customers.get(customerId);
+    if (customer === undefined) return { text: tr.t('customer.unknownId') };
+    const reply = subscriptionDetailsAnswer(
+      tr,
+      customer,
+      subscriptionId,
+      isOfferId(target) ? target : undefined,
+    );
+    return { ...reply, about: customer.id };
+  }
+
+  /** A later page of the customers that can move to a plan ("Next 10"). */
+  async fleetPage(tr: Translator, target: string, offset: number): Promise<Reply> {
+    if (!isOfferId(target)) return { text: tr.t('card.invalid') };
+    return fleetAnswer(tr, this.deps.fleet ?? this.deps.customers.pages(), target, offset);
   }
 
   /** The customer picked on a disambiguation card, looked up again. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { customersEligibleFor } from '../../src/rules/index.js';
+import { allUpgradeTargets, customersEligibleFor, FleetAggregate } from '../../src/rules/index.js';
+import { generateCustomers } from '../support/generate-customers.js';
 import { customer, sub } from './fixtures.js';
 
 describe('customersEligibleFor (the fleet question)', () => {
@@ -23,17 +24,17 @@ describe('customersEligibleFor (the fleet question)', () => {
   it('lists who can move (first eligible subscription), counts the blocked by reason and those without a path', () => {
     const answer = customersEligibleFor([ready, trial, elsewhere, noPath], 'O365_E3');
     expect(answer.eligible).toEqual([
-      { customerId: 'a', companyName: 'Alpine Ski House', subscriptionId: 'a-1' },
+      { customerId: 'a', companyName: 'Alpine Ski House', subscriptionId: 'a-1', seats: expect.any(Number) },
     ]);
     expect(answer.blockedCount).toBe(2);
     expect(answer.blockedByReason).toEqual({ trial_subscription: 1, bought_elsewhere: 1 });
     expect(answer.noPathCount).toBe(1);
   });
 
-  it('keeps ids and names only: no eligible customer object is held by the answer', () => {
+  it('keeps ids, names and seats only: no eligible customer object is held by the answer', () => {
     const answer = customersEligibleFor([ready], 'O365_E3');
     for (const match of answer.eligible) {
-      expect(Object.values(match).every((v) => typeof v === 'string')).toBe(true);
+      expect(Object.values(match).every((v) => typeof v === 'string' || typeof v === 'number')).toBe(true);
     }
   });
 
@@ -47,5 +48,42 @@ describe('customersEligibleFor (the fleet question)', () => {
     }
     customersEligibleFor(stream(), 'O365_E3');
     expect(reads).toBe(4);
+  });
+});
+
+describe('FleetAggregate (the fleet answer kept up to date, issue 16)', () => {
+  it('after customers are added, changed and removed, answers what counting them all again answers', () => {
+    const customers = generateCustomers(400, 5);
+    for (const target of allUpgradeTargets()) {
+      const aggregate = new FleetAggregate(target);
+      for (const c of customers) aggregate.set(c);
+      expect(aggregate.answer()).toEqual(customersEligibleFor(customers, target));
+      // Change every third customer (its subscriptions shuffled into another's), remove every seventh.
+      const now = new Map(customers.map((c) => [c.id, c]));
+      customers.forEach((c, i) => {
+        if (i % 3 === 0) {
+          const other = customers[(i * 7 + 1) % customers.length]!;
+          const changed = {
+            ...c,
+            subscriptions: other.subscriptions.map((s) => ({ ...s, id: `${c.id}-${s.id}` })),
+          };
+          now.set(c.id, changed);
+          aggregate.set(changed);
+        }
+        if (i % 7 === 0) {
+          now.delete(c.id);
+          aggregate.remove(c.id);
+        }
+      });
+      expect(aggregate.answer()).toEqual(customersEligibleFor([...now.values()], target));
+      expect(aggregate.size).toBe(now.size);
+    }
+  });
+
+  it('sorts by seats, largest first, and gives the total', () => {
+    const answer = customersEligibleFor(generateCustomers(300, 8), 'O365_E3');
+    const seats = answer.eligible.map((m) => m.seats);
+    expect(seats).toEqual([...seats].sort((a, b) => b - a));
+    expect(answer.eligibleSeats).toBe(seats.reduce((a, b) => a + b, 0));
   });
 });

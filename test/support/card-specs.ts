@@ -1,5 +1,11 @@
 /** Every card the bot's answers and upgrade flow can make over the demo directory, for the card tests. */
-import { eligibilityAnswer, targetEligibilityAnswer } from '../../src/bot/answers/eligibility.js';
+import {
+  eligibilityAnswer,
+  subscriptionDetailsAnswer,
+  targetEligibilityAnswer,
+} from '../../src/bot/answers/eligibility.js';
+import { fleetAnswer } from '../../src/bot/answers/fleet.js';
+import { mixedCustomer, openCustomer } from './long-customers.js';
 import { ambiguousAnswer } from '../../src/bot/answers/customer-choice.js';
 import type { Reply } from '../../src/bot/answers/reply.js';
 import type { CardSpec } from '../../src/bot/cards/data.js';
@@ -37,6 +43,24 @@ export async function allCards(): Promise<LabelledCard[]> {
           out.push({ label: `${language} ${target} ${c.companyProfile.companyName}`, spec: t.card });
       }
     }
+    // Long answers (issue 16): a first and a later page, a subscription's details, the fleet's next page.
+    for (const long of [mixedCustomer(100), openCustomer(60)]) {
+      const name = long.companyProfile.companyName;
+      for (const [label, reply] of [
+        ['page 1', eligibilityAnswer(tr, long)],
+        ['page 3', eligibilityAnswer(tr, long, 40)],
+        ['E5 page 1', targetEligibilityAnswer(tr, long, 'O365_E5')],
+        ['details', subscriptionDetailsAnswer(tr, long, long.subscriptions[7]!.id)],
+        ['E3 details', subscriptionDetailsAnswer(tr, long, long.subscriptions[0]!.id, 'O365_E3')],
+      ] as const)
+        if (reply.card) out.push({ label: `${language} ${name} ${label}`, spec: reply.card });
+    }
+    const fleet = await fleetAnswer(
+      tr,
+      pagesOf([...customers, mixedCustomer(100), openCustomer(60)]),
+      'O365_E3',
+    );
+    if (fleet.card) out.push({ label: `${language} fleet, next`, spec: fleet.card });
     out.push(...(await flowCards(language)));
     const fabr = lookup.search('fabrikam', 3).map((c) => customers.find((x) => x.id === c.customer.id)!);
     const amb = ambiguousAnswer(tr, 'fabrikam', fabr, { intent: 'eligibility', target: '' });
@@ -46,6 +70,10 @@ export async function allCards(): Promise<LabelledCard[]> {
     if (more) out.push({ label: `${language} history, older`, spec: more });
   }
   return out;
+}
+
+async function* pagesOf<T>(items: readonly T[]): AsyncIterable<readonly T[]> {
+  yield items;
 }
 
 /** 25 cancelled requests: more than a page of history. */

@@ -35,14 +35,41 @@ export interface SubscriptionSection {
   readonly upgradable: boolean;
 }
 
-/** cards/eligibility.json */
+/** One line for a subscription shown in brief, with a "Details" action that fetches its card. */
+export interface SubscriptionLine {
+  readonly id: string;
+  /** Its name, verdict and, when blocked, what blocks it in a word or two. */
+  readonly text: string;
+}
+
+/**
+ * cards/eligibility.json: the answer for a customer, a page at a time (a Teams message has a size limit). The
+ * upgradable subscriptions come first, in full (`subscriptions`); the others one line each (`others`); what the
+ * customer already has, that blocks some plan, is said once (`owned`).
+ */
 export interface EligibilityCardData {
   readonly title: string;
+  /** '' for none (a subscription's details). */
   readonly summary: string;
   readonly fallbackText: string;
   readonly customerId: string;
-  readonly labels: { readonly upgrade: string };
+  /** The plan asked about, or '': the Details and next-page actions answer the same question. */
+  readonly target: string;
+  readonly labels: { readonly upgrade: string; readonly details: string };
+  /** The subscriptions shown in full. */
   readonly subscriptions: readonly SubscriptionSection[];
+  /** "The customer already has:", or '' when nothing it has blocks a plan shown. */
+  readonly ownedTitle: string;
+  /** Each subscription that blocks a plan shown because the plan would add what it has: once, with its remedy. */
+  readonly owned: readonly ReasonLine[];
+  /** "Other subscriptions", or '' for none. */
+  readonly othersTitle: string;
+  readonly others: readonly SubscriptionLine[];
+  /** "40 more subscriptions", or '' when this is the last page. */
+  readonly more: string;
+  readonly moreLabel: string;
+  /** Where the next page starts. */
+  readonly nextOffset: number;
 }
 
 export interface CandidateRow {
@@ -137,8 +164,8 @@ export interface MoreCardData {
   /** What is not shown yet, e.g. "25 older upgrades". */
   readonly text: string;
   readonly label: string;
-  /** The card action that shows the next page, and its data. */
-  readonly verb: 'historyPage';
+  /** The card action that shows the next page, and its data (`key`: the customer, or the plan for a fleet). */
+  readonly verb: 'historyPage' | 'fleetPage';
   readonly key: string;
   readonly offset: number;
 }
