@@ -153,7 +153,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     onError: (error) => logger.error({ err: error }, 'pruning old records failed'),
   });
-  const { bot, wording } = await assembleBot({
+  const { bot, wording, fleet } = await assembleBot({
     wording: new Wording({ timeZone: config.DEFAULT_TIME_ZONE }),
     customers,
     lookup,
@@ -298,6 +298,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           resolve(server.address().port);
         });
       });
+      // The fleet counts are built now, in the background, rather than by the first fleet question.
+      fleet.warm().catch((error: unknown) => logger.warn({ err: error }, 'fleet counts not built at start'));
       if (metricsServer !== undefined) {
         await new Promise<void>((resolve, reject) => {
           metricsServer.once('error', reject);
