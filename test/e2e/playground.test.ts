@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Activity, TurnContext } from 'botbuilder';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlayground, type RunningPlayground } from '../../scripts/playground.js';
 import { Wording } from '../../src/bot/i18n.js';
+import { browserSteps } from './browser-steps.js';
 import { allCustomers, startBot, type RunningBot } from '../support/server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -67,6 +68,7 @@ let bot: RunningBot | undefined;
 let playground: RunningPlayground | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
+const { noTemplateLeft, shot, failureShot } = browserSteps(() => page, ARTIFACTS);
 const recorded: Recorded = { received: [], updates: [] };
 const blockedRequests = new Set<string>();
 /** The language each card of the French flow came back in. */
@@ -566,32 +568,6 @@ async function clippedLabels(card: Locator): Promise<string[]> {
       .filter((l) => l.scrollWidth > l.clientWidth + 1)
       .map((l) => l.textContent ?? ''),
   );
-}
-
-/** No `${…}` of a card template left anywhere on the page. */
-async function noTemplateLeft(): Promise<void> {
-  const all = (await page.locator('.ac-adaptiveCard').allInnerTexts()).join('\n');
-  expect(all).not.toMatch(/\$\{[^}]*\}/);
-}
-
-/** A screenshot of the step: the whole window, with the card in view (its top, when it is taller). */
-async function shot(name: string, focus: Locator): Promise<void> {
-  const box = await focus.boundingBox();
-  const viewport = page.viewportSize();
-  if (box !== null && viewport !== null && box.height > viewport.height - 250) {
-    await focus.evaluate((e) =>
-      (e as unknown as { scrollIntoView(o: { block: string }): void }).scrollIntoView({ block: 'start' }),
-    );
-  } else {
-    await focus.scrollIntoViewIfNeeded();
-  }
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
-}
-
-function failureShot(name: string): void {
-  onTestFailed(async () => {
-    await page?.screenshot({ path: join(ARTIFACTS, `${name}.png`) }).catch(() => undefined);
-  });
 }
 
 function minimalCard(text: string) {

@@ -19,10 +19,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Activity, TurnContext } from 'botbuilder';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDirectLine, type RunningDirectLine } from '../../scripts/directline.js';
 import { startWebChatPage, type RunningWebChatPage } from '../../scripts/webchat.js';
 import { Wording } from '../../src/bot/i18n.js';
+import { browserSteps } from './browser-steps.js';
 import { customerNamed, startBot, type RunningBot } from '../support/server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -72,6 +73,7 @@ let directLine: RunningDirectLine | undefined;
 let webChat: RunningWebChatPage | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
+const { noTemplateLeft, shot, failureShot } = browserSteps(() => page, ARTIFACTS);
 
 (HAVE_CHROMIUM ? describe : describe.skip)(
   'in Bot Framework Web Chat over a local Direct Line (Action.Submit), in Chromium',
@@ -352,30 +354,4 @@ function confirmCard(subscriptionId: string): Locator {
     .filter({ hasText: subscriptionId })
     .filter({ has: page.getByRole('button', { name: en.t('upgrade.labels.confirm') }) })
     .last();
-}
-
-/** No `${…}` of a card template left anywhere on the page. */
-async function noTemplateLeft(): Promise<void> {
-  const all = (await page.locator('.ac-adaptiveCard').allInnerTexts()).join('\n');
-  expect(all).not.toMatch(/\$\{[^}]*\}/);
-}
-
-/** A screenshot of the step: the whole window, with the card in view (its top, when it is taller). */
-async function shot(name: string, focus: Locator): Promise<void> {
-  const box = await focus.boundingBox();
-  const viewport = page.viewportSize();
-  if (box !== null && viewport !== null && box.height > viewport.height - 250) {
-    await focus.evaluate((e) =>
-      (e as unknown as { scrollIntoView(o: { block: string }): void }).scrollIntoView({ block: 'start' }),
-    );
-  } else {
-    await focus.scrollIntoViewIfNeeded();
-  }
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
-}
-
-function failureShot(name: string): void {
-  onTestFailed(async () => {
-    await page?.screenshot({ path: join(ARTIFACTS, `${name}.png`) }).catch(() => undefined);
-  });
 }

@@ -278,11 +278,14 @@ export function spawnBot(env: Record<string, string>, cwd: string): ChildProcess
   });
 }
 
-export async function startChildBot(
-  env: Record<string, string>,
-  cwd: string,
-  timeoutMs = 30_000,
-): Promise<ChildBot> {
+/** A bot process just spawned: its output as it comes, its exit, and its URL once it listens. */
+export interface SpawnedBot extends Omit<ChildBot, 'url'> {
+  /** Resolves with the URL once the bot listens; rejects when it exits first or after `timeoutMs`. */
+  readonly listening: Promise<string>;
+}
+
+/** Spawns the real entry point (see `spawnBot`) and follows its output for the line saying it listens. */
+export function spawnChildBot(env: Record<string, string>, cwd: string, timeoutMs = 30_000): SpawnedBot {
   const child = spawnBot(env, cwd);
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -290,9 +293,9 @@ export async function startChildBot(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   let buffer = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`the bot did not start:\n${stderr.join('')}`)),
+      () => reject(new Error(`the bot did not start within ${timeoutMs} ms:\n${stderr.join('')}`)),
       timeoutMs,
     );
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
@@ -310,12 +313,21 @@ export async function startChildBot(
         }
       }
     });
-    void exited.then(({ code }) => {
+    void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`the bot exited (${code}) before listening:\n${stderr.join('')}`));
+      reject(new Error(`the bot exited (${code ?? signal}) before listening:\n${stderr.join('')}`));
     });
   });
-  return { child, url, stdout, stderr, exited };
+  return { child, stdout, stderr, exited, listening };
+}
+
+export async function startChildBot(
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs = 30_000,
+): Promise<ChildBot> {
+  const { listening, ...bot } = spawnChildBot(env, cwd, timeoutMs);
+  return { ...bot, url: await listening };
 }
 
 /** Waits for the child to exit, at most `ms`. */

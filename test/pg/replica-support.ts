@@ -17,7 +17,7 @@ import { openPgStore, type PgStore } from '../../src/postgres/store.js';
 import type { Customer } from '../../src/rules/index.js';
 import { actions } from '../support/cards.js';
 import { emulatorMessage, post } from '../support/server.js';
-import { exitOf, spawnBot, teamsInvoke, type Audited, type ChildBot } from '../hardening/support.js';
+import { exitOf, spawnChildBot, teamsInvoke, type Audited, type ChildBot } from '../hardening/support.js';
 import './engines.js';
 
 /** The server of the global setup, when there is one. */
@@ -122,48 +122,18 @@ const BASE_ENV = {
  */
 export async function startReplica(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildBot> {
   const cwd = mkdtempSync(join(tmpdir(), 'ua-replica-'));
-  const child = spawnBot({ DATA_DIR: cwd, ...BASE_ENV, ...env }, cwd);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const pending: ChildBot = { child, url: '', stdout, stderr, exited };
+  const { listening, ...spawned } = spawnChildBot({ DATA_DIR: cwd, ...BASE_ENV, ...env }, cwd, timeoutMs);
+  const pending: ChildBot = { ...spawned, url: '' };
   started.add(pending);
-  let buffer = '';
   let url: string;
   try {
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`the bot did not start within ${timeoutMs} ms:\n${stderr.join('')}`)),
-        timeoutMs,
-      );
-      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString('utf8');
-        let newline;
-        while ((newline = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          stdout.push(line);
-          const port = /"port":(\d+)/.exec(line)?.[1];
-          if (port !== undefined && line.includes('listening')) {
-            clearTimeout(timer);
-            resolve(`http://127.0.0.1:${port}`);
-          }
-        }
-      });
-      void exited.then(({ code, signal }) => {
-        clearTimeout(timer);
-        reject(new Error(`the bot exited (${code ?? signal}) before listening:\n${stderr.join('')}`));
-      });
-    });
+    url = await listening;
   } catch (error) {
     await stop(pending);
     throw error;
   }
   started.delete(pending);
-  const bot: ChildBot = { child, url, stdout, stderr, exited };
+  const bot: ChildBot = { ...spawned, url };
   started.add(bot);
   return bot;
 }
