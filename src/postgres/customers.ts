@@ -176,6 +176,7 @@ export class PgCustomerRepository implements CustomerRepository {
       throw new Error('Cannot save a customer without an id');
     }
     await inTransaction(this.pool, async (client) => {
+      await lockCustomer(client, customer.id);
       const version = await nextRevision(client);
       await client.query(
         `INSERT INTO customers (id, company_name, document, version) VALUES ($1, $2, $3, $4)
@@ -190,6 +191,7 @@ export class PgCustomerRepository implements CustomerRepository {
   /** Removes a customer (a sync found it gone); false when there was none. Its ledger entries are kept. */
   async removeCustomer(customerId: string): Promise<boolean> {
     const removed = await inTransaction(this.pool, async (client) => {
+      await lockCustomer(client, customerId);
       const version = await nextRevision(client);
       const { rowCount } = await client.query('DELETE FROM customers WHERE id = $1', [customerId]);
       if (rowCount === 0) throw new NothingRemoved();
@@ -250,6 +252,14 @@ export class PgCustomerRepository implements CustomerRepository {
 }
 
 class NothingRemoved extends Error {}
+
+/**
+ * Locks the customer's row (when it exists) before the directory revision, in the order the gateway takes
+ * them: a sync writing a customer while an upgrade of that customer runs waits for it, never deadlocks.
+ */
+async function lockCustomer(client: PoolClient, customerId: string): Promise<void> {
+  await client.query('SELECT 1 FROM customers WHERE id = $1 FOR UPDATE', [customerId]);
+}
 
 async function currentRevision(pool: Pool): Promise<number> {
   const { rows } = await pool.query<{ revision: string }>('SELECT revision FROM directory_revision');
