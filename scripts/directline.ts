@@ -23,6 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { supervise } from './supervised-child.js';
 
 /** An activity as JSON (the wire format): only the fields this server reads or sets are typed. */
 interface WireActivity {
@@ -288,43 +289,22 @@ export async function startDirectLine(options: DirectLineOptions): Promise<Runni
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let output = '';
-  let pending = '';
   let onReady: (() => void) | undefined;
-  const onData = (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    output += text;
-    pending += text;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) options.onOutput?.(line);
-    if (READY.test(output)) onReady?.();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  let spawnError: Error | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', (error) => {
-      spawnError = error;
-      resolve();
-    });
+  const supervised = supervise(child, {
+    ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
+    onData: () => {
+      if (READY.test(supervised.output())) onReady?.();
+    },
   });
-  const close = async () => {
-    if (spawnError === undefined && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
-  };
+  const close = () => supervised.stop();
+  const exited = supervised.exited;
 
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
     new Promise<'ready'>((resolve) => {
       onReady = () => resolve('ready');
-      if (READY.test(output)) resolve('ready');
+      if (READY.test(supervised.output())) resolve('ready');
     }),
     exited.then(() => 'stopped' as const),
     new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
@@ -334,16 +314,16 @@ export async function startDirectLine(options: DirectLineOptions): Promise<Runni
     await close();
     throw new Error(
       outcome === 'stopped'
-        ? `the Direct Line stopped (${spawnError?.message ?? child.exitCode ?? child.signalCode}):\n${output}`
-        : `the Direct Line did not start within ${timeoutMs} ms:\n${output}`,
+        ? `the Direct Line stopped (${supervised.spawnError()?.message ?? child.exitCode ?? child.signalCode}):\n${supervised.output()}`
+        : `the Direct Line did not start within ${timeoutMs} ms:\n${supervised.output()}`,
     );
   }
-  const serviceUrl = READY.exec(output)![1]!;
+  const serviceUrl = READY.exec(supervised.output())![1]!;
   return {
     domain: `${serviceUrl}/v3/directline`,
     serviceUrl,
     process: child,
-    output: () => output,
+    output: supervised.output,
     close,
   };
 }

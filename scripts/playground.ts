@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { supervise } from './supervised-child.js';
 
 export const PLAYGROUND_CHANNELS = ['msteams', 'emulator', 'webchat', 'directline'] as const;
 export type PlaygroundChannel = (typeof PLAYGROUND_CHANNELS)[number];
@@ -147,44 +148,24 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  let output = '';
-  let pending = '';
-  const onData = (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    output += text;
-    pending += text;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) options.onOutput?.(line);
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  let spawnError: Error | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', (error) => {
-      spawnError = error;
-      resolve();
-    });
-  });
-
+  const supervised = supervise(child, options.onOutput === undefined ? {} : { onOutput: options.onOutput });
   const close = async () => {
-    if (spawnError === undefined && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await supervised.stop();
     if (ownWorkDir) rmSync(workDir, { recursive: true, force: true });
   };
 
   try {
-    await waitUntilUp(url, child, () => spawnError?.message ?? output, options.startTimeoutMs ?? 30_000);
+    await waitUntilUp(
+      url,
+      child,
+      () => supervised.spawnError()?.message ?? supervised.output(),
+      options.startTimeoutMs ?? 30_000,
+    );
   } catch (error) {
     await close();
     throw error;
   }
-  return { url, port, workDir, logFile, process: child, output: () => output, close };
+  return { url, port, workDir, logFile, process: child, output: supervised.output, close };
 }
 
 async function waitUntilUp(url: string, child: ChildProcess, output: () => string, timeoutMs: number) {
