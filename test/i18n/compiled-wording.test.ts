@@ -349,9 +349,13 @@ describe('fallback and plural forms over small resources', () => {
   });
 
   it('matches i18next on random templates and values', () => {
-    const template = fc.stringMatching(/^(?:[a-z ]|\{\{?|\}\}?|\$t\(|\)|-|,|\.|name|count)*$/, {
-      maxLength: 24,
-    });
+    const template = fc
+      .stringMatching(/^(?:[a-z ]|\{\{?|\}\}?|\$t\(|\)|-|,|\.|name|count)*$/, {
+        maxLength: 24,
+      })
+      // A template that nests its own keys ("$t(a)" as the text of a) is a cycle: i18next, the reference,
+      // overflows its stack on it (seed -1600663230), so there is nothing to compare. Other nestings stay.
+      .filter((text) => !/\$t\([ab]/.test(text));
     const value = fc.oneof(
       fc.constant(undefined),
       fc.constant(null),
