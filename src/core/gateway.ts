@@ -8,11 +8,22 @@ import type { Execution, UpgradeOrder } from './ledger.js';
 
 export interface UpgradeGateway {
   /**
+   * Which system carries the change out: `embedded` changes the bot's own directory only (the demo);
+   * `partner-center` changes Partner Center. The outcome card says which.
+   */
+  readonly system: 'embedded' | 'partner-center';
+  /**
+   * True when the system of record judges eligibility itself (Partner Center re-checks before it changes
+   * anything): the service then does not refuse on the rules' verdict of the synced copy.
+   */
+  readonly judgesEligibility: boolean;
+  /**
    * Carries the order out. Throws `UpgradeRefusedError` when the system of record says no (nothing changed),
    * `UpgradeFailedError` when it failed for good (nothing changed); any other error leaves the outcome
-   * unknown: the caller keeps the claim and runs it again later with the same key.
+   * unknown: the caller keeps the claim and runs it again later with the same key. `attempt` is 1 for the
+   * first run (the default), more for a resumption (the first run may have changed the system of record).
    */
-  execute(order: UpgradeOrder, idempotencyKey: string): Promise<Execution>;
+  execute(order: UpgradeOrder, idempotencyKey: string, attempt?: number): Promise<Execution>;
 }
 
 /** The system of record refused the change: it is not eligible now. Nothing changed. */

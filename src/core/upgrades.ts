@@ -211,9 +211,10 @@ export class UpgradeService {
       if (customer === undefined) {
         return this.refuse(entry, [], `customer "${entry.customerId}" is not in the directory`);
       }
-      // The recorded request is the request: subscription, target, quantity and upgrade type.
+      // The recorded request is the request: subscription, target, quantity and upgrade type. A system of
+      // record that judges eligibility itself (Partner Center) is not second-guessed on the synced copy.
       const planned = planUpgrade(customer, entry, 'check');
-      if (!planned.ok) {
+      if (!planned.ok && !(this.deps.gateway.judgesEligibility && planned.problem === 'not_eligible')) {
         return planned.problem === 'not_eligible'
           ? this.refuse(entry, planned.verdict.reasons)
           : this.refuse(entry, [], `subscription "${entry.subscriptionId}" is not in the directory`);
@@ -221,7 +222,7 @@ export class UpgradeService {
     }
     let execution;
     try {
-      execution = await this.withinLease(this.deps.gateway.execute(entry, entry.token));
+      execution = await this.withinLease(this.deps.gateway.execute(entry, entry.token, entry.attempts));
     } catch (error) {
       if (error instanceof UpgradeRefusedError) return this.refuse(entry, error.reasons, error.message);
       if (error instanceof UpgradeFailedError) {

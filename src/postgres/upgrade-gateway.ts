@@ -40,6 +40,9 @@ function isPassing(error: unknown): boolean {
 }
 
 export class PgUpgradeGateway implements UpgradeGateway {
+  /** Changes the bot's own directory only: Partner Center is not told (the embedded demo). */
+  readonly system = 'embedded';
+  readonly judgesEligibility = false;
   constructor(
     private readonly pool: Pool,
     private readonly customers: PgCustomerRepository,

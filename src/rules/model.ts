@@ -46,6 +46,23 @@ export interface Subscription {
   readonly users?: readonly UserLicense[];
 }
 
+/**
+ * A subscription whose offer the catalog does not judge (read from Partner Center): shown as it is, with no
+ * upgrade verdict of ours. `new-commerce`: a `PRODUCT:SKU:AVAILABILITY` offer; `other-product`: Microsoft 365
+ * E3/E5/Business Premium and the like (never an Office 365 plan); `unknown`: an offer the catalog does not know.
+ */
+export interface OtherSubscription {
+  readonly id: string;
+  readonly kind: 'new-commerce' | 'other-product' | 'unknown';
+  /** Partner Center's offer id, as it came. */
+  readonly offerId: string;
+  /** Partner Center's offer name, as it came. */
+  readonly offerName: string;
+  readonly friendlyName?: string;
+  readonly quantity: number;
+  readonly status: SubscriptionStatus;
+}
+
 export interface CompanyProfile {
   readonly companyName: string;
   readonly domain: string;
@@ -56,6 +73,10 @@ export interface Customer {
   readonly companyProfile: CompanyProfile;
   readonly delegatedAdmin: readonly DelegatedAdmin[];
   readonly subscriptions: readonly Subscription[];
+  /** Subscriptions whose offers the catalog does not judge (Partner Center source only). */
+  readonly otherSubscriptions?: readonly OtherSubscription[];
+  /** ISO date-time: when this customer was last read from the system of record (Partner Center source only). */
+  readonly syncedAt?: string;
 }
 
 /** "Live" subscriptions can block an upgrade (C3, C4): active, suspended or pending. */

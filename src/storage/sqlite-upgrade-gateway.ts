@@ -32,6 +32,9 @@ interface PreparedExecution {
 }
 
 export class SqliteUpgradeGateway implements UpgradeGateway {
+  /** Changes the bot's own directory only: Partner Center is not told (the embedded demo). */
+  readonly system = 'embedded';
+  readonly judgesEligibility = false;
   private readonly select: Database.Statement<[string], ExecutionRow>;
   private readonly insert: Database.Statement<[string, string, string, string, string, string]>;
 

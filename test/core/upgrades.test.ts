@@ -58,6 +58,8 @@ function harness(options: { behaviour?: Behaviour; faults?: GatewayFaults } = {}
   const finals: [FinalStatus, string][] = [];
   const errors: [unknown, string | undefined][] = [];
   const gateway: UpgradeGateway = {
+    system: 'embedded',
+    judgesEligibility: false,
     async execute(order, key) {
       calls.push(key);
       const call = calls.filter((k) => k === key).length;
@@ -436,6 +438,8 @@ describe('UpgradeService: unfinished claims', () => {
       customers,
       ledger: store.ledger,
       gateway: {
+        system: 'embedded',
+        judgesEligibility: false,
         execute: (order, key) => {
           calls.push(key);
           return store.gateway.execute(order, key);

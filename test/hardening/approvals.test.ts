@@ -286,6 +286,8 @@ describe('finding 4: a Teams invoke is answered first, whatever the channel endp
 
   it('a confirm that outlasts the in-turn budget is answered "in progress"; the outcome then replaces the card', async () => {
     const slow: AppOptions['wrapGateway'] = (gateway) => ({
+      system: gateway.system,
+      judgesEligibility: gateway.judgesEligibility,
       execute: async (order, key) => {
         await sleep(3000);
         return gateway.execute(order, key);

@@ -63,6 +63,8 @@ describe.each(engines())('upgrade service on two replicas, $name', (engine) => {
     const b = await a.another();
     // Replica A's gateway makes the change, then its answer is lost (the replica dies before recording it).
     const lost: UpgradeGateway = {
+      system: 'embedded',
+      judgesEligibility: false,
       async execute(o, key) {
         await a.gateway.execute(o, key);
         throw new Error('socket hang up');
