@@ -94,9 +94,11 @@ function subscriptionReasons(customer: Customer, subscription: Subscription): Re
     reasons.push({ code: 'subscription_not_active', status: subscription.status });
 
   const needed = CATALOG[subscription.offerId].adminService;
-  const grants = customer.delegatedAdmin.filter((g) => adminServiceCovers(g.service, needed));
-  if (!grants.some((g) => g.status === 'active')) {
-    reasons.push({ code: 'delegated_admin_missing', service: needed, status: grants[0]?.status ?? 'none' });
+  if (customer.delegatedAdmin !== 'unknown') {
+    const grants = customer.delegatedAdmin.filter((g) => adminServiceCovers(g.service, needed));
+    if (!grants.some((g) => g.status === 'active')) {
+      reasons.push({ code: 'delegated_admin_missing', service: needed, status: grants[0]?.status ?? 'none' });
+    }
   }
   if (subscription.isTrial === true) reasons.push({ code: 'trial_subscription' });
   if (subscription.addOns !== undefined && subscription.addOns.length > 0) {

@@ -71,7 +71,12 @@ export interface CompanyProfile {
 export interface Customer {
   readonly id: string;
   readonly companyProfile: CompanyProfile;
-  readonly delegatedAdmin: readonly DelegatedAdmin[];
+  /**
+   * The partner's delegated admin privileges, or `unknown` when the source does not hold them (Partner Center's
+   * customer and subscription resources do not): condition C2 is then not checked here, and the answers say so
+   * (Partner Center's own verdict at review covers it).
+   */
+  readonly delegatedAdmin: readonly DelegatedAdmin[] | 'unknown';
   readonly subscriptions: readonly Subscription[];
   /** Subscriptions whose offers the catalog does not judge (Partner Center source only). */
   readonly otherSubscriptions?: readonly OtherSubscription[];
