@@ -8,14 +8,15 @@
  * - `hang`: never answers (the client must time out);
  * - `drop`: closes the connection before the request is carried out;
  * - `drop-after-apply`: carries the request out (an upgrade is applied and its answer stored under its
- *   MS-RequestId), then closes the connection without answering.
+ *   MS-RequestId), then closes the connection without answering;
+ * - `hang-after-apply`: carries the request out, then never answers (a client killed while it waits).
  */
 import { z } from 'zod';
 
 export const FaultRuleSchema = z.strictObject({
   method: z.string().toUpperCase().optional(),
   path: z.string().optional(),
-  action: z.enum(['status', 'hang', 'drop', 'drop-after-apply']),
+  action: z.enum(['status', 'hang', 'drop', 'drop-after-apply', 'hang-after-apply']),
   status: z.number().int().min(400).max(599).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
   skip: z.number().int().min(0).default(0),

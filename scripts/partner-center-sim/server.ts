@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { DirectoryFileSchema } from '../../src/directory/schema.js';
 import { SimAuth } from './auth.js';
 import { Faults, FaultsRequestSchema, type FaultRule } from './faults.js';
 import { parseUpgradeBody } from './upgrade-body.js';
@@ -176,7 +177,8 @@ export class SimServer {
     if (this.latencyMs > 0) await sleep(this.latencyMs);
 
     const fault = this.faults.take(method, url.pathname);
-    if (fault !== undefined && fault.action !== 'drop-after-apply') {
+    const afterApply = fault?.action === 'drop-after-apply' || fault?.action === 'hang-after-apply';
+    if (fault !== undefined && !afterApply) {
       this.count(matched?.route.key ?? method, `fault:${fault.action}`);
       this.injure(req, res, fault, echo);
       return;
@@ -189,10 +191,10 @@ export class SimServer {
     const reply = url.pathname.startsWith('/v1/') ? this.guard(req, route.key) : undefined;
     const answer = reply ?? (await route.handler({ req, url, params, body, requestId }));
     this.count(route.key, String(answer.status));
-    if (fault?.action === 'drop-after-apply') {
-      this.count(route.key, 'fault:drop-after-apply');
-      req.socket.destroy();
-      return;
+    if (fault !== undefined && afterApply) {
+      this.count(route.key, `fault:${fault.action}`);
+      if (fault.action === 'drop-after-apply') req.socket.destroy();
+      return; // hang-after-apply: never answered
     }
     send(res, answer, echo);
   }
@@ -351,6 +353,15 @@ export class SimServer {
       if (method === 'GET' && customer?.[1] !== undefined) {
         const found = this.state.customer(decodeURIComponent(customer[1]));
         return found === undefined ? { status: 404, body: {} } : { status: 200, body: found };
+      }
+      if (method === 'PUT' && customer?.[1] !== undefined) {
+        // Partner Center's data changing behind the bot's back (a test makes the store and it disagree).
+        const replaced = DirectoryFileSchema.parse({ partner: { name: 'simulator' }, customers: [json()] })
+          .customers[0]!;
+        if (replaced.id !== decodeURIComponent(customer[1]))
+          return bad('the id in the path and the body differ');
+        this.state.replaceCustomer(replaced);
+        return { status: 200, body: { ok: true } };
       }
       return { status: 404, body: { error: `no control endpoint ${method} ${path}` } };
     } catch (error) {

@@ -106,6 +106,12 @@ export class RunningSimulator {
     return this.control('POST', '/_sim/credentials', { secretState });
   }
 
+  /** Replaces the customer (rules model) as the simulator holds it: Partner Center changed behind the bot. */
+  replaceCustomer(customer: unknown): Promise<unknown> {
+    const id = (customer as { id: string }).id;
+    return this.control('PUT', `/_sim/customers/${encodeURIComponent(id)}`, customer);
+  }
+
   /** The customer as the simulator holds it (rules model, every channel). */
   customer(id: string): Promise<unknown> {
     return this.control('GET', `/_sim/customers/${encodeURIComponent(id)}`);

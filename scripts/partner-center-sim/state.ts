@@ -82,6 +82,12 @@ export class SimState {
     return this.customers.get(id);
   }
 
+  /** Replaces a customer (or adds one at the end). */
+  replaceCustomer(customer: Customer): void {
+    if (!this.customers.has(customer.id)) this.order.push(customer.id);
+    this.customers.set(customer.id, customer);
+  }
+
   customerPage(offset: number, size: number): { items: Resource[]; more: boolean } {
     const ids = this.order.slice(offset, offset + size);
     const items = ids.flatMap((id) => {
