@@ -6,11 +6,18 @@
  * holds the event loop for the other users' turns.
  */
 import type { CustomerRepository } from '../core/customers.js';
-import { allUpgradeTargets, FleetAggregate, type FleetAnswer, type OfferId } from '../rules/index.js';
+import {
+  allUpgradeTargets,
+  FleetAggregate,
+  type FleetAnswer,
+  type FleetPage,
+  type OfferId,
+} from '../rules/index.js';
 
 /** Where the fleet answer reads its counts from. */
 export interface FleetSource {
-  answer(target: OfferId): Promise<FleetAnswer>;
+  /** The answer for `target`, with only `page` of its eligible customers. */
+  answer(target: OfferId, page: FleetPage): Promise<FleetAnswer>;
 }
 
 export class FleetIndex implements FleetSource {
@@ -39,12 +46,12 @@ export class FleetIndex implements FleetSource {
     return (this.built ??= this.build());
   }
 
-  async answer(target: OfferId): Promise<FleetAnswer> {
+  async answer(target: OfferId, page: FleetPage): Promise<FleetAnswer> {
     await this.warm();
     while (this.applying.size > 0) await Promise.all([...this.applying]);
     const aggregate = this.aggregates.get(target);
     if (aggregate === undefined) throw new Error(`${target} is not an upgrade target`);
-    return aggregate.answer();
+    return aggregate.answer(page);
   }
 
   close(): void {
