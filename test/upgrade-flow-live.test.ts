@@ -205,3 +205,57 @@ describe('the outcome says where the change was made', () => {
     );
   });
 });
+
+describe('the outcome of an upgrade made in Partner Center', () => {
+  it('says so, with the new subscription, and its licence errors as accounts that need manual work', async () => {
+    const { doneAnswer } = await import('../src/bot/answers/upgrade.js');
+    const customer = loadDemoDirectory().customers.find((c) => c.id === CONTOSO_ID)!;
+    const entry = {
+      token: 't',
+      customerId: CONTOSO_ID,
+      subscriptionId: SUBSCRIPTION,
+      fromOffer: 'O365_BUSINESS_ESSENTIALS',
+      target: 'O365_E3',
+      quantity: 40,
+      upgradeType: 'upgrade_with_license_transfer',
+      requestedBy: { id: 'u' },
+      requestedAt: '2026-01-01T00:00:00Z',
+      status: 'done',
+      expiresAt: '2026-01-02T00:00:00Z',
+      attempts: 1,
+      newSubscriptionId: 'pc-new-1',
+      reasons: [],
+      affectedAccounts: [
+        {
+          objectId: 'o1',
+          name: 'Megan Bowen',
+          email: 'megan@contoso.com',
+          cause: 'partner_center_licence_error',
+          services: [],
+          faults: ['Licence migration failed.'],
+        },
+      ],
+    } as const;
+    for (const locale of ['en-US', 'fr-FR', 'ja-JP']) {
+      const tr = wording.for(locale);
+      const text = shown([{ text: '', ...toActivity(doneAnswer(tr, customer, entry, 'partner-center')) }]);
+      expect(text).toContain(tr.t('partnerCenter.doneInPartnerCenter', { newSubscription: 'pc-new-1' }));
+      expect(text).not.toContain(tr.t('partnerCenter.doneEmbedded'));
+      expect(text).toContain(
+        tr.t('partnerCenter.licenceError', {
+          name: 'Megan Bowen',
+          email: 'megan@contoso.com',
+          faults: 'Licence migration failed.',
+        }),
+      );
+      expect(text).toContain(tr.t('partnerCenter.licenceErrorsStep'));
+    }
+  });
+});
+
+/** A reply's card as an activity attachment (what `shown` reads). */
+function toActivity(reply: { text: string; card?: { data: unknown } }): Partial<Activity> {
+  return {
+    text: `${reply.text}\n${JSON.stringify(reply.card?.data ?? {})}`,
+  };
+}
