@@ -1,7 +1,7 @@
 /** The real bot over the demo directory, driven turn by turn through botbuilder's TestAdapter. */
 import { TestAdapter, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { pino } from 'pino';
-import { assembleBot } from '../../src/bot/assemble.js';
+import { assembleBot, type BotPorts } from '../../src/bot/assemble.js';
 import type { UpgradeAssistantBot } from '../../src/bot/bot.js';
 import { ApprovalPolicy } from '../../src/core/approvals.js';
 import { UpgradeService, type UpgradeTimings } from '../../src/core/upgrades.js';
@@ -76,7 +76,12 @@ export async function closeTestBots(which: (bot: TestBot) => boolean = () => tru
 
 export async function createTestBot(
   approvers: string[] = [],
-  options: { timings?: Partial<UpgradeTimings>; now?: () => Date } = {},
+  options: {
+    timings?: Partial<UpgradeTimings>;
+    now?: () => Date;
+    /** Partner Center's live re-check and the disagreement hook, as the composition root passes them. */
+    ports?: Pick<BotPorts, 'live' | 'onDisagreement'>;
+  } = {},
 ): Promise<TestBot> {
   const database = await testDatabase();
   const storage = await openPersistence(
@@ -88,7 +93,8 @@ export async function createTestBot(
     if (change.kind === 'upserted') lookup.upsert(change.customer);
     else lookup.remove(change.customerId);
   });
-  const upgrades = upgradeServiceOf(storage, options);
+  const { ports, ...serviceOptions } = options;
+  const upgrades = upgradeServiceOf(storage, serviceOptions);
   const { bot } = await assembleBot({
     customers: storage.customers,
     lookup,
@@ -96,6 +102,7 @@ export async function createTestBot(
     state: storage.state,
     approvals: new ApprovalPolicy({ approvers }),
     logger: pino({ level: 'silent' }),
+    ...ports,
   });
   const turn: TestBot['turn'] = async (activity, { locale = 'en-US', channelId = 'emulator' } = {}) => {
     const adapter = new RecordingAdapter((context) => bot.run(context), { channelId, locale });
