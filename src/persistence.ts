@@ -8,6 +8,7 @@ import type { CustomerRepository } from './core/customers.js';
 import type { UpgradeGateway } from './core/gateway.js';
 import type { UpgradeLedger } from './core/ledger.js';
 import type { KeyValueStore } from './core/state.js';
+import type { SyncLeases } from './core/sync.js';
 import type { DirectoryData } from './directory/load.js';
 import type { Customer, UpgradePlan } from './rules/index.js';
 import { isPgUnavailable } from './postgres/errors.js';
@@ -31,6 +32,10 @@ export interface Persistence {
   readonly state: KeyValueStore;
   /** Stores a customer as a sync does (added or replaced; no rule is checked). */
   saveCustomer(customer: Customer): Promise<void>;
+  /** Removes a customer the system of record no longer has; false when it was not there. */
+  removeCustomer(customerId: string): Promise<boolean>;
+  /** Who runs the sync among the replicas (STAND-IN on this branch: one process only). */
+  readonly leases: SyncLeases;
   /** The audit trail of one upgrade request, oldest first. */
   auditEvents(token: string): Promise<readonly LedgerEvent[]>;
   /** True when an error says the database cannot be reached now: the user is told to try again shortly. */
@@ -75,6 +80,8 @@ function openSqlite(config: Config, options: PersistenceOptions): Persistence {
     gateway: store.gateway,
     state: store.state,
     saveCustomer: async (customer) => store.directory.saveCustomer(customer),
+    removeCustomer: async (customerId) => store.directory.removeCustomer(customerId),
+    leases: processLeases(),
     auditEvents: async (token) => store.ledger.events(token),
     isUnavailable: (error) => SQLITE_UNAVAILABLE.test(errorCode(error) ?? ''),
     watch: (intervalMs) => store.watch(intervalMs),
@@ -124,9 +131,27 @@ async function openPostgres(config: Config, options: PersistenceOptions): Promis
     gateway: pgStore.gateway,
     state: pgStore.state,
     saveCustomer: (customer) => pgStore.customers.saveCustomer(customer),
+    removeCustomer: (customerId) => pgStore.customers.removeCustomer(customerId),
+    leases: processLeases(),
     auditEvents: (token) => pgStore.ledger.events(token),
     isUnavailable: isPgUnavailable,
     watch: (intervalMs) => pgStore.watch(intervalMs),
     close: () => pgStore.close(),
+  };
+}
+
+/** STAND-IN (branch pc-wire): leases held in this process; the real ones live in the database. */
+function processLeases(): SyncLeases {
+  const held = new Map<string, { holder: string; until: number }>();
+  return {
+    acquire: async (name, holder, ms) => {
+      const lease = held.get(name);
+      if (lease !== undefined && lease.holder !== holder && lease.until > Date.now()) return false;
+      held.set(name, { holder, until: Date.now() + ms });
+      return true;
+    },
+    release: async (name, holder) => {
+      if (held.get(name)?.holder === holder) held.delete(name);
+    },
   };
 }

@@ -3,12 +3,14 @@
  * outbound retries and HTTP request durations, plus the Node.js process metrics. Label values that come from
  * requests (channel, activity type) are reduced to a fixed set, so that a client cannot grow the series.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** How a turn ended. */
 export type TurnOutcome = 'ok' | 'error' | 'ignored' | 'tenant_refused' | 'rate_limited';
 export type UpgradeOutcome = 'done' | 'refused' | 'failed' | 'unknown' | 'cancelled' | 'expired';
 /** Where an error was seen. */
+/** What a directory sync from the system of record did: a full sync, a failed one, one left to another replica, one customer refreshed. */
+export type SyncOutcome = 'synced' | 'failed' | 'skipped' | 'refreshed';
 export type ErrorKind = 'turn' | 'storage' | 'outbound' | 'http' | 'auth' | 'process';
 
 const CHANNELS = new Set(['msteams', 'emulator', 'webchat', 'directline', 'test', 'slack', 'skype']);
@@ -40,6 +42,8 @@ export class Metrics {
   private readonly errors: Counter<'kind'>;
   private readonly retries: Counter;
   private readonly requests: Histogram<'route' | 'status'>;
+  private readonly syncs: Counter<'outcome'>;
+  private readonly lastSync: Gauge;
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -73,6 +77,20 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.syncs = new Counter({
+      name: 'directory_syncs_total',
+      help: 'Syncs of the directory from Partner Center: full syncs done, failed (the last good data kept), skipped (another replica syncs), customers refreshed.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.lastSync = new Gauge({
+      name: 'directory_sync_last_success_timestamp_seconds',
+      help: 'When the last full sync from Partner Center finished without error (Unix time); 0 before the first.',
+      registers,
+    });
+    for (const outcome of ['synced', 'failed', 'skipped', 'refreshed'] satisfies SyncOutcome[]) {
+      this.syncs.inc({ outcome }, 0);
+    }
     for (const outcome of [
       'done',
       'refused',
@@ -99,6 +117,12 @@ export class Metrics {
 
   error(kind: ErrorKind): void {
     this.errors.inc({ kind });
+  }
+
+  /** A sync event; `at`, for a full sync done, is when it finished. */
+  sync(outcome: SyncOutcome, at?: Date): void {
+    this.syncs.inc({ outcome });
+    if (outcome === 'synced') this.lastSync.set((at ?? new Date()).getTime() / 1000);
   }
 
   outboundRetry(): void {
