@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ApprovalPolicy } from '../core/approvals.js';
 import type { CustomerRepository } from '../core/customers.js';
 import type { KeyValueStore } from '../core/state.js';
+import type { DirectorySource } from '../core/system-of-record.js';
 import type { UpgradeService } from '../core/upgrades.js';
 import type { CustomerLookup } from '../directory/lookup-types.js';
 import { UpgradeAssistantBot } from './bot.js';
@@ -22,6 +23,8 @@ export interface BotPorts {
   readonly customers: CustomerRepository;
   readonly lookup: CustomerLookup;
   readonly upgrades: UpgradeService;
+  /** Where the customers come from and how fresh they are ("as of 10:42", "refresh Contoso"). */
+  readonly source: DirectorySource;
   /** Where the conversation state lives. */
   readonly state: KeyValueStore;
   /** Who may confirm, cancel or see a confirm card live, and where. */
@@ -44,14 +47,14 @@ export interface AssembledBot {
 }
 
 export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
-  const { customers, lookup, upgrades, approvals } = ports;
+  const { customers, lookup, upgrades, approvals, source } = ports;
   const wording = ports.wording ?? new Wording();
   // A press that finds another one carrying the upgrade out waits for its outcome, within Teams' budget.
   const settleMs = Math.round((ports.invokeBudgetMs ?? 4000) * 0.6);
-  const flow = new UpgradeFlow({ customers, upgrades, approvals, settleMs });
+  const flow = new UpgradeFlow({ customers, upgrades, approvals, settleMs, source });
   const fleet = new FleetIndex(customers);
   const bot = new UpgradeAssistantBot({
-    conversation: new Conversation({ customers, lookup, flow, fleet }),
+    conversation: new Conversation({ customers, lookup, flow, fleet, source }),
     conversationState: new ConversationState(new DurableStorage(ports.state)),
     flow,
     understander: await createUnderstander(lookup),

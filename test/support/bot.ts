@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config.js';
 import type { CustomerRepository } from '../../src/core/customers.js';
 import type { UpgradeGateway } from '../../src/core/gateway.js';
 import type { UpgradeLedger } from '../../src/core/ledger.js';
+import { FILE_SOURCE, type DirectorySource } from '../../src/core/system-of-record.js';
 import { openPersistence, type Persistence } from '../../src/persistence.js';
 import type { Customer } from '../../src/rules/index.js';
 import { testDatabase } from './test-engine.js';
@@ -76,7 +77,12 @@ export async function closeTestBots(which: (bot: TestBot) => boolean = () => tru
 
 export async function createTestBot(
   approvers: string[] = [],
-  options: { timings?: Partial<UpgradeTimings>; now?: () => Date } = {},
+  options: {
+    timings?: Partial<UpgradeTimings>;
+    now?: () => Date;
+    /** Where the customers come from (default: the directory file, nothing to refresh). */
+    source?: DirectorySource;
+  } = {},
 ): Promise<TestBot> {
   const database = await testDatabase();
   const storage = await openPersistence(
@@ -88,11 +94,13 @@ export async function createTestBot(
     if (change.kind === 'upserted') lookup.upsert(change.customer);
     else lookup.remove(change.customerId);
   });
-  const upgrades = upgradeServiceOf(storage, options);
+  const { source = FILE_SOURCE, ...timing } = options;
+  const upgrades = upgradeServiceOf(storage, timing);
   const { bot } = await assembleBot({
     customers: storage.customers,
     lookup,
     upgrades,
+    source,
     state: storage.state,
     approvals: new ApprovalPolicy({ approvers }),
     logger: pino({ level: 'silent' }),
