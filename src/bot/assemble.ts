@@ -8,6 +8,7 @@ import type { ApprovalPolicy } from '../core/approvals.js';
 import type { CustomerRepository } from '../core/customers.js';
 import type { LiveCheck } from '../core/live-check.js';
 import type { KeyValueStore } from '../core/state.js';
+import type { DirectorySource } from '../core/system-of-record.js';
 import type { UpgradeService } from '../core/upgrades.js';
 import type { CustomerLookup } from '../directory/lookup-types.js';
 import { UpgradeAssistantBot } from './bot.js';
@@ -23,6 +24,8 @@ export interface BotPorts {
   readonly customers: CustomerRepository;
   readonly lookup: CustomerLookup;
   readonly upgrades: UpgradeService;
+  /** Where the customers come from and how fresh they are ("as of 10:42", "refresh Contoso"). */
+  readonly source: DirectorySource;
   /** Where the conversation state lives. */
   readonly state: KeyValueStore;
   /** Who may confirm, cancel or see a confirm card live, and where. */
@@ -49,7 +52,7 @@ export interface AssembledBot {
 }
 
 export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
-  const { customers, lookup, upgrades, approvals } = ports;
+  const { customers, lookup, upgrades, approvals, source } = ports;
   const wording = ports.wording ?? new Wording();
   // A press that finds another one carrying the upgrade out waits for its outcome, within Teams' budget.
   const settleMs = Math.round((ports.invokeBudgetMs ?? 4000) * 0.6);
@@ -58,13 +61,14 @@ export async function assembleBot(ports: BotPorts): Promise<AssembledBot> {
     upgrades,
     approvals,
     settleMs,
+    source,
     logger: ports.logger,
     ...(ports.live === undefined ? {} : { live: ports.live }),
     ...(ports.onDisagreement === undefined ? {} : { onDisagreement: ports.onDisagreement }),
   });
   const fleet = new FleetIndex(customers);
   const bot = new UpgradeAssistantBot({
-    conversation: new Conversation({ customers, lookup, flow, fleet }),
+    conversation: new Conversation({ customers, lookup, flow, fleet, source }),
     conversationState: new ConversationState(new DurableStorage(ports.state)),
     flow,
     understander: await createUnderstander(lookup),

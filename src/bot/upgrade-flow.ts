@@ -10,6 +10,8 @@ import { SystemOfRecordAuthError, SystemOfRecordUnavailableError } from '../core
 import type { ApprovalPolicy, Caller, Refusal } from '../core/approvals.js';
 import { newUpgradeToken, type LedgerEntry } from '../core/ledger.js';
 import type { UpgradeService } from '../core/upgrades.js';
+import type { DirectorySource } from '../core/system-of-record.js';
+import { customerFreshness, withFreshness } from './answers/freshness.js';
 import {
   additionalServices,
   evaluateSubscription,
@@ -56,6 +58,8 @@ interface UpgradeFlowDeps {
   readonly onDisagreement?: (d: Disagreement) => void;
   /** Where the live check's failures are logged (the user gets a clear answer, not the error). */
   readonly logger?: Logger;
+  /** Where the customers come from: the choose and confirm cards say how fresh their data is. */
+  readonly source?: DirectorySource;
 }
 
 export type Eligibility = 'eligible' | 'not-eligible';
@@ -120,7 +124,15 @@ export class UpgradeFlow {
         'nothingEligible',
       );
     }
-    return chooseTargetAnswer(tr, customer, subscription, eligible, preselected);
+    return this.fresh(tr, customer, chooseTargetAnswer(tr, customer, subscription, eligible, preselected));
+  }
+
+  /** A card about the customer, with how fresh its data is (nothing for the directory file). */
+  private async fresh(tr: Translator, customer: Customer, reply: Reply): Promise<Reply> {
+    const source = this.deps.source;
+    return source === undefined
+      ? reply
+      : withFreshness(reply, customerFreshness(tr, customer, await source.status()));
   }
 
   /** Review: the rules again with the chosen target and seats, then the confirm card (a new pending request). */
@@ -190,7 +202,7 @@ export class UpgradeFlow {
       requestedBy: caller.user,
       place: caller.place,
     });
-    return this.confirmCard(tr, customer, entry, true, options);
+    return this.fresh(tr, customer, this.confirmCard(tr, customer, entry, true, options));
   }
 
   /**
@@ -236,7 +248,11 @@ export class UpgradeFlow {
     if (entry.status !== 'pending') return this.decided(tr, customer, entry);
     if (customer === undefined) return undefined;
     // Live buttons for the requester and the approvers only; everybody else sees a read-only card.
-    return this.confirmCard(tr, customer, entry, this.deps.approvals.seesLive(entry, caller));
+    return this.fresh(
+      tr,
+      customer,
+      this.confirmCard(tr, customer, entry, this.deps.approvals.seesLive(entry, caller)),
+    );
   }
 
   async confirm(tr: Translator, token: string, caller: Caller): Promise<Reply | undefined> {

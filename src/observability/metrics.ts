@@ -46,6 +46,7 @@ export class Metrics {
   private readonly syncCustomers: Gauge;
   private readonly syncLastSuccess: Gauge;
   private readonly syncDuration: Histogram;
+  private readonly disagreements: Counter<'rules' | 'partner_center'>;
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -99,6 +100,12 @@ export class Metrics {
       name: 'partner_center_sync_duration_seconds',
       help: 'How long full syncs from Partner Center took (successful or failed).',
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600],
+      registers,
+    });
+    this.disagreements = new Counter({
+      name: 'partner_center_disagreements_total',
+      help: "Live re-checks where Partner Center's verdict on a target differs from the rules' on the synced copy (the answer follows Partner Center), by each one's verdict.",
+      labelNames: ['rules', 'partner_center'],
       registers,
     });
     for (const outcome of ['ok', 'failed', 'skipped'] satisfies SyncOutcome[]) {
@@ -155,6 +162,11 @@ export class Metrics {
   }
 
   /** Another replica held the sync lease. */
+  /** Partner Center and the rules disagree on a target (`eligible` or `not-eligible` each). */
+  partnerCenterDisagreement(rules: string, partnerCenter: string): void {
+    this.disagreements.inc({ rules, partner_center: partnerCenter });
+  }
+
   partnerCenterSyncSkipped(): void {
     this.syncs.inc({ outcome: 'skipped' });
   }

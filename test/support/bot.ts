@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config.js';
 import type { CustomerRepository } from '../../src/core/customers.js';
 import type { UpgradeGateway } from '../../src/core/gateway.js';
 import type { UpgradeLedger } from '../../src/core/ledger.js';
+import { FILE_SOURCE, type DirectorySource } from '../../src/core/system-of-record.js';
 import { openPersistence, type Persistence } from '../../src/persistence.js';
 import type { Customer } from '../../src/rules/index.js';
 import { testDatabase } from './test-engine.js';
@@ -81,6 +82,8 @@ export async function createTestBot(
     now?: () => Date;
     /** Partner Center's live re-check and the disagreement hook, as the composition root passes them. */
     ports?: Pick<BotPorts, 'live' | 'onDisagreement'>;
+    /** Where the customers come from (default: the directory file, nothing to refresh). */
+    source?: DirectorySource;
   } = {},
 ): Promise<TestBot> {
   const database = await testDatabase();
@@ -93,12 +96,13 @@ export async function createTestBot(
     if (change.kind === 'upserted') lookup.upsert(change.customer);
     else lookup.remove(change.customerId);
   });
-  const { ports, ...serviceOptions } = options;
+  const { ports, source = FILE_SOURCE, ...serviceOptions } = options;
   const upgrades = upgradeServiceOf(storage, serviceOptions);
   const { bot } = await assembleBot({
     customers: storage.customers,
     lookup,
     upgrades,
+    source,
     state: storage.state,
     approvals: new ApprovalPolicy({ approvers }),
     logger: pino({ level: 'silent' }),

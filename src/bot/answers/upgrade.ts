@@ -66,6 +66,7 @@ export function chooseTargetAnswer(
       offer: offerName(tr, subscription.offerId),
       seats: tr.number(subscription.quantity),
     }),
+    freshness: '',
     fallbackText: plainText([title, ...targets.map((t) => `- ${t.title}`)]),
     customerId: customer.id,
     subscriptionId: subscription.id,
@@ -167,6 +168,7 @@ export function confirmAnswer(
   );
   const data: ConfirmCardData = {
     title,
+    freshness: '',
     fallbackText: plainText([
       title,
       ...factsText(tr, facts),
