@@ -1,0 +1,165 @@
+/**
+ * The bot reading Partner Center (the simulator, a process of its own) over HTTP, as Teams drives it: the
+ * sync, the live re-check at review following Partner Center where it and the rules disagree (and counting it),
+ * the upgrade carried out in Partner Center exactly once (also when the connection drops after it was
+ * applied), and credentials that Partner Center refuses.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../../../scripts/partner-center-sim/start.js';
+import { loadDemoDirectory } from '../../../src/directory/load.js';
+import type { Customer } from '../../../src/rules/index.js';
+import { ScriptedChannel, type ChildBot } from '../../hardening/support.js';
+import { ask, press, review, stopAll } from '../../support/child-bots.js';
+import { invoke, ledgerCount, metricsOf, metricValue, newDataDir, startSyncedBot } from './support.js';
+
+vi.setConfig({ testTimeout: 120_000 });
+
+const demo = loadDemoDirectory();
+const named = (name: string): Customer => demo.customers.find((c) => c.companyProfile.companyName === name)!;
+const contoso = named('Contoso Ltd');
+const fabricam = named('Fabricam Ltd');
+const adventure = named('Adventure Works Cycles');
+
+const NOT_ELIGIBLE_THERE =
+  /^partner_center_disagreements_total\{rules="eligible",partner_center="not-eligible"\}/;
+const ELIGIBLE_THERE =
+  /^partner_center_disagreements_total\{rules="not-eligible",partner_center="eligible"\}/;
+
+const channel = new ScriptedChannel();
+let serviceUrl = '';
+let sim: RunningSimulator;
+let bot: ChildBot;
+let dataDir: string;
+
+beforeAll(async () => {
+  serviceUrl = await channel.start();
+  sim = await startSimulator({ rateLimitPerMinute: 0 });
+  dataDir = newDataDir();
+  bot = await startSyncedBot(sim, dataDir, demo.customers.length);
+}, 180_000);
+afterAll(async () => {
+  await stopAll();
+  await sim?.stop();
+  await channel.close();
+});
+afterEach(async () => {
+  await sim.clearFaults();
+  await sim.secret('valid');
+});
+
+describe('answers from the store, with their freshness', () => {
+  it('says how fresh the data is, and what was not checked', async () => {
+    const answer = await ask(bot, serviceUrl, 'can Contoso upgrade?');
+    expect(answer).toMatch(/As of \d{1,2}:\d{2}/);
+    expect(answer).toContain('Not checked here: delegated admin privileges');
+    expect(answer).toContain('Contoso Ltd');
+  });
+});
+
+describe('the upgrade, in Partner Center, once', () => {
+  it('review re-checks live, confirm upgrades in the simulator once, and the card says where', async () => {
+    await sim.resetStats();
+    const token = await review(bot, serviceUrl, {
+      customerId: contoso.id,
+      subscriptionId: 'sub-contoso-essentials',
+      target: 'O365_E3',
+      seats: 40,
+    });
+    expect((await sim.stats()).byRoute['GET upgrades']?.['200']).toBeGreaterThanOrEqual(1);
+    const pressed = await press(bot, serviceUrl, token);
+    expect(pressed.answer, pressed.body).toBe('done');
+    expect(pressed.body).toContain('Partner Center');
+    const stats = await sim.stats();
+    expect(stats.upgradesApplied).toBe(1);
+    expect(stats.upgradeRequestIds).toHaveLength(1);
+    const after = (await sim.customer(contoso.id)) as Customer;
+    expect(after.subscriptions.find((s) => s.id === 'sub-contoso-essentials')?.status).not.toBe('active');
+    expect(after.subscriptions.filter((s) => s.offerId === 'O365_E3' && s.status === 'active')).toHaveLength(
+      1,
+    );
+    // A second press says it is done already, and changes nothing.
+    const again = await press(bot, serviceUrl, token);
+    expect(again.answer).toBe('already');
+    expect((await sim.stats()).upgradesApplied).toBe(1);
+  });
+
+  it('the connection drops after Partner Center applied the POST: the retry has the same MS-RequestId, one upgrade', async () => {
+    await sim.resetStats();
+    const woodgrove = named('Woodgrove Bank');
+    const token = await review(bot, serviceUrl, {
+      customerId: woodgrove.id,
+      subscriptionId: 'sub-woodgrove-business',
+      target: 'O365_BUSINESS_PREMIUM',
+      seats: woodgrove.subscriptions[0]!.quantity,
+    });
+    await sim.faults([{ method: 'POST', path: '/upgrades$', action: 'drop-after-apply', times: 1 }]);
+    const pressed = await press(bot, serviceUrl, token);
+    expect(pressed.answer, pressed.body).toBe('done');
+    const stats = await sim.stats();
+    expect(stats.upgradesApplied).toBe(1);
+    expect(stats.idempotentReplays).toBe(1);
+    expect(stats.upgradeRequestIds).toHaveLength(2);
+    expect(new Set(stats.upgradeRequestIds).size).toBe(1);
+  });
+});
+
+describe('Partner Center and the rules disagree: the answer follows Partner Center, and the metric counts it', () => {
+  it('Partner Center says not eligible where the rules say eligible (delegated admin expired)', async () => {
+    await sim.resetStats();
+    const before = metricValue(await metricsOf(bot), NOT_ELIGIBLE_THERE);
+    const body = await invoke(bot, serviceUrl, 'review', {
+      customerId: fabricam.id,
+      subscriptionId: 'sub-fabricam-essentials',
+      target: 'O365_E3',
+      seats: String(fabricam.subscriptions[0]!.quantity),
+      transfer: 'true',
+    });
+    expect(body).not.toContain('"verb":"confirm"');
+    expect(body).toMatch(/delegated admin/i);
+    const after = metricValue(await metricsOf(bot), NOT_ELIGIBLE_THERE);
+    expect(after).toBe(before + 1);
+    expect((await sim.stats()).upgradesApplied).toBe(0);
+  });
+
+  it('Partner Center says eligible where the rules say not (the add-on was removed there since the sync)', async () => {
+    const now = (await sim.customer(adventure.id)) as Customer;
+    await sim.replaceCustomer({
+      ...now,
+      subscriptions: now.subscriptions.map((s) => ({ ...s, addOns: [] })),
+    });
+    const metric = ELIGIBLE_THERE;
+    const before = metricValue(await metricsOf(bot), metric);
+    const source = adventure.subscriptions[0]!;
+    const token = await review(bot, serviceUrl, {
+      customerId: adventure.id,
+      subscriptionId: source.id,
+      target: 'O365_E3',
+      seats: source.quantity,
+    });
+    expect(token).toMatch(/.+/);
+    expect(metricValue(await metricsOf(bot), metric)).toBe(before + 1);
+  });
+});
+
+describe('credentials Partner Center refuses', () => {
+  it('a revoked secret: a clear answer, an error in the log, nothing changed', async () => {
+    await sim.resetStats();
+    const ledgerBefore = ledgerCount(dataDir);
+    await sim.secret('revoked');
+    await sim.expireTokens();
+    const body = await invoke(bot, serviceUrl, 'review', {
+      customerId: named('A. Datum Corporation').id,
+      subscriptionId: 'sub-adatum-essentials',
+      target: 'O365_E3',
+      seats: '10',
+      transfer: 'true',
+    });
+    expect(body).not.toContain('"verb":"confirm"');
+    expect(body).toMatch(/credentials/i);
+    expect(body).toMatch(/nothing (was )?changed/i);
+    const errors = bot.stdout.filter((line) => line.includes('"level":50'));
+    expect(errors.join('\n')).toMatch(/credential|AADSTS|invalid_client/i);
+    expect(ledgerCount(dataDir)).toBe(ledgerBefore);
+    expect((await sim.stats()).upgradesApplied).toBe(0);
+  });
+});
