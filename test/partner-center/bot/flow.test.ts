@@ -8,9 +8,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startSimulator, type RunningSimulator } from '../../../scripts/partner-center-sim/start.js';
 import { loadDemoDirectory } from '../../../src/directory/load.js';
 import type { Customer } from '../../../src/rules/index.js';
-import { ScriptedChannel, type ChildBot } from '../../hardening/support.js';
-import { ask, press, review, stopAll } from '../../support/child-bots.js';
-import { invoke, ledgerCount, metricsOf, metricValue, newDataDir, startSyncedBot } from './support.js';
+import { ScriptedChannel, teamsInvoke, type ChildBot } from '../../hardening/support.js';
+import { post } from '../../support/server.js';
+import { ask, press, review, stopAll, waitUntil } from '../../support/child-bots.js';
+import {
+  invoke,
+  ledgerCount,
+  ledgerEntry,
+  metricsOf,
+  metricValue,
+  newDataDir,
+  startSyncedBot,
+} from './support.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -103,6 +112,39 @@ describe('the upgrade, in Partner Center, once', () => {
   });
 });
 
+describe('Partner Center slower than the in-turn budget', () => {
+  it('the confirm is answered "in progress"; the outcome then replaces the card, and the ledger records it', async () => {
+    const sakura = demo.customers.find((c) => c.id.startsWith('a51d8dec'))!;
+    const source = sakura.subscriptions[0]!;
+    const token = await review(bot, serviceUrl, {
+      customerId: sakura.id,
+      subscriptionId: source.id,
+      target: 'O365_E3',
+      seats: source.quantity,
+    });
+    // Two calls (the re-check, then the POST) of 2.5 s each: past the bot's 4 s budget for a Teams invoke.
+    await sim.config({ latencyMs: 2500 });
+    channel.requests.length = 0;
+    try {
+      const res = await post(
+        bot.url,
+        teamsInvoke(serviceUrl, 'confirm', { token }, { replyToId: 'card-pc' }),
+      );
+      expect(await res.text()).toContain('Upgrade in progress');
+      await channel.waitFor(2, 15_000);
+    } finally {
+      await sim.config({ latencyMs: 0 });
+    }
+    const updates = channel.requests.map((r) => JSON.stringify(r.activity));
+    expect(updates.at(-1)).toContain('Upgrade done');
+    expect(updates.at(-1)).toContain('Upgraded in Partner Center');
+    expect(channel.requests.every((r) => r.method === 'PUT' && r.path.endsWith('/activities/card-pc'))).toBe(
+      true,
+    );
+    expect(ledgerEntry(dataDir, token)?.status).toBe('done');
+  });
+});
+
 describe('Partner Center and the rules disagree: the answer follows Partner Center, and the metric counts it', () => {
   it('Partner Center says not eligible where the rules say eligible (delegated admin expired)', async () => {
     await sim.resetStats();
@@ -157,8 +199,15 @@ describe('credentials Partner Center refuses', () => {
     expect(body).not.toContain('"verb":"confirm"');
     expect(body).toMatch(/credentials/i);
     expect(body).toMatch(/nothing (was )?changed/i);
-    const errors = bot.stdout.filter((line) => line.includes('"level":50'));
-    expect(errors.join('\n')).toMatch(/credential|AADSTS|invalid_client/i);
+    // The error line may reach this process after the answer.
+    await waitUntil(
+      'an error logged about the credentials',
+      () =>
+        bot.stdout.some(
+          (line) => line.includes('"level":50') && /credential|AADSTS|invalid_client/i.test(line),
+        ),
+      { timeoutMs: 5000 },
+    );
     expect(ledgerCount(dataDir)).toBe(ledgerBefore);
     expect((await sim.stats()).upgradesApplied).toBe(0);
   });
