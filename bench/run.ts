@@ -43,6 +43,7 @@ import {
   post,
   replyTexts,
   runLoad,
+  teamsInvoke,
   type Delivery,
   type LoadResult,
   type Step,
@@ -56,7 +57,8 @@ import {
   type Report,
   type Shape,
 } from './report.js';
-import type { ScaleMeasure, UpgradeCandidate } from './scale.js';
+import type { ScaleMeasure } from './scale.js';
+import type { UpgradeCandidate } from './directory-file.js';
 import { enginesBench } from './engines.js';
 import type { EnginesOutcome } from './engines-report.js';
 import { prng, summarize } from './stats.js';
@@ -216,27 +218,6 @@ function cardTexts(body: string): string[] {
     // not JSON: no texts
   }
   return texts;
-}
-
-function teamsInvoke(
-  serviceUrl: string,
-  conversationId: string,
-  verb: string,
-  data: Record<string, unknown>,
-) {
-  return {
-    type: 'invoke',
-    name: 'adaptiveCard/action',
-    id: `invoke-${Math.random().toString(36).slice(2)}`,
-    timestamp: new Date().toISOString(),
-    serviceUrl,
-    channelId: 'msteams',
-    from: { id: 'user-1', name: 'Megan Bowen', aadObjectId: 'aad-user-1' },
-    conversation: { id: conversationId, conversationType: 'personal' },
-    recipient: { id: 'bot-1', name: 'Upgrade Assistant' },
-    locale: 'en-US',
-    value: { action: { type: 'Action.Execute', verb, data } },
-  };
 }
 
 interface HttpSetup {
