@@ -40,6 +40,8 @@ const adapters = {
     '**/persistence.js',
     '**/partner-center',
     '**/partner-center/*',
+    '**/partner-center-composition',
+    '**/partner-center-composition.js',
     'better-sqlite3',
     'pg',
     'pg-*',

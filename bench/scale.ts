@@ -216,7 +216,7 @@ async function measureScale(
   const changed = customers[customers.length - 1] as Customer;
   const updateStart = performance.now();
   repository.change({ ...changed, subscriptions: changed.subscriptions.slice(1) });
-  await index.answer(FLEET_TARGET);
+  await index.answer(FLEET_TARGET, { offset: 0, limit: 10 });
   const updateMs = performance.now() - updateStart;
 
   const load = { durationMs: options.quick ? 1500 : 5000, everyMs: 2, concurrency: 4 };

@@ -57,6 +57,12 @@ import type { UpgradePlan } from './rules/index.js';
 import type { CustomerRepository } from './core/customers.js';
 import type { UpgradeGateway } from './core/gateway.js';
 import { startRetention } from './core/retention.js';
+import { FILE_SOURCE, type DirectorySource } from './core/system-of-record.js';
+import {
+  openPartnerCenter,
+  PARTNER_CENTER_DIRECTORY,
+  type PartnerCenterParts,
+} from './partner-center-composition.js';
 import { UpgradeService } from './core/upgrades.js';
 
 export interface App {
@@ -67,6 +73,8 @@ export interface App {
   /** The storage engine (SQLite or PostgreSQL) and its ports. */
   readonly storage: Persistence;
   readonly upgrades: UpgradeService;
+  /** Where the customers come from and how fresh they are (the directory file, or Partner Center). */
+  readonly source: DirectorySource;
   readonly metrics: Metrics;
   /** The requests being processed. */
   readonly inFlight: InFlight;
@@ -103,11 +111,17 @@ export interface AppOptions {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
+  const fromPartnerCenter = config.partnerCenter !== undefined;
   const store = await openPersistence(config, {
-    // Read only for a new database: a restart does not parse the directory file again.
+    // Read only for a new database: a restart does not parse the directory file again. Partner Center's
+    // customers come from the sync, into an empty directory.
     seed: () =>
-      config.DIRECTORY_FILE === undefined ? loadDemoDirectory() : loadDirectoryFile(config.DIRECTORY_FILE),
-    seedSource: config.DIRECTORY_FILE ?? DEMO_DIRECTORY_PATH,
+      fromPartnerCenter
+        ? { partner: { name: PARTNER_CENTER_DIRECTORY }, customers: [] }
+        : config.DIRECTORY_FILE === undefined
+          ? loadDemoDirectory()
+          : loadDirectoryFile(config.DIRECTORY_FILE),
+    seedSource: fromPartnerCenter ? 'partner-center' : (config.DIRECTORY_FILE ?? DEMO_DIRECTORY_PATH),
     ...(options.faults === undefined ? {} : { faults: options.faults }),
     onWarning: (message) => logger.warn(message),
   });
@@ -128,10 +142,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     else lookup.remove(change.customerId);
   });
   const stopWatching = store.watch(config.CACHE_REFRESH_SECONDS * 1000);
+  const partnerCenter: PartnerCenterParts | undefined =
+    config.partnerCenter === undefined
+      ? undefined
+      : openPartnerCenter(config.partnerCenter, store, logger, metrics);
+  const source: DirectorySource = partnerCenter?.sync ?? FILE_SOURCE;
+  const gateway = partnerCenter?.gateway ?? store.gateway;
   const upgrades = new UpgradeService({
     customers,
     ledger: store.ledger,
-    gateway: options.wrapGateway?.(store.gateway) ?? store.gateway,
+    gateway: options.wrapGateway?.(gateway) ?? gateway,
     timings: {
       leaseMs: config.UPGRADE_LEASE_SECONDS * 1000,
       lifetimeMs: config.UPGRADE_REQUEST_LIFETIME_SECONDS * 1000,
@@ -158,6 +178,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     customers,
     lookup,
     upgrades,
+    source,
     state: store.state,
     approvals: new ApprovalPolicy({
       approvers: config.UPGRADE_APPROVERS,
@@ -166,6 +187,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
     logger,
     invokeBudgetMs: config.TEAMS_INVOKE_BUDGET_MS,
+    ...(partnerCenter === undefined
+      ? {}
+      : {
+          live: partnerCenter.live,
+          // The answer follows Partner Center; each disagreement with the rules is logged and counted.
+          onDisagreement: (d) => {
+            metrics.partnerCenterDisagreement(d.rules, d.partnerCenter);
+            logger.warn(d, 'Partner Center and the rules disagree; the answer follows Partner Center');
+          },
+        }),
   });
 
   const required = authenticationRequired(config);
@@ -276,6 +307,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stopWatching();
     stopRetention();
     await upgrades.stop();
+    // The sync writes to the store: stopped (a sync in progress finished or abandoned) before it closes.
+    await partnerCenter?.close();
     await store.close();
   };
 
@@ -286,6 +319,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     customers,
     storage: store,
     upgrades,
+    source,
     metrics,
     inFlight,
     metricsServer,
@@ -298,6 +332,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           resolve(server.address().port);
         });
       });
+      // The first sync runs now (then every PARTNER_CENTER_SYNC_MINUTES); its outcome is logged, not awaited.
+      partnerCenter?.sync.start();
       // The fleet counts are built now, in the background, rather than by the first fleet question.
       fleet.warm().catch((error: unknown) => logger.warn({ err: error }, 'fleet counts not built at start'));
       if (metricsServer !== undefined) {

@@ -6,6 +6,7 @@
 import type { Config } from './config.js';
 import type { CustomerRepository } from './core/customers.js';
 import type { UpgradeGateway } from './core/gateway.js';
+import type { LeaseStore } from './core/leases.js';
 import type { UpgradeLedger } from './core/ledger.js';
 import type { KeyValueStore } from './core/state.js';
 import type { DirectoryData } from './directory/load.js';
@@ -29,8 +30,12 @@ export interface Persistence {
   readonly ledger: UpgradeLedger;
   readonly gateway: UpgradeGateway;
   readonly state: KeyValueStore;
+  /** Named leases shared by the replicas (one of them syncs at a time). */
+  readonly leases: LeaseStore;
   /** Stores a customer as a sync does (added or replaced; no rule is checked). */
   saveCustomer(customer: Customer): Promise<void>;
+  /** Removes a customer as a sync does (the system of record no longer has it); false when there was none. */
+  removeCustomer(customerId: string): Promise<boolean>;
   /** The audit trail of one upgrade request, oldest first. */
   auditEvents(token: string): Promise<readonly LedgerEvent[]>;
   /** True when an error says the database cannot be reached now: the user is told to try again shortly. */
@@ -74,7 +79,9 @@ function openSqlite(config: Config, options: PersistenceOptions): Persistence {
     ledger: store.ledger,
     gateway: store.gateway,
     state: store.state,
+    leases: store.leases,
     saveCustomer: async (customer) => store.directory.saveCustomer(customer),
+    removeCustomer: async (customerId) => store.directory.removeCustomer(customerId),
     auditEvents: async (token) => store.ledger.events(token),
     isUnavailable: (error) => SQLITE_UNAVAILABLE.test(errorCode(error) ?? ''),
     watch: (intervalMs) => store.watch(intervalMs),
@@ -123,7 +130,9 @@ async function openPostgres(config: Config, options: PersistenceOptions): Promis
     ledger: pgStore.ledger,
     gateway: pgStore.gateway,
     state: pgStore.state,
+    leases: pgStore.leases,
     saveCustomer: (customer) => pgStore.customers.saveCustomer(customer),
+    removeCustomer: (customerId) => pgStore.customers.removeCustomer(customerId),
     auditEvents: (token) => pgStore.ledger.events(token),
     isUnavailable: isPgUnavailable,
     watch: (intervalMs) => pgStore.watch(intervalMs),

@@ -45,6 +45,8 @@ describe('layering', () => {
     ['src/core/probe.ts', "import pg from 'pg';"],
     ['src/bot/probe.ts', "import { openPersistence } from '../persistence.js';"],
     ['src/core/probe.ts', "import type { Persistence } from '../persistence.js';"],
+    ['src/bot/probe.ts', "import { openPartnerCenter } from '../partner-center-composition.js';"],
+    ['src/core/probe.ts', "import { PartnerCenterClient } from '../partner-center/client.js';"],
     ['src/core/probe.ts', "import { SqliteUpgradeLedger } from '../storage/upgrade-ledger.js';"],
     ['src/core/probe.ts', "import { UpgradeFlow } from '../bot/upgrade-flow.js';"],
     ['src/core/probe.ts', "import { TurnContext } from 'botbuilder';"],

@@ -105,15 +105,14 @@ export class SimState {
   listSubscriptions(customerId: string): Reply {
     const c = this.customers.get(customerId);
     if (c === undefined) return customerNotFound(customerId);
-    const items = c.subscriptions.filter(visible).flatMap((s) => subscriptionResources(c.id, s));
+    const items = allSubscriptionResources(c);
     return { status: 200, body: collection(items, `/customers/${c.id}/subscriptions`) };
   }
 
   getSubscription(customerId: string, subscriptionId: string): Reply {
     const c = this.customers.get(customerId);
     if (c === undefined) return customerNotFound(customerId);
-    const all = c.subscriptions.filter(visible).flatMap((s) => subscriptionResources(c.id, s));
-    const found = all.find((s) => s['id'] === subscriptionId);
+    const found = allSubscriptionResources(c).find((s) => s['id'] === subscriptionId);
     return found === undefined ? subscriptionNotFound(subscriptionId) : { status: 200, body: found };
   }
 
@@ -351,6 +350,30 @@ function customerResource(c: Customer): Resource {
     links: { self: { uri: `/customers/${c.id}`, method: 'GET', headers: [] } },
     attributes: { objectType: 'Customer' },
   };
+}
+
+/**
+ * Every subscription Partner Center lists for the partner: its own catalog subscriptions with their add-ons,
+ * then the subscriptions of offers the catalog does not judge (a directory's `otherSubscriptions`), as they are.
+ */
+function allSubscriptionResources(c: Customer): Resource[] {
+  return [
+    ...c.subscriptions.filter(visible).flatMap((s) => subscriptionResources(c.id, s)),
+    ...(c.otherSubscriptions ?? []).map((o) => ({
+      id: o.id,
+      offerId: o.offerId,
+      offerName: o.offerName,
+      friendlyName: o.friendlyName ?? o.offerName,
+      quantity: o.quantity,
+      unitType: 'Licenses',
+      status: o.status,
+      isTrial: false,
+      billingCycle: 'monthly',
+      contractType: 'subscription',
+      links: { self: { uri: `/customers/${c.id}/subscriptions/${o.id}`, method: 'GET', headers: [] } },
+      attributes: { objectType: 'Subscription' },
+    })),
+  ];
 }
 
 /** A subscription and its add-ons (separate subscriptions with `parentSubscriptionId` in Partner Center). */

@@ -3,6 +3,11 @@
  * chosen from a table; customer resolution is shared by the intents that need a customer.
  */
 import type { CustomerRepository } from '../core/customers.js';
+import {
+  SystemOfRecordAuthError,
+  SystemOfRecordUnavailableError,
+  type DirectorySource,
+} from '../core/system-of-record.js';
 import type { CustomerLookup, LookupResult } from '../directory/lookup-types.js';
 import { isOfferId, type Customer, type OfferId, type OtherProductId } from '../rules/index.js';
 import {
@@ -12,6 +17,7 @@ import {
 } from './answers/eligibility.js';
 import { ambiguousAnswer, notFoundAnswer } from './answers/customer-choice.js';
 import { fleetAnswer } from './answers/fleet.js';
+import { customerFreshness, fleetFreshness, momentText, withFreshness } from './answers/freshness.js';
 import type { FleetSource } from './fleet-index.js';
 import { helpAnswer, notUnderstoodAnswer } from './answers/help.js';
 import { otherProductAnswer } from './answers/other-product.js';
@@ -28,10 +34,12 @@ interface ConversationDeps {
   readonly flow: UpgradeFlow;
   /** The fleet counts kept up to date; without it, each fleet question reads the whole directory. */
   readonly fleet?: FleetSource;
+  /** Where the customers come from: how fresh the answers are, and "refresh Contoso". */
+  readonly source: DirectorySource;
 }
 
 /** The intents that are about one customer, and what to answer once the customer is known. */
-type CustomerIntent = 'eligibility' | 'upgrade' | 'history';
+type CustomerIntent = 'eligibility' | 'upgrade' | 'history' | 'refresh';
 
 interface CustomerQuestion {
   readonly intent: CustomerIntent;
@@ -47,14 +55,19 @@ export class Conversation {
     eligibility: (tr, u) => this.aboutCustomer(tr, u, 'eligibility'),
     upgrade: (tr, u) => this.aboutCustomer(tr, u, 'upgrade'),
     history: (tr, u) => this.aboutCustomer(tr, u, 'history'),
+    refresh: (tr, u) =>
+      // The directory file has nothing to read again, whichever customer is named.
+      this.deps.source.kind === 'file'
+        ? { text: tr.t('refresh.fileSource') }
+        : u.customer === undefined && u.followUp === undefined
+          ? { text: tr.t('refresh.missing') }
+          : this.aboutCustomer(tr, u, 'refresh'),
     paths: (tr, u) => {
       const plan = u.source ?? u.target;
       return plan === undefined ? { text: tr.t('paths.missing') } : pathsAnswer(tr, plan);
     },
     fleet: (tr, u) =>
-      u.target === undefined
-        ? { text: tr.t('fleet.missing') }
-        : fleetAnswer(tr, this.deps.fleet ?? this.deps.customers.pages(), u.target),
+      u.target === undefined ? { text: tr.t('fleet.missing') } : this.fleet(tr, u.target, 0),
     help: (tr) => helpAnswer(tr),
     none: (tr, u) =>
       // A bare customer name is a question about that customer.
@@ -101,13 +114,68 @@ export class Conversation {
   private async answerAbout(tr: Translator, customer: Customer, question: CustomerQuestion): Promise<Reply> {
     switch (question.intent) {
       case 'eligibility':
-        return question.target === undefined
-          ? eligibilityAnswer(tr, customer)
-          : targetEligibilityAnswer(tr, customer, question.target);
+        return this.fresh(
+          tr,
+          customer,
+          question.target === undefined
+            ? eligibilityAnswer(tr, customer)
+            : targetEligibilityAnswer(tr, customer, question.target),
+        );
       case 'upgrade':
         return this.upgrade(tr, customer, question.target, question.subscription);
       case 'history':
         return historyAnswer(tr, customer, await this.deps.flow.history(customer.id));
+      case 'refresh':
+        return this.refresh(tr, customer);
+    }
+  }
+
+  /** A customer answer with how fresh its data is ("As of 10:42", and whether the syncs have failed). */
+  private async fresh(tr: Translator, customer: Customer, reply: Reply): Promise<Reply> {
+    return withFreshness(reply, customerFreshness(tr, customer, await this.deps.source.status()));
+  }
+
+  /** A fleet answer, with the time of the last sync. */
+  private async fleet(tr: Translator, target: OfferId, offset: number): Promise<Reply> {
+    const reply = await fleetAnswer(tr, this.deps.fleet ?? this.deps.customers.pages(), target, offset);
+    return withFreshness(reply, fleetFreshness(tr, await this.deps.source.status()));
+  }
+
+  /**
+   * "Refresh Contoso": the customer read again from the system of record now, then its eligibility. When the
+   * system cannot be read, nothing changes and the answer says why (the last data is kept).
+   */
+  private async refresh(tr: Translator, customer: Customer): Promise<Reply> {
+    const name = customer.companyProfile.companyName;
+    let result;
+    try {
+      result = await this.deps.source.refresh(customer.id);
+    } catch (error) {
+      if (error instanceof SystemOfRecordAuthError) return { text: tr.t('refresh.auth', { customer: name }) };
+      if (!(error instanceof SystemOfRecordUnavailableError)) throw error;
+      return {
+        text:
+          customer.syncedAt === undefined
+            ? tr.t('refresh.unavailableNoTime', { customer: name })
+            : tr.t('refresh.unavailable', { customer: name, time: momentText(tr, customer.syncedAt) }),
+      };
+    }
+    switch (result.kind) {
+      case 'not-applicable':
+        return { text: tr.t('refresh.fileSource') };
+      case 'removed':
+        return { text: tr.t('refresh.removed', { customer: name }) };
+      case 'refreshed': {
+        const fresh = result.customer;
+        const count = fresh.subscriptions.length + (fresh.otherSubscriptions?.length ?? 0);
+        const done = tr.t('refresh.done', {
+          customer: fresh.companyProfile.companyName,
+          count,
+          time: momentText(tr, fresh.syncedAt ?? new Date().toISOString()),
+        });
+        const answer = await this.answerFor(tr, fresh, { intent: 'eligibility' });
+        return { ...answer, text: `${done}\n\n${answer.text}` };
+      }
     }
   }
 
@@ -158,7 +226,7 @@ export class Conversation {
     const reply = isOfferId(target)
       ? targetEligibilityAnswer(tr, customer, target, offset)
       : eligibilityAnswer(tr, customer, offset);
-    return { ...reply, about: customer.id };
+    return { ...(await this.fresh(tr, customer, reply)), about: customer.id };
   }
 
   /** One subscription's card, in full ("Details"), looked up and evaluated again. */
@@ -176,13 +244,13 @@ export class Conversation {
       subscriptionId,
       isOfferId(target) ? target : undefined,
     );
-    return { ...reply, about: customer.id };
+    return { ...(await this.fresh(tr, customer, reply)), about: customer.id };
   }
 
   /** A later page of the customers that can move to a plan ("Next 10"). */
   async fleetPage(tr: Translator, target: string, offset: number): Promise<Reply> {
     if (!isOfferId(target)) return { text: tr.t('card.invalid') };
-    return fleetAnswer(tr, this.deps.fleet ?? this.deps.customers.pages(), target, offset);
+    return this.fleet(tr, target, offset);
   }
 
   /** The customer picked on a disambiguation card, looked up again. */

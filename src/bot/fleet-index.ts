@@ -6,11 +6,18 @@
  * holds the event loop for the other users' turns.
  */
 import type { CustomerRepository } from '../core/customers.js';
-import { allUpgradeTargets, FleetAggregate, type FleetAnswer, type OfferId } from '../rules/index.js';
+import {
+  allUpgradeTargets,
+  FleetAggregate,
+  type FleetAnswer,
+  type FleetPage,
+  type OfferId,
+} from '../rules/index.js';
 
 /** Where the fleet answer reads its counts from. */
 export interface FleetSource {
-  answer(target: OfferId): Promise<FleetAnswer>;
+  /** The answer for `target`, with only `page` of its eligible customers. */
+  answer(target: OfferId, page: FleetPage): Promise<FleetAnswer>;
 }
 
 export class FleetIndex implements FleetSource {
@@ -39,12 +46,12 @@ export class FleetIndex implements FleetSource {
     return (this.built ??= this.build());
   }
 
-  async answer(target: OfferId): Promise<FleetAnswer> {
+  async answer(target: OfferId, page: FleetPage): Promise<FleetAnswer> {
     await this.warm();
     while (this.applying.size > 0) await Promise.all([...this.applying]);
     const aggregate = this.aggregates.get(target);
     if (aggregate === undefined) throw new Error(`${target} is not an upgrade target`);
-    return aggregate.answer();
+    return aggregate.answer(page);
   }
 
   close(): void {
@@ -54,8 +61,12 @@ export class FleetIndex implements FleetSource {
   private async build(): Promise<void> {
     this.building = true;
     try {
-      for await (const page of this.customers.pages())
+      for await (const page of this.customers.pages()) {
         for (const customer of page) for (const a of this.aggregates.values()) a.set(customer);
+        // A page read from memory or SQLite resolves at once: without a turn of the event loop between pages,
+        // the whole build (seconds at 100,000 customers) would hold every request, /healthz included.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     } catch (error) {
       this.built = undefined; // the next question tries again
       throw error;

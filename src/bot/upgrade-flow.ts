@@ -3,11 +3,17 @@
  * step looks the customer, subscription and target up again and re-runs the rules; the application core's
  * `UpgradeService` carries a confirmed upgrade out exactly once (claim, gateway, outcome).
  */
+import type { Logger } from '../logger.js';
 import type { CustomerRepository } from '../core/customers.js';
+import type { LiveCheck, LiveTarget, LiveVerdict } from '../core/live-check.js';
+import { SystemOfRecordAuthError, SystemOfRecordUnavailableError } from '../core/system-of-record.js';
 import type { ApprovalPolicy, Caller, Refusal } from '../core/approvals.js';
 import { newUpgradeToken, type LedgerEntry } from '../core/ledger.js';
 import type { UpgradeService } from '../core/upgrades.js';
+import type { DirectorySource } from '../core/system-of-record.js';
+import { customerFreshness, withFreshness } from './answers/freshness.js';
 import {
+  additionalServices,
   evaluateSubscription,
   evaluateTarget,
   findSubscription,
@@ -15,8 +21,12 @@ import {
   planUpgrade,
   type Customer,
   type OfferId,
+  type PlanOptions,
+  type Subscription,
+  type TargetVerdict,
   type UpgradeType,
 } from '../rules/index.js';
+import { liveRefusedAnswer, systemOfRecordErrorAnswer } from './answers/partner-center.js';
 import {
   alreadyAnswer,
   cancelledAnswer,
@@ -42,6 +52,24 @@ interface UpgradeFlowDeps {
    * sets 60 % of Teams' invoke budget), so that it can answer "already done by …" rather than "in progress".
    */
   readonly settleMs?: number;
+  /** Partner Center's live re-check: its verdict is authoritative (absent with the embedded directory). */
+  readonly live?: LiveCheck;
+  /** Told when Partner Center and the rules (on the synced copy) disagree on a target; the answer follows Partner Center. */
+  readonly onDisagreement?: (d: Disagreement) => void;
+  /** Where the live check's failures are logged (the user gets a clear answer, not the error). */
+  readonly logger?: Logger;
+  /** Where the customers come from: the choose and confirm cards say how fresh their data is. */
+  readonly source?: DirectorySource;
+}
+
+export type Eligibility = 'eligible' | 'not-eligible';
+
+export interface Disagreement {
+  readonly customerId: string;
+  readonly subscriptionId: string;
+  readonly target: OfferId;
+  readonly rules: Eligibility;
+  readonly partnerCenter: Eligibility;
 }
 
 /** What a refused confirm or cancel says (nothing changed). */
@@ -78,6 +106,7 @@ export class UpgradeFlow {
     const customer = await this.deps.customers.get(customerId);
     const subscription = customer === undefined ? undefined : findSubscription(customer, subscriptionId);
     if (customer === undefined || subscription === undefined) return undefined;
+    if (this.deps.live !== undefined) return this.chooseLive(tr, customer, subscription, preselected);
     const verdict = evaluateSubscription(customer, subscription);
     const eligible = verdict.targets.filter((t) => t.eligible);
     if (eligible.length === 0) {
@@ -95,7 +124,15 @@ export class UpgradeFlow {
         'nothingEligible',
       );
     }
-    return chooseTargetAnswer(tr, customer, subscription, eligible, preselected);
+    return this.fresh(tr, customer, chooseTargetAnswer(tr, customer, subscription, eligible, preselected));
+  }
+
+  /** A card about the customer, with how fresh its data is (nothing for the directory file). */
+  private async fresh(tr: Translator, customer: Customer, reply: Reply): Promise<Reply> {
+    const source = this.deps.source;
+    return source === undefined
+      ? reply
+      : withFreshness(reply, customerFreshness(tr, customer, await source.status()));
   }
 
   /** Review: the rules again with the chosen target and seats, then the confirm card (a new pending request). */
@@ -105,7 +142,44 @@ export class UpgradeFlow {
     if (customer === undefined || source === undefined || !isOfferId(input.target)) return undefined;
     const upgradeType: UpgradeType = input.transfer ? 'upgrade_with_license_transfer' : 'upgrade_only';
     const request = { subscriptionId: source.id, target: input.target, quantity: input.seats, upgradeType };
-    const planned = planUpgrade(customer, request, 'new-subscription');
+    let options: PlanOptions = {};
+    let verdict: LiveVerdict | undefined;
+    if (this.deps.live !== undefined) {
+      // Partner Center again, now, for this target: it is the verdict; the rules' is compared and reported.
+      const checked = await this.liveVerdict(tr, customer, source.id);
+      if ('reply' in checked) return checked.reply;
+      verdict = checked.verdict;
+      const target = input.target;
+      const live = verdict.targets.find((t) => t.target === target);
+      this.compare(customer, source, target, live?.eligible ?? false);
+      if (live === undefined || !live.eligible) {
+        const findings: LiveTarget['findings'] = live?.findings ?? [
+          {
+            kind: 'reason',
+            reason: {
+              code: 'target_not_available',
+              offerId: source.offerId,
+              target,
+              validTargets: verdict.targets.flatMap((t) => (t.target === undefined ? [] : [t.target])),
+              indiaRule: false,
+            },
+          },
+        ];
+        return liveRefusedAnswer(
+          tr,
+          customer,
+          { subscriptionId: source.id, fromOffer: source.offerId, target },
+          findings,
+          verdict.notChecked,
+          'notPossibleMessage',
+        );
+      }
+      options = {
+        eligibleInSystemOfRecord: true,
+        ...(live.seats === undefined ? {} : { seatLimits: live.seats }),
+      };
+    }
+    const planned = planUpgrade(customer, request, 'new-subscription', options);
     if (!planned.ok) {
       const reasons = planned.problem === 'not_eligible' ? planned.verdict.reasons : [];
       return refusedAnswer(
@@ -128,13 +202,29 @@ export class UpgradeFlow {
       requestedBy: caller.user,
       place: caller.place,
     });
-    return this.confirmCard(tr, customer, entry, true);
+    return this.fresh(tr, customer, this.confirmCard(tr, customer, entry, true, options));
   }
 
-  /** The confirm card of a pending request, live (Confirm/Cancel) or read-only. */
-  confirmCard(tr: Translator, customer: Customer, entry: LedgerEntry, live: boolean): Reply {
+  /**
+   * The confirm card of a pending request, live (Confirm/Cancel) or read-only. `options`: how review planned it
+   * (Partner Center's verdict and seat limits); without them (a Teams refresh), a system of record that judges
+   * eligibility itself is not second-guessed on the synced copy, and the seats stand as review checked them.
+   */
+  confirmCard(
+    tr: Translator,
+    customer: Customer,
+    entry: LedgerEntry,
+    live: boolean,
+    options?: PlanOptions,
+  ): Reply {
+    const judged = this.deps.upgrades.judgesEligibility;
+    const planOptions: PlanOptions =
+      options ??
+      (judged
+        ? { eligibleInSystemOfRecord: true, seatLimits: { min: entry.quantity, max: entry.quantity } }
+        : {});
     // The recorded request is the request: subscription, target, quantity and upgrade type.
-    const planned = planUpgrade(customer, entry, 'new-subscription');
+    const planned = planUpgrade(customer, entry, 'new-subscription', planOptions);
     if (!planned.ok) {
       const reasons = planned.problem === 'not_eligible' ? planned.verdict.reasons : [];
       return refusedAnswer(tr, customer, entry, reasons);
@@ -143,6 +233,7 @@ export class UpgradeFlow {
       token: entry.token,
       live,
       approversOnly: this.deps.approvals.approversConfigured,
+      notChecked: planOptions.eligibleInSystemOfRecord === true,
     });
   }
 
@@ -157,7 +248,11 @@ export class UpgradeFlow {
     if (entry.status !== 'pending') return this.decided(tr, customer, entry);
     if (customer === undefined) return undefined;
     // Live buttons for the requester and the approvers only; everybody else sees a read-only card.
-    return this.confirmCard(tr, customer, entry, this.deps.approvals.seesLive(entry, caller));
+    return this.fresh(
+      tr,
+      customer,
+      this.confirmCard(tr, customer, entry, this.deps.approvals.seesLive(entry, caller)),
+    );
   }
 
   async confirm(tr: Translator, token: string, caller: Caller): Promise<Reply | undefined> {
@@ -190,12 +285,102 @@ export class UpgradeFlow {
       case 'executing':
         return inProgressAnswer(tr, after, outcome.entry);
       case 'done':
-        return doneAnswer(tr, after ?? placeholderCustomer(outcome.entry), outcome.entry);
+        return doneAnswer(
+          tr,
+          after ?? placeholderCustomer(outcome.entry),
+          outcome.entry,
+          this.deps.upgrades.system,
+        );
       case 'refused':
         return refusedEntryAnswer(tr, after ?? placeholderCustomer(outcome.entry), outcome.entry);
       case 'failed':
         return failedAnswer(tr, after, outcome.entry);
     }
+  }
+
+  /**
+   * The choose-target card from Partner Center's verdict: the targets it says are eligible (a target the rules
+   * block on the synced copy is offered all the same), or its reasons when none is.
+   */
+  private async chooseLive(
+    tr: Translator,
+    customer: Customer,
+    subscription: Subscription,
+    preselected: OfferId | undefined,
+  ): Promise<Reply> {
+    const checked = await this.liveVerdict(tr, customer, subscription.id);
+    if ('reply' in checked) return checked.reply;
+    const { verdict } = checked;
+    const eligible: TargetVerdict[] = [];
+    for (const t of verdict.targets) {
+      if (t.target === undefined) continue; // not in the catalog: shown by Partner Center, never offered here
+      this.compare(customer, subscription, t.target, t.eligible);
+      if (t.eligible) {
+        eligible.push({
+          target: t.target,
+          eligible: true,
+          reasons: [],
+          additionalServices: additionalServices(subscription.offerId, t.target),
+          quantity: subscription.quantity,
+        });
+      }
+    }
+    if (eligible.length > 0) return chooseTargetAnswer(tr, customer, subscription, eligible, preselected);
+    // The preselected target's findings ("upgrade Contoso to E5"), or every target's (each said once).
+    const asked = verdict.targets.find((t) => preselected !== undefined && t.target === preselected);
+    const findings = asked?.findings ?? verdict.targets.flatMap((t) => t.findings);
+    return liveRefusedAnswer(
+      tr,
+      customer,
+      {
+        subscriptionId: subscription.id,
+        fromOffer: subscription.offerId,
+        target:
+          preselected ?? verdict.targets.find((t) => t.target !== undefined)?.target ?? subscription.offerId,
+      },
+      findings,
+      verdict.notChecked,
+      'nothingEligible',
+    );
+  }
+
+  /** Partner Center's verdict, or the answer to give when it refused the bot's credentials or cannot be reached. */
+  private async liveVerdict(
+    tr: Translator,
+    customer: Customer,
+    subscriptionId: string,
+  ): Promise<{ verdict: LiveVerdict } | { reply: Reply }> {
+    try {
+      return { verdict: await this.deps.live!.upgrades(customer, subscriptionId) };
+    } catch (error) {
+      const kind =
+        error instanceof SystemOfRecordAuthError
+          ? 'auth'
+          : error instanceof SystemOfRecordUnavailableError
+            ? 'unavailable'
+            : undefined;
+      if (kind === undefined) throw error;
+      this.deps.logger?.error(
+        { err: error, customerId: customer.id, subscriptionId },
+        kind === 'auth'
+          ? 'live re-check: the system of record refused the credentials'
+          : 'live re-check: the system of record cannot be reached',
+      );
+      return { reply: systemOfRecordErrorAnswer(tr, kind) };
+    }
+  }
+
+  /** Reports a target on which Partner Center and the rules (on the synced copy) disagree. */
+  private compare(customer: Customer, source: Subscription, target: OfferId, partnerCenter: boolean): void {
+    const rules = evaluateTarget(customer, source, target).eligible;
+    if (rules === partnerCenter) return;
+    this.deps.onDisagreement?.({
+      customerId: customer.id,
+      subscriptionId: source.id,
+      target,
+      rules: rules ? 'eligible' : 'not-eligible',
+      partnerCenter: partnerCenter ? 'eligible' : 'not-eligible',
+    });
   }
 
   /** The entry once the press carrying it out is finished, or as it is when the wait is over. */
@@ -231,7 +416,9 @@ export class UpgradeFlow {
   private decided(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
     switch (entry.status) {
       case 'done':
-        return customer === undefined ? alreadyAnswer(tr, customer, entry) : doneAnswer(tr, customer, entry);
+        return customer === undefined
+          ? alreadyAnswer(tr, customer, entry)
+          : doneAnswer(tr, customer, entry, this.deps.upgrades.system);
       case 'cancelled':
         return cancelledAnswer(tr, customer, entry);
       case 'executing':

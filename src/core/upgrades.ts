@@ -75,6 +75,16 @@ export class UpgradeService {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /** Which system the upgrades change (the outcome card says it). */
+  get system(): UpgradeGateway['system'] {
+    return this.deps.gateway.system;
+  }
+
+  /** True when the system of record judges eligibility itself: the rules' verdict on the synced copy does not refuse. */
+  get judgesEligibility(): boolean {
+    return this.deps.gateway.judgesEligibility;
+  }
+
   /** Records a new pending request, valid for the configured lifetime. */
   request(record: Omit<UpgradeRequestRecord, 'requestedAt'>): Promise<LedgerEntry> {
     const now = this.now();

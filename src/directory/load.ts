@@ -214,6 +214,15 @@ function describeIssue(root: unknown, issue: z.core.$ZodIssue): string[] {
       );
     case 'custom':
       return [line(`${subject} ${issue.message}`)];
+    case 'invalid_union': {
+      // `delegatedAdmin` is a list or "unknown": when the value got past one branch's type check (a list), that
+      // branch's problems say what is wrong inside it; otherwise it is neither.
+      const inner = issue.errors.find((errors) => errors.every((e) => e.path.length > 0));
+      if (inner !== undefined) {
+        return inner.flatMap((e) => describeIssue(root, { ...e, path: [...issue.path, ...e.path] }));
+      }
+      return [line(`${subject} must be a list or "unknown", got ${describeValue(value)}`)];
+    }
     default:
       return [line(`${subject}: ${issue.message}`)];
   }

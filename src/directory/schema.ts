@@ -45,6 +45,17 @@ const DelegatedAdminSchema = z.strictObject({
   status: z.enum(DELEGATED_ADMIN_STATUSES),
 });
 
+/** Written by the Partner Center sync: a subscription the catalog does not judge, as Partner Center sent it. */
+const OtherSubscriptionSchema = z.strictObject({
+  id: text,
+  kind: z.enum(['new-commerce', 'other-product', 'unknown']),
+  offerId: text,
+  offerName: z.string(),
+  friendlyName: z.string().optional(),
+  quantity: z.number().int().min(0),
+  status: z.enum(SUBSCRIPTION_STATUSES),
+});
+
 const CompanyProfileSchema = z.strictObject({
   companyName: text,
   domain: text,
@@ -54,8 +65,11 @@ const CustomerSchema = z
   .strictObject({
     id: text,
     companyProfile: CompanyProfileSchema,
-    delegatedAdmin: z.array(DelegatedAdminSchema),
+    // 'unknown' when the source does not hold it (the Partner Center sync).
+    delegatedAdmin: z.union([z.array(DelegatedAdminSchema), z.literal('unknown')]),
     subscriptions: z.array(SubscriptionSchema),
+    otherSubscriptions: z.array(OtherSubscriptionSchema).optional(),
+    syncedAt: z.iso.datetime({ offset: true }).optional(),
   })
   .superRefine((customer, ctx) => {
     customer.subscriptions.forEach((subscription, s) => {

@@ -141,6 +141,13 @@ export class PartnerCenterClient {
     return all;
   }
 
+  /** One customer, or undefined when Partner Center no longer has it (404). */
+  async getCustomer(customerId: string, lane: Lane = 'bulk'): Promise<PcCustomer | undefined> {
+    const path = `/v1/customers/${encodeURIComponent(customerId)}`;
+    const answer = await this.http.call({ method: 'GET', path, lane }, CustomerSchema, [404]);
+    return answer.status === 404 ? undefined : (answer.body as PcCustomer);
+  }
+
   /** A customer's subscriptions (add-ons included: they have `parentSubscriptionId`). */
   async listSubscriptions(customerId: string, lane: Lane = 'bulk'): Promise<PcSubscription[]> {
     const items: PcSubscription[] = [];

@@ -163,6 +163,15 @@ CREATE TABLE state (
 CREATE INDEX state_by_update ON state (updated_at);
 `;
 
+const SCHEMA_5 = `
+-- Named leases: one replica at a time does a job (the Partner Center sync), until the time in "until".
+CREATE TABLE leases (
+  name   text PRIMARY KEY,
+  holder text NOT NULL,
+  until  timestamptz NOT NULL
+);
+`;
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
     version: 4,
@@ -170,6 +179,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       'the schema of SQLite migrations 1–4: customers, ledger with leases, events, executions, state',
     sql: SCHEMA_4,
   },
+  { version: 5, description: 'named leases (one replica syncs at a time)', sql: SCHEMA_5 },
 ];
 
 /** The schema version this code expects: the same on both engines. */

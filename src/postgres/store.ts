@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { DirectoryData } from '../directory/load.js';
 import { PgCustomerRepository, seedCustomers } from './customers.js';
 import { PgKeyValueStore } from './key-value-store.js';
+import { PgLeaseStore } from './leases.js';
 import { errorMessage } from '../storage/errors.js';
 import { migrate, sqlState } from './migrations.js';
 import { PgUpgradeGateway, type PgGatewayFaults } from './upgrade-gateway.js';
@@ -42,6 +43,7 @@ export interface PgStore {
   readonly ledger: PgUpgradeLedger;
   readonly gateway: PgUpgradeGateway;
   readonly state: PgKeyValueStore;
+  readonly leases: PgLeaseStore;
   /** True when this open seeded the database. */
   readonly seeded: boolean;
   readonly migratedFrom: number;
@@ -111,6 +113,7 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
         ...(options.faults === undefined ? {} : { faults: options.faults }),
       }),
       state: new PgKeyValueStore(pool, { now }),
+      leases: new PgLeaseStore(pool),
       seeded,
       migratedFrom: from,
       schemaVersion: to,

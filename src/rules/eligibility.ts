@@ -63,6 +63,13 @@ interface CustomerSummary {
 interface EvaluateOptions {
   /** Seats asked for; the source quantity by default. */
   readonly quantity?: number;
+  /** The target's seat limits as the system of record sends them: they beat the catalog's table. */
+  readonly seatLimits?: SeatRange;
+}
+
+export interface SeatRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 function ref(s: Subscription): SubscriptionRef {
@@ -113,6 +120,7 @@ function targetReasons(
   subscription: Subscription,
   target: OfferId,
   quantity: number,
+  seatLimits?: SeatRange,
 ): Reason[] {
   const reasons: Reason[] = [];
   const validTargets = upgradeTargets(subscription.offerId);
@@ -139,7 +147,8 @@ function targetReasons(
       reasons.push({ code: 'conflicting_services', conflicting: ref(other), services: overlap });
   }
 
-  const { minQuantity, maxQuantity } = CATALOG[target];
+  const minQuantity = seatLimits?.min ?? CATALOG[target].minQuantity;
+  const maxQuantity = seatLimits?.max ?? CATALOG[target].maxQuantity;
   if (!Number.isInteger(quantity) || quantity < minQuantity || quantity > maxQuantity) {
     reasons.push({ code: 'quantity_out_of_range', target, quantity, minQuantity, maxQuantity });
   }
@@ -175,7 +184,7 @@ export function evaluateTarget(
   const quantity = options.quantity ?? subscription.quantity;
   const reasons = [
     ...subscriptionReasons(customer, subscription),
-    ...targetReasons(customer, subscription, target, quantity),
+    ...targetReasons(customer, subscription, target, quantity, options.seatLimits),
   ];
   return verdict(target, reasons, subscription, quantity);
 }

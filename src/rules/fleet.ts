@@ -19,13 +19,22 @@ export interface FleetMatch {
   readonly seats: number;
 }
 
+/** A page of the eligible customers: `limit` of them from the `offset`-th. */
+export interface FleetPage {
+  readonly offset: number;
+  readonly limit: number;
+}
+
 export interface FleetAnswer {
   readonly target: OfferId;
   /**
    * Customers with at least one subscription eligible for the target (first eligible subscription each), by
-   * seats, largest first (then by name, then id: the order never depends on the directory's).
+   * seats, largest first (then by name, then id: the order never depends on the directory's): all of them, or
+   * the page asked for.
    */
   readonly eligible: readonly FleetMatch[];
+  /** How many customers are eligible in all (`eligible` may hold a page of them). */
+  readonly eligibleCount: number;
   /** The seats of all the eligible customers' eligible subscriptions. */
   readonly eligibleSeats: number;
   /** Customers that have the target as a path on some subscription, but no eligible one. */
@@ -91,6 +100,7 @@ export class FleetTally {
     return {
       target: this.target,
       eligible: [...this.eligible].sort(bySeats),
+      eligibleCount: this.eligible.length,
       eligibleSeats: this.eligibleSeats,
       blockedCount: this.blockedCount,
       blockedByReason: { ...this.blockedByReason },
@@ -133,10 +143,16 @@ export class FleetAggregate {
     this.count(c, -1);
   }
 
-  answer(): FleetAnswer {
+  /**
+   * The answer now; with `page`, only that page of the eligible customers is copied (a question at 100,000
+   * customers then allocates ten entries, not tens of thousands: less garbage for the other users' turns).
+   */
+  answer(page?: FleetPage): FleetAnswer {
     return {
       target: this.target,
-      eligible: [...this.eligible],
+      eligible:
+        page === undefined ? [...this.eligible] : this.eligible.slice(page.offset, page.offset + page.limit),
+      eligibleCount: this.eligible.length,
       eligibleSeats: this.eligibleSeats,
       blockedCount: this.blockedCount,
       blockedByReason: Object.fromEntries(

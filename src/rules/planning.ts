@@ -4,7 +4,7 @@
  * The new subscription's id is given by the caller: the rules make no ids and read no clock.
  */
 import { CATALOG, type OfferId, type ServiceKey } from './catalog.js';
-import { evaluateTarget, findSubscription, type TargetVerdict } from './eligibility.js';
+import { evaluateTarget, findSubscription, type SeatRange, type TargetVerdict } from './eligibility.js';
 import type { Customer, Subscription, UserLicense } from './model.js';
 
 export const UPGRADE_TYPES = ['upgrade_with_license_transfer', 'upgrade_only'] as const;
@@ -25,7 +25,9 @@ export type AffectedCause =
   /** More users than seats: this user was not moved. */
   | 'beyond_seat_count'
   /** upgrade_only: licences are not moved, every assigned user needs one in the new subscription. */
-  | 'licence_not_transferred';
+  | 'licence_not_transferred'
+  /** Partner Center carried the upgrade out but could not move this user's licence (`licenseErrors`). */
+  | 'partner_center_licence_error';
 
 export interface AffectedAccount {
   readonly objectId: string;
@@ -34,6 +36,8 @@ export interface AffectedAccount {
   readonly cause: AffectedCause;
   /** The services to set up again by hand for this account. */
   readonly services: readonly ServiceKey[];
+  /** What the system of record said went wrong for this account, as it said it (its own words, not ours). */
+  readonly faults?: readonly string[];
 }
 
 export interface UpgradePlan {
@@ -50,6 +54,17 @@ export interface UpgradePlan {
   readonly affectedAccounts: readonly AffectedAccount[];
 }
 
+export interface PlanOptions {
+  /**
+   * The system of record (Partner Center) says the upgrade is eligible now: the rules' verdict on the synced
+   * copy, which may be stale or lack what only the system of record sees, does not refuse it. The seats asked
+   * for are still checked, since its verdict is on the source's quantity.
+   */
+  readonly eligibleInSystemOfRecord?: boolean;
+  /** The target's seat limits as the system of record sends them: they beat the catalog's table. */
+  readonly seatLimits?: SeatRange;
+}
+
 export type PlanResult =
   | { readonly ok: true; readonly plan: UpgradePlan }
   | { readonly ok: false; readonly problem: 'unknown_subscription' }
@@ -64,12 +79,25 @@ export function planUpgrade(
   customer: Customer,
   request: UpgradeRequest,
   newSubscriptionId: string,
+  options: PlanOptions = {},
 ): PlanResult {
   const source = findSubscription(customer, request.subscriptionId);
   if (source === undefined) return { ok: false, problem: 'unknown_subscription' };
   const quantity = request.quantity ?? source.quantity;
-  const verdict = evaluateTarget(customer, source, request.target, { quantity });
-  if (!verdict.eligible) return { ok: false, problem: 'not_eligible', verdict };
+  const verdict = evaluateTarget(customer, source, request.target, {
+    quantity,
+    ...(options.seatLimits === undefined ? {} : { seatLimits: options.seatLimits }),
+  });
+  const blocking = options.eligibleInSystemOfRecord
+    ? verdict.reasons.filter((r) => r.code === 'quantity_out_of_range')
+    : verdict.reasons;
+  if (blocking.length > 0) {
+    return {
+      ok: false,
+      problem: 'not_eligible',
+      verdict: { ...verdict, eligible: false, reasons: blocking },
+    };
+  }
 
   const targetServices = CATALOG[request.target].services;
   const users = source.users ?? [];

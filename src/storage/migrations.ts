@@ -242,6 +242,15 @@ CREATE INDEX events_by_time ON events (at);
 CREATE INDEX state_by_update ON state (updated_at);
 `;
 
+const SCHEMA_5 = `
+-- Named leases: one replica at a time does a job (the Partner Center sync), until the time in "until" (ISO).
+CREATE TABLE leases (
+  name   TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  until  TEXT NOT NULL
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -263,6 +272,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'where a confirm card was issued (channel, tenant); retention of what changed nothing',
     up: (db) => db.exec(SCHEMA_4),
   },
+  {
+    version: 5,
+    description: 'named leases (one replica syncs at a time)',
+    up: (db) => db.exec(SCHEMA_5),
+  },
 ];
 
 /** The tables this code creates, for telling an Upgrade Assistant database from another SQLite file. */
@@ -275,4 +289,5 @@ export const OWN_TABLES: readonly string[] = [
   'subscription_owners',
   'executions',
   'customer_removals',
+  'leases',
 ];

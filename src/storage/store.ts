@@ -4,6 +4,7 @@
  */
 import { openDatabase, type OpenDatabaseOptions } from './database.js';
 import { SqliteKeyValueStore } from './key-value-store.js';
+import { SqliteLeaseStore } from './leases.js';
 import { SqliteCustomerRepository } from './sqlite-customers.js';
 import { SqliteDirectory, type Seed } from './sqlite-directory.js';
 import { SqliteUpgradeGateway, type GatewayFaults } from './sqlite-upgrade-gateway.js';
@@ -33,6 +34,7 @@ export interface Store {
   readonly ledger: SqliteUpgradeLedger;
   readonly gateway: SqliteUpgradeGateway;
   readonly state: SqliteKeyValueStore;
+  readonly leases: SqliteLeaseStore;
   /** True when this open created the customers from the seed (first start). */
   readonly seeded: boolean;
   /** The database file, or ':memory:'. */
@@ -70,6 +72,7 @@ export function openStore(options: StoreOptions): Store {
       ledger,
       gateway,
       state,
+      leases: new SqliteLeaseStore(db),
       seeded: directory.seeded,
       path,
       migratedFrom,

@@ -117,6 +117,46 @@ describe('parseDirectory', () => {
     ]);
   });
 
+  it('accepts what the Partner Center sync writes: delegatedAdmin "unknown", otherSubscriptions, syncedAt', () => {
+    const file = validFile();
+    const synced = {
+      ...file.customers[1]!,
+      delegatedAdmin: 'unknown',
+      otherSubscriptions: [
+        {
+          id: 'sub-003',
+          kind: 'new-commerce',
+          offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971',
+          offerName: 'Microsoft 365 Business Basic',
+          quantity: 5,
+          status: 'active',
+        },
+      ],
+      syncedAt: '2025-03-01T10:42:00.000Z',
+    };
+    const parsed = parseDirectory({ ...file, customers: [file.customers[0]!, synced] }, 'x.json');
+    expect(parsed.customers[1]).toEqual(synced);
+  });
+
+  it('reports a wrong delegatedAdmin, other subscription kind and syncedAt', () => {
+    const error = errorOf((f) => {
+      Object.assign(f.customers[1]!, {
+        delegatedAdmin: 'maybe',
+        otherSubscriptions: [
+          { id: 'x', kind: 'guess', offerId: 'X', offerName: 'X', quantity: 1, status: 'active' },
+        ],
+        syncedAt: 'yesterday',
+      });
+    });
+    expect(error.problems).toEqual([
+      'customer "Fabrikam Inc" (customers[1]): delegatedAdmin must be a list or "unknown", got the string "maybe"',
+      expect.stringMatching(
+        /otherSubscriptions\[0\]\.kind "guess" is not one of new-commerce, other-product, unknown/,
+      ),
+      expect.stringMatching(/syncedAt/),
+    ]);
+  });
+
   it('reports a duplicate customer id naming both customers', () => {
     const error = errorOf((f) => (f.customers[1]!.id = 'c-1'));
     expect(error.message).toBe(

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
@@ -33,6 +34,150 @@ describe('DIRECTORY_CACHE_SIZE', () => {
     for (const bad of ['0', '99', '1.5', 'many']) {
       expect(() => parseConfig({ DIRECTORY_CACHE_SIZE: bad })).toThrow(/DIRECTORY_CACHE_SIZE/);
     }
+  });
+});
+
+describe('CUSTOMER_SOURCE and the Partner Center settings', () => {
+  const PC = {
+    CUSTOMER_SOURCE: 'partner-center',
+    PARTNER_CENTER_TENANT_ID: 'contoso.onmicrosoft.com',
+    PARTNER_CENTER_CLIENT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    PARTNER_CENTER_CLIENT_SECRET: 'top~secret~value',
+  };
+  const refused = (env: Record<string, string>): string => {
+    try {
+      parseConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('file by default (nothing needed); partner-center with its defaults, matching the client', () => {
+    expect(parseConfig({}).CUSTOMER_SOURCE).toBe('file');
+    expect(parseConfig({}).partnerCenter).toBeUndefined();
+    expect(parseConfig(PC).partnerCenter).toEqual({
+      tenantId: 'contoso.onmicrosoft.com',
+      clientId: PC.PARTNER_CENTER_CLIENT_ID,
+      credential: { clientSecret: 'top~secret~value' },
+      apiBaseUrl: 'https://api.partnercenter.microsoft.com',
+      authorityHost: 'https://login.microsoftonline.com',
+      syncMinutes: 60,
+      requestsPerMinute: 500,
+      reservedForLive: 100,
+      maxConcurrent: 8,
+      pageSize: 200,
+    });
+    const tuned = parseConfig({
+      ...PC,
+      PARTNER_CENTER_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      PARTNER_CENTER_BASE_URL: 'https://127.0.0.1:8443/',
+      PARTNER_CENTER_AUTHORITY_URL: 'https://localhost:8443',
+      PARTNER_CENTER_SYNC_MINUTES: '15',
+      PARTNER_CENTER_REQUESTS_PER_MINUTE: '300',
+      PARTNER_CENTER_RESERVED_FOR_LIVE: '50',
+      PARTNER_CENTER_MAX_CONCURRENT: '4',
+      PARTNER_CENTER_PAGE_SIZE: '40',
+    }).partnerCenter;
+    expect(tuned).toMatchObject({
+      apiBaseUrl: 'https://127.0.0.1:8443',
+      authorityHost: 'https://localhost:8443',
+      syncMinutes: 15,
+      requestsPerMinute: 300,
+      reservedForLive: 50,
+      maxConcurrent: 4,
+      pageSize: 40,
+    });
+  });
+
+  it('partner-center: each missing or wrong value named on a line of its own, the secret never echoed', () => {
+    const missing = refused({ CUSTOMER_SOURCE: 'partner-center' });
+    expect(missing).toMatch(/^ {2}PARTNER_CENTER_TENANT_ID: required/m);
+    expect(missing).toMatch(/^ {2}PARTNER_CENTER_CLIENT_ID: required/m);
+    expect(missing).toMatch(/^ {2}PARTNER_CENTER_CLIENT_SECRET: required .*PARTNER_CENTER_CERTIFICATE_PATH/m);
+    expect(refused({ ...PC, CUSTOMER_SOURCE: 'graph' })).toMatch(/CUSTOMER_SOURCE/);
+    const wrong = refused({
+      ...PC,
+      PARTNER_CENTER_TENANT_ID: 'not a tenant',
+      PARTNER_CENTER_CLIENT_ID: 'my-app',
+      PARTNER_CENTER_BASE_URL: 'http://api.partnercenter.microsoft.com',
+      PARTNER_CENTER_AUTHORITY_URL: 'login',
+      PARTNER_CENTER_SYNC_MINUTES: '0',
+      PARTNER_CENTER_MAX_CONCURRENT: 'eight',
+      PARTNER_CENTER_PAGE_SIZE: '0',
+    });
+    for (const name of [
+      'PARTNER_CENTER_TENANT_ID: must be a tenant id',
+      'PARTNER_CENTER_CLIENT_ID: must be the application',
+      'PARTNER_CENTER_BASE_URL: must be an https',
+      'PARTNER_CENTER_AUTHORITY_URL: must be an https',
+      'PARTNER_CENTER_SYNC_MINUTES',
+      'PARTNER_CENTER_MAX_CONCURRENT',
+      'PARTNER_CENTER_PAGE_SIZE',
+    ]) {
+      expect(wrong).toContain(`  ${name}`);
+    }
+    expect(wrong).not.toContain('top~secret');
+    expect(
+      refused({ ...PC, PARTNER_CENTER_REQUESTS_PER_MINUTE: '100', PARTNER_CENTER_RESERVED_FOR_LIVE: '99' }),
+    ).toMatch(/PARTNER_CENTER_RESERVED_FOR_LIVE: must leave at least 2/);
+    const both = refused({ ...PC, PARTNER_CENTER_CERTIFICATE_PATH: '/etc/app.pem' });
+    expect(both).toMatch(/PARTNER_CENTER_CLIENT_SECRET: give .* not both/);
+    expect(both).not.toContain('top~secret');
+  });
+
+  it('Partner Center settings with CUSTOMER_SOURCE=file are refused, each named', () => {
+    const message = refused({
+      PARTNER_CENTER_CLIENT_SECRET: 'top~secret~value',
+      PARTNER_CENTER_SYNC_MINUTES: '5',
+      PARTNER_CENTER_PAGE_SIZE: '',
+    });
+    expect(message).toMatch(/^ {2}PARTNER_CENTER_CLIENT_SECRET: .*CUSTOMER_SOURCE is file/m);
+    expect(message).toMatch(/^ {2}PARTNER_CENTER_SYNC_MINUTES: .*CUSTOMER_SOURCE is file/m);
+    expect(message).not.toContain('PARTNER_CENTER_PAGE_SIZE'); // empty is unset
+    expect(message).not.toContain('top~secret');
+  });
+
+  it('a certificate file: read and checked at start, its thumbprint, key and chain for the client', async () => {
+    const dir = tmp();
+    const made = await generate([{ name: 'commonName', value: 'upgrade-assistant' }], {
+      keyType: 'rsa',
+      keySize: 2048,
+      algorithm: 'sha256',
+    });
+    const other = await generate([{ name: 'commonName', value: 'other' }], { keyType: 'ec' });
+    const good = join(dir, 'app.pem');
+    writeFileSync(good, `${made.cert}\n${made.private}`);
+    const withCertificate = (path: string) => {
+      const { PARTNER_CENTER_CLIENT_SECRET: _secret, ...rest } = PC;
+      return { ...rest, PARTNER_CENTER_CERTIFICATE_PATH: path };
+    };
+    const settings = parseConfig(withCertificate(good)).partnerCenter;
+    const thumbprint = createHash('sha256')
+      .update(Buffer.from(made.cert.replace(/-----[^-]+-----|\s/g, ''), 'base64'))
+      .digest('hex');
+    expect(settings?.credential).toEqual({
+      certificate: {
+        thumbprintSha256: thumbprint,
+        privateKey: expect.stringContaining('BEGIN PRIVATE KEY'),
+        x5c: made.cert.trim(),
+      },
+    });
+
+    const keyOnly = join(dir, 'key.pem');
+    writeFileSync(keyOnly, made.private);
+    const mismatched = join(dir, 'mismatched.pem');
+    writeFileSync(mismatched, `${made.cert}\n${other.private}`);
+    expect(refused(withCertificate(join(dir, 'missing.pem')))).toMatch(
+      /PARTNER_CENTER_CERTIFICATE_PATH: cannot read .*missing\.pem.*ENOENT/,
+    );
+    expect(refused(withCertificate(keyOnly))).toMatch(
+      /PARTNER_CENTER_CERTIFICATE_PATH: .* must hold the certificate .* and its private key/,
+    );
+    expect(refused(withCertificate(mismatched))).toMatch(
+      /PARTNER_CENTER_CERTIFICATE_PATH: the private key .* does not belong to its certificate/,
+    );
   });
 });
 

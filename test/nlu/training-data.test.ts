@@ -49,7 +49,7 @@ describe.each(LANGUAGES)('training utterances (%s)', (language) => {
           expect(name.trim().length, u).toBeGreaterThan(0);
           expect(findPlans(name), u).toEqual([]);
           // Small talk with a name ("call {Sarah}") teaches that a name alone is not a question about a customer.
-          expect(['eligibility', 'upgrade', 'history', 'none'], u).toContain(intent);
+          expect(['eligibility', 'upgrade', 'history', 'refresh', 'none'], u).toContain(intent);
         }
       }
     }
@@ -94,7 +94,8 @@ describe.each(LANGUAGES)('test corpus (%s)', (language) => {
 
   it('labels entities only where the intent carries them', () => {
     for (const e of corpus) {
-      if (e.customer != null) expect(['eligibility', 'upgrade', 'history'], e.text).toContain(e.intent);
+      if (e.customer != null)
+        expect(['eligibility', 'upgrade', 'history', 'refresh'], e.text).toContain(e.intent);
       if (e.target != null) expect(['eligibility', 'upgrade', 'fleet'], e.text).toContain(e.intent);
       if (e.source != null) expect(e.intent, e.text).toBe('paths');
       if (e.otherProduct != null) expect(e.target ?? e.source, e.text).toBeUndefined();
@@ -103,7 +104,7 @@ describe.each(LANGUAGES)('test corpus (%s)', (language) => {
 
   it('has multi-turn cases for every intent a follow-up can have, and explicit overrides', () => {
     const multi = corpus.filter((e) => e.after !== undefined);
-    for (const intent of ['eligibility', 'upgrade', 'history', 'paths'] as const) {
+    for (const intent of ['eligibility', 'upgrade', 'history', 'refresh', 'paths'] as const) {
       expect(multi.filter((e) => e.intent === intent).length, intent).toBeGreaterThanOrEqual(2);
     }
   });

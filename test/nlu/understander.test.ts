@@ -99,7 +99,7 @@ describe('understand: entities', () => {
     );
   });
 
-  it('attaches the customer only to eligibility, upgrade and history', async () => {
+  it('attaches the customer only to eligibility, upgrade, history and refresh', async () => {
     // A tiny model in which a sentence naming a customer can be fleet, paths or help.
     const tiny: TrainingData = {
       eligibility: ['can {Contoso} upgrade'],
@@ -107,6 +107,7 @@ describe('understand: entities', () => {
       paths: ['what can E3 become, {Contoso} asks'],
       fleet: ['which customers like {Contoso} can take E3'],
       history: ['history of {Contoso}'],
+      refresh: ['reload {Contoso} from the source'],
       help: ['help me with {Contoso}'],
       none: ['weather in {Contoso}'],
     };
@@ -116,6 +117,7 @@ describe('understand: entities', () => {
       ['can Contoso upgrade', 'eligibility', true],
       ['upgrade Contoso now', 'upgrade', true],
       ['history of Contoso', 'history', true],
+      ['reload Contoso from the source', 'refresh', true],
       ['what can E3 become, Contoso asks', 'paths', false],
       ['which customers like Contoso can take E3', 'fleet', false],
       ['help me with Contoso', 'help', false],

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterEach, describe, inject, it } from 'vitest';
 import type { CustomerRepository } from '../../src/core/customers.js';
 import type { UpgradeGateway } from '../../src/core/gateway.js';
+import type { LeaseStore } from '../../src/core/leases.js';
 import type { UpgradeLedger } from '../../src/core/ledger.js';
 import type { KeyValueStore } from '../../src/core/state.js';
 import { openPgStore } from '../../src/postgres/store.js';
@@ -27,9 +28,12 @@ export interface Stores {
   readonly gateway: UpgradeGateway;
   readonly state: KeyValueStore;
   readonly customers: CustomerRepository;
+  readonly leases: LeaseStore;
   events(token: string): Promise<readonly LedgerEvent[]>;
   /** Stores a customer as a sync would. */
   saveCustomer(customer: Customer): Promise<void>;
+  /** Removes a customer as a sync would; false when there was none. */
+  removeCustomer(customerId: string): Promise<boolean>;
   /** The single number a SQL query answers (written to run on both engines). */
   scalar(sql: string): Promise<number>;
   /** Follows other connections' changes every `intervalMs`. */
@@ -66,8 +70,10 @@ function sqliteStores(dataDir: string, options: EngineOptions): Stores {
     gateway: store.gateway,
     state: store.state,
     customers: store.customers,
+    leases: store.leases,
     events: async (token) => store.ledger.events(token),
     saveCustomer: async (customer) => store.directory.saveCustomer(customer),
+    removeCustomer: async (customerId) => store.directory.removeCustomer(customerId),
     scalar: async (sql) =>
       withRawDatabase(dataDir, (db) => {
         const statement = db.prepare(sql);
@@ -136,8 +142,10 @@ function postgresEngine(url: string): Engine {
           gateway: store.gateway,
           state: store.state,
           customers: store.customers,
+          leases: store.leases,
           events: (token) => store.ledger.events(token),
           saveCustomer: (customer) => store.customers.saveCustomer(customer),
+          removeCustomer: (customerId) => store.customers.removeCustomer(customerId),
           scalar: async (sql) => {
             const result = await store.pool.query(sql);
             const first = result.rows[0] as Record<string, unknown> | undefined;

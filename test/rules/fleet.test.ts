@@ -57,7 +57,13 @@ describe('FleetAggregate (the fleet answer kept up to date, issue 16)', () => {
     for (const target of allUpgradeTargets()) {
       const aggregate = new FleetAggregate(target);
       for (const c of customers) aggregate.set(c);
-      expect(aggregate.answer()).toEqual(customersEligibleFor(customers, target));
+      const all = customersEligibleFor(customers, target);
+      expect(aggregate.answer()).toEqual(all);
+      // A page is that slice of the whole answer, with the whole count.
+      expect(aggregate.answer({ offset: 10, limit: 10 })).toEqual({
+        ...all,
+        eligible: all.eligible.slice(10, 20),
+      });
       // Change every third customer (its subscriptions shuffled into another's), remove every seventh.
       const now = new Map(customers.map((c) => [c.id, c]));
       customers.forEach((c, i) => {

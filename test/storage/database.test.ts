@@ -47,6 +47,7 @@ describe('openDatabase', () => {
       'customers',
       'events',
       'executions',
+      'leases',
       'meta',
       'state',
       'subscription_owners',

@@ -1,7 +1,7 @@
 /** The real bot over the demo directory, driven turn by turn through botbuilder's TestAdapter. */
 import { TestAdapter, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { pino } from 'pino';
-import { assembleBot } from '../../src/bot/assemble.js';
+import { assembleBot, type BotPorts } from '../../src/bot/assemble.js';
 import type { UpgradeAssistantBot } from '../../src/bot/bot.js';
 import { ApprovalPolicy } from '../../src/core/approvals.js';
 import { UpgradeService, type UpgradeTimings } from '../../src/core/upgrades.js';
@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config.js';
 import type { CustomerRepository } from '../../src/core/customers.js';
 import type { UpgradeGateway } from '../../src/core/gateway.js';
 import type { UpgradeLedger } from '../../src/core/ledger.js';
+import { FILE_SOURCE, type DirectorySource } from '../../src/core/system-of-record.js';
 import { openPersistence, type Persistence } from '../../src/persistence.js';
 import type { Customer } from '../../src/rules/index.js';
 import { testDatabase } from './test-engine.js';
@@ -76,7 +77,14 @@ export async function closeTestBots(which: (bot: TestBot) => boolean = () => tru
 
 export async function createTestBot(
   approvers: string[] = [],
-  options: { timings?: Partial<UpgradeTimings>; now?: () => Date } = {},
+  options: {
+    timings?: Partial<UpgradeTimings>;
+    now?: () => Date;
+    /** Partner Center's live re-check and the disagreement hook, as the composition root passes them. */
+    ports?: Pick<BotPorts, 'live' | 'onDisagreement'>;
+    /** Where the customers come from (default: the directory file, nothing to refresh). */
+    source?: DirectorySource;
+  } = {},
 ): Promise<TestBot> {
   const database = await testDatabase();
   const storage = await openPersistence(
@@ -88,14 +96,17 @@ export async function createTestBot(
     if (change.kind === 'upserted') lookup.upsert(change.customer);
     else lookup.remove(change.customerId);
   });
-  const upgrades = upgradeServiceOf(storage, options);
+  const { ports, source = FILE_SOURCE, ...serviceOptions } = options;
+  const upgrades = upgradeServiceOf(storage, serviceOptions);
   const { bot } = await assembleBot({
     customers: storage.customers,
     lookup,
     upgrades,
+    source,
     state: storage.state,
     approvals: new ApprovalPolicy({ approvers }),
     logger: pino({ level: 'silent' }),
+    ...ports,
   });
   const turn: TestBot['turn'] = async (activity, { locale = 'en-US', channelId = 'emulator' } = {}) => {
     const adapter = new RecordingAdapter((context) => bot.run(context), { channelId, locale });

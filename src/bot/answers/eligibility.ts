@@ -16,6 +16,7 @@ import {
   upgradeTargets,
   type Customer,
   type OfferId,
+  type OtherSubscription,
   type Reason,
   type ReasonCode,
   type ServiceKey,
@@ -31,6 +32,7 @@ import type {
   ReasonLine,
   SubscriptionLine,
   SubscriptionSection,
+  TextLine,
   VerdictColor,
 } from '../cards/data.js';
 import { explain, offerList, offerName, serviceList, subscriptionLabel, tidyJapanese } from '../explain.js';
@@ -240,6 +242,24 @@ function owned(tr: Translator, entries: readonly Entry[]): ReasonLine[] {
   return out;
 }
 
+/**
+ * What the synced copy could not check: delegated admin, when the source does not hold it. One line for the
+ * customer, not one per subscription.
+ */
+function notCheckedOf(tr: Translator, customer: Customer): string {
+  return customer.delegatedAdmin === 'unknown' ? tr.t('freshness.notChecked') : '';
+}
+
+/** A subscription the catalog does not judge, as it is: its name, seats and status, and that we give no verdict. */
+function unjudgedLine(tr: Translator, s: OtherSubscription): TextLine {
+  const name =
+    s.friendlyName === undefined || s.friendlyName === s.offerName
+      ? s.offerName
+      : `${s.friendlyName} (${s.offerName})`;
+  const subscription = `${name} · ${tr.number(s.quantity)} · ${tr.t(`status.${s.status}`)}`;
+  return { text: tr.t(`freshness.other.${s.kind}`, { subscription }) };
+}
+
 /** The short text for clients that do not render cards: the title, the summary, the upgradable ones. */
 function fallbackText(title: string, summary: string, full: readonly SubscriptionSection[]): string {
   const upgradable = full.filter((s) => s.upgradable).map((s) => `- ${s.heading}`);
@@ -258,14 +278,26 @@ function card(
     /** Subscriptions after this page, and where the next page starts. */
     remaining: number;
     nextOffset: number;
+    /** The first page of an answer: what was not checked, and the subscriptions without a verdict. */
+    first: boolean;
   },
 ): EligibilityCardData {
   const subscriptions = content.full.map((e) => section(tr, e));
   const ownedLines = owned(tr, content.full);
+  const unjudged = content.first ? (customer.otherSubscriptions ?? []).map((s) => unjudgedLine(tr, s)) : [];
+  const notChecked = content.first ? notCheckedOf(tr, customer) : '';
   return {
     title: content.title,
     summary: content.summary,
-    fallbackText: fallbackText(content.title, content.summary, subscriptions),
+    freshness: '',
+    notChecked,
+    fallbackText: [
+      fallbackText(content.title, content.summary, subscriptions),
+      notChecked,
+      ...unjudged.map((l) => `- ${l.text}`),
+    ]
+      .filter((l) => l !== '')
+      .join('\n'),
     customerId: customer.id,
     target: question.target ?? '',
     labels: { upgrade: tr.t('eligibility.upgrade'), details: tr.t('eligibility.details') },
@@ -274,6 +306,8 @@ function card(
     owned: ownedLines,
     othersTitle: content.brief.length > 0 ? tr.t('eligibility.othersTitle') : '',
     others: content.brief.map((e) => line(tr, e)),
+    unjudgedTitle: unjudged.length > 0 ? tr.t('freshness.otherTitle') : '',
+    unjudged,
     more: content.remaining > 0 ? tr.t('eligibility.more', { count: content.remaining }) : '',
     moreLabel: tr.t('eligibility.showMore', { count: Math.min(ELIGIBILITY_PAGE, content.remaining) }),
     nextOffset: content.nextOffset,
@@ -342,8 +376,15 @@ function summaryOf(
  */
 function eligibilityPage(tr: Translator, customer: Customer, question: Question, offset: number): Reply {
   const name = customer.companyProfile.companyName;
-  if (customer.subscriptions.length === 0)
-    return { text: tr.t('eligibility.noSubscriptions', { customer: name }) };
+  if (customer.subscriptions.length === 0) {
+    // Only offers the catalog does not judge, if any: listed as they are.
+    const unjudged = (customer.otherSubscriptions ?? []).map((s) => `- ${unjudgedLine(tr, s).text}`);
+    return {
+      text: [tr.t('eligibility.noSubscriptions', { customer: name }), notCheckedOf(tr, customer), ...unjudged]
+        .filter((l) => l !== '')
+        .join('\n'),
+    };
+  }
   const { entries, withPath } = entriesOf(customer, question);
   if (!Number.isInteger(offset) || offset < 0 || offset >= entries.length)
     return { text: tr.t('eligibility.pageGone', { customer: name }) };
@@ -372,8 +413,10 @@ function eligibilityPage(tr: Translator, customer: Customer, question: Question,
     brief,
     remaining: entries.length - nextOffset,
     nextOffset,
+    first: offset === 0,
   });
-  return { text: summary, card: { name: 'eligibility', data } };
+  const text = data.notChecked === '' ? summary : `${summary}\n${data.notChecked}`;
+  return { text, card: { name: 'eligibility', data } };
 }
 
 /** Every subscription of the customer and every target of each (the first page). */
@@ -417,6 +460,7 @@ export function subscriptionDetailsAnswer(
     brief: [],
     remaining: 0,
     nextOffset: 0,
+    first: false,
   });
   const verdict = data.subscriptions[0]?.verdict ?? '';
   return {

@@ -40,10 +40,17 @@ export async function fleetAnswer(
   if (!targets.includes(target)) {
     return { text: tr.t('fleet.notATarget', { target: targetName, targets: offerList(tr, targets) }) };
   }
-  const answer = 'answer' in customers ? await customers.answer(target) : await tally(customers, target);
-  const count = answer.eligible.length;
+  const page = { offset, limit: FLEET_PAGE };
+  const answer =
+    'answer' in customers
+      ? await customers.answer(target, page)
+      : await tally(customers, target).then((all) => ({
+          ...all,
+          eligible: all.eligible.slice(offset, offset + FLEET_PAGE),
+        }));
+  const count = answer.eligibleCount;
   if (offset > 0 && offset >= count) return { text: tr.t('fleet.pageGone', { target: targetName }) };
-  const shown = answer.eligible.slice(offset, offset + FLEET_PAGE);
+  const shown = answer.eligible;
   const lines =
     count === 0
       ? [tr.t('fleet.eligible', { count: 0, target: targetName })]

@@ -66,6 +66,7 @@ export function chooseTargetAnswer(
       offer: offerName(tr, subscription.offerId),
       seats: tr.number(subscription.quantity),
     }),
+    freshness: '',
     fallbackText: plainText([title, ...targets.map((t) => `- ${t.title}`)]),
     customerId: customer.id,
     subscriptionId: subscription.id,
@@ -91,6 +92,16 @@ export function chooseTargetAnswer(
 }
 
 function accountLine(tr: Translator, a: AffectedAccount): TextLine {
+  if (a.cause === 'partner_center_licence_error') {
+    // Partner Center's own words: it names no services, only what went wrong.
+    return {
+      text: tr.t('partnerCenter.licenceError', {
+        name: a.name,
+        email: a.email,
+        faults: (a.faults ?? []).join('; '),
+      }),
+    };
+  }
   return {
     text: tr.t('upgrade.account', {
       name: a.name,
@@ -126,6 +137,8 @@ interface ConfirmView {
   /** Confirm and Cancel shown (false: the read-only view for others in a group chat). */
   readonly live: boolean;
   readonly approversOnly: boolean;
+  /** Partner Center judged it: the card says what its check does not cover. */
+  readonly notChecked?: boolean;
 }
 
 /** The confirm card for a planned (not yet applied) upgrade. */
@@ -148,9 +161,14 @@ export function confirmAnswer(
   const title = tr.t('upgrade.confirmTitle', { customer: name });
   const accountsTitle = tr.t('upgrade.accountsTitle', { count: accounts.length });
   const billing = tr.t('upgrade.billing');
-  const note = view.approversOnly ? tr.t('upgrade.approversNote') : '';
+  const note = sentences(
+    tr,
+    view.notChecked === true ? tr.t('partnerCenter.notChecked') : '',
+    view.approversOnly ? tr.t('upgrade.approversNote') : '',
+  );
   const data: ConfirmCardData = {
     title,
+    freshness: '',
     fallbackText: plainText([
       title,
       ...factsText(tr, facts),
@@ -253,7 +271,16 @@ export function actorName(tr: Translator, actor: Actor | undefined): string {
   return name === undefined ? tr.t('upgrade.someone') : asPlainText(name);
 }
 
-export function doneAnswer(tr: Translator, customer: Customer, entry: LedgerEntry): Reply {
+/**
+ * The upgrade's outcome. `system` says where the change was made: Partner Center, or the demo directory only
+ * (the bot's own data: the card must not let anyone believe that a real subscription changed).
+ */
+export function doneAnswer(
+  tr: Translator,
+  customer: Customer,
+  entry: LedgerEntry,
+  system: 'embedded' | 'partner-center' = 'embedded',
+): Reply {
   const name = customer.companyProfile.companyName;
   const source = customer.subscriptions.find((s) => s.id === entry.subscriptionId);
   const vars = {
@@ -269,12 +296,17 @@ export function doneAnswer(tr: Translator, customer: Customer, entry: LedgerEntr
     ...(causes.has('licence_not_transferred') ? [tr.t('upgrade.nextSteps.assignLicences')] : []),
     ...(causes.has('custom_assignment_lost') ? [tr.t('upgrade.nextSteps.reassign')] : []),
     ...(causes.has('beyond_seat_count') ? [tr.t('upgrade.nextSteps.notMoved')] : []),
+    ...(causes.has('partner_center_licence_error') ? [tr.t('partnerCenter.licenceErrorsStep')] : []),
   ];
+  const where =
+    system === 'partner-center'
+      ? tr.t('partnerCenter.doneInPartnerCenter', vars)
+      : tr.t('partnerCenter.doneEmbedded');
   if (steps.length === 0) steps.push(tr.t('upgrade.nextSteps.nothing'));
   return outcome(tr, tr.t('upgrade.doneSummary', vars), {
     title: tr.t('upgrade.doneTitle'),
     color: 'Good',
-    message: tr.t('upgrade.doneMessage', vars),
+    message: sentences(tr, tr.t('upgrade.doneMessage', vars), where),
     facts: entryFacts(tr, customer, entry),
     linesTitle: tr.t('upgrade.affectedTitle'),
     lines: accounts,
@@ -305,16 +337,16 @@ export function cancelledAnswer(tr: Translator, customer: Customer | undefined, 
   return entryOutcome(tr, customer, entry, 'cancelled', 'Default');
 }
 
-/** Refused now: the rules say no (at review or at confirm); nothing changed. */
-export function refusedAnswer(
+export type RefusalMessageKey = 'refusedMessage' | 'notPossibleMessage' | 'nothingEligible';
+
+/** What a refusal says of the request (nothing changed). */
+export function refusalMessage(
   tr: Translator,
   customer: Customer,
   request: { subscriptionId: string; fromOffer: OfferId; target: OfferId },
-  reasons: readonly Reason[],
-  facts: Fact[] = [],
-  messageKey: 'refusedMessage' | 'notPossibleMessage' | 'nothingEligible' = 'refusedMessage',
-): Reply {
-  const message = tr.t(`upgrade.${messageKey}`, {
+  messageKey: RefusalMessageKey,
+): string {
+  return tr.t(`upgrade.${messageKey}`, {
     subscription: subscriptionLabel(
       tr,
       customer.subscriptions.find((s) => s.id === request.subscriptionId) ?? {
@@ -326,10 +358,39 @@ export function refusedAnswer(
     from: offerName(tr, request.fromOffer),
     to: offerName(tr, request.target),
   });
-  const lines = reasons.map((r) => {
-    const e = explain(tr, r);
-    return { text: sentences(tr, e.text, e.remedy) };
-  });
+}
+
+/** A reason in our words, with its remedy. */
+export function reasonLine(tr: Translator, reason: Reason): TextLine {
+  const e = explain(tr, reason);
+  return { text: sentences(tr, e.text, e.remedy) };
+}
+
+/** Refused now: the rules say no (at review or at confirm); nothing changed. */
+export function refusedAnswer(
+  tr: Translator,
+  customer: Customer,
+  request: { subscriptionId: string; fromOffer: OfferId; target: OfferId },
+  reasons: readonly Reason[],
+  facts: Fact[] = [],
+  messageKey: RefusalMessageKey = 'refusedMessage',
+): Reply {
+  const message = refusalMessage(tr, customer, request, messageKey);
+  return refusedWithLines(
+    tr,
+    message,
+    reasons.map((r) => reasonLine(tr, r)),
+    facts,
+  );
+}
+
+/** The refused outcome card with its message and one line per reason (ours, or the system of record's). */
+export function refusedWithLines(
+  tr: Translator,
+  message: string,
+  lines: TextLine[],
+  facts: Fact[] = [],
+): Reply {
   return outcome(tr, message, {
     title: tr.t('upgrade.refusedTitle'),
     color: 'Attention',

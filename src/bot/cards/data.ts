@@ -51,6 +51,10 @@ export interface EligibilityCardData {
   readonly title: string;
   /** '' for none (a subscription's details). */
   readonly summary: string;
+  /** How fresh the data is ("As of 10:42"), or '' (the directory file). */
+  readonly freshness: string;
+  /** What was not checked on the synced copy (delegated admin unknown), or ''. */
+  readonly notChecked: string;
   readonly fallbackText: string;
   readonly customerId: string;
   /** The plan asked about, or '': the Details and next-page actions answer the same question. */
@@ -65,6 +69,9 @@ export interface EligibilityCardData {
   /** "Other subscriptions", or '' for none. */
   readonly othersTitle: string;
   readonly others: readonly SubscriptionLine[];
+  /** "Other subscriptions" whose offers the catalog does not judge (no verdict of ours), or '' for none. */
+  readonly unjudgedTitle: string;
+  readonly unjudged: readonly TextLine[];
   /** "40 more subscriptions", or '' when this is the last page. */
   readonly more: string;
   readonly moreLabel: string;
@@ -101,6 +108,8 @@ export interface TargetChoice {
 export interface ChooseTargetCardData {
   readonly title: string;
   readonly subtitle: string;
+  /** How fresh the data is ("As of 10:42"), or '' (the directory file). */
+  readonly freshness: string;
   readonly fallbackText: string;
   readonly customerId: string;
   readonly subscriptionId: string;
@@ -129,6 +138,8 @@ export interface TextLine {
 /** cards/confirm.json */
 export interface ConfirmCardData {
   readonly title: string;
+  /** How fresh the data is ("As of 10:42"), or '' (the directory file). */
+  readonly freshness: string;
   readonly fallbackText: string;
   /** Customer, subscription, from → to, seats, upgrade type, added services. */
   readonly facts: readonly Fact[];

@@ -20,7 +20,16 @@ import similarity, { type SpellCheck } from '@nlpjs/similarity';
 import { fold } from '../../directory/name-normalize.js';
 import type { Language } from '../language.js';
 
-export const INTENTS = ['eligibility', 'upgrade', 'paths', 'fleet', 'history', 'help', 'none'] as const;
+export const INTENTS = [
+  'eligibility',
+  'upgrade',
+  'paths',
+  'fleet',
+  'history',
+  'refresh',
+  'help',
+  'none',
+] as const;
 export type Intent = (typeof INTENTS)[number];
 export { LANGUAGES, type Language } from '../language.js';
 
@@ -121,7 +130,14 @@ export interface ClassifierJson {
 }
 
 /** The intents about upgrades (all but help and none). */
-const DOMAIN_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'paths', 'fleet', 'history']);
+const DOMAIN_INTENTS: ReadonlySet<Intent> = new Set([
+  'eligibility',
+  'upgrade',
+  'paths',
+  'fleet',
+  'history',
+  'refresh',
+]);
 /** A domain word appears in at least this many examples of the domain intents. */
 const DOMAIN_MIN_EXAMPLES = 2;
 
@@ -144,7 +160,7 @@ function domainWordsOf(language: Language, examples: readonly Example[]): string
 }
 
 /** The intents about one customer: a question about a plan's paths never uses their words. */
-const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history']);
+const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history', 'refresh']);
 /** A paths word appears in at least this many examples of paths. */
 const PATHS_MIN_EXAMPLES = 2;
 

@@ -23,9 +23,9 @@ export interface DialogueContext {
 }
 
 /** The intents about one customer: what a follow-up is. */
-type CustomerIntent = Extract<Intent, 'eligibility' | 'upgrade' | 'history'>;
+type CustomerIntent = Extract<Intent, 'eligibility' | 'upgrade' | 'history' | 'refresh'>;
 
-const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history']);
+const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history', 'refresh']);
 
 function isCustomerIntent(intent: Intent): intent is CustomerIntent {
   return CUSTOMER_INTENTS.has(intent);

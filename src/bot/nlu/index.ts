@@ -71,7 +71,7 @@ export const MAX_TEXT = 1000;
 /** Another language's classifier is preferred when it knows this much more of the sentence's words. */
 const COVERAGE_MARGIN = 0.25;
 
-const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history']);
+const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history', 'refresh']);
 const TARGET_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'fleet']);
 
 /** The plan entities of an understanding: the plan of `key`, or the other product in its place. */

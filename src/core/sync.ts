@@ -1,0 +1,236 @@
+/**
+ * The Partner Center sync: every customer of the system of record copied into the store, at start and then
+ * every period, so that the bot answers from the store. One replica syncs at a time (a lease in the shared
+ * store, renewed as the pages go by). A customer absent from a complete listing is removed; a listing that
+ * failed or stopped part way removes nothing, and a failed sync keeps the last good data. The outcome is kept
+ * in the shared key-value store, so that every replica reports the same freshness.
+ */
+import type { CustomerFeed } from './customer-feed.js';
+import type { CustomerRepository } from './customers.js';
+import type { LeaseStore } from './leases.js';
+import type { KeyValueStore } from './state.js';
+import type { DirectorySource, RefreshResult, SyncStatus } from './system-of-record.js';
+import type { Customer } from '../rules/index.js';
+
+export const SYNC_LEASE = 'partner-center-sync';
+/** The shared key-value store's key of the sync status (lastSuccessAt, lastFailureAt, lastError). */
+export const SYNC_STATUS_KEY = 'partner-center-sync/status';
+
+export type SyncEvent =
+  | {
+      readonly kind: 'synced';
+      readonly customers: number;
+      readonly removed: number;
+      readonly durationMs: number;
+    }
+  | { readonly kind: 'failed'; readonly error: unknown; readonly durationMs: number }
+  | { readonly kind: 'skipped'; readonly reason: 'another-replica' }
+  | { readonly kind: 'refreshed'; readonly customerId: string };
+
+/** What one full sync did. */
+export type SyncReport = Exclude<SyncEvent, { readonly kind: 'refreshed' }>;
+
+export interface DirectorySyncDeps {
+  readonly feed: CustomerFeed;
+  readonly customers: CustomerRepository;
+  save(customer: Customer): Promise<void>;
+  remove(customerId: string): Promise<boolean>;
+  readonly leases: LeaseStore;
+  readonly state: KeyValueStore;
+  readonly periodMinutes: number;
+  /** This replica's name in the lease (unique per process). */
+  readonly holder: string;
+  readonly now?: () => Date;
+  readonly onEvent?: (event: SyncEvent) => void;
+  /** How long the lease is taken for at a time (default 5 minutes); renewed after every page. */
+  readonly leaseMs?: number;
+  /** How long `stop()` waits for a running sync (default 10 s). */
+  readonly stopTimeoutMs?: number;
+}
+
+interface StoredStatus {
+  readonly lastSuccessAt?: string;
+  readonly lastFailureAt?: string;
+  readonly lastError?: string;
+}
+
+/** How long `status()` answers from memory: a turn does not read the store each time. */
+const STATUS_CACHE_MS = 2000;
+
+export class DirectorySync implements DirectorySource {
+  readonly kind = 'partner-center' as const;
+  private readonly now: () => Date;
+  private readonly periodMs: number;
+  private readonly leaseMs: number;
+  /** When no sync ever succeeded, freshness counts from here: a fresh start is not stale at once. */
+  private readonly startedAt: Date;
+  private running: Promise<SyncReport> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private cached: { readonly status: SyncStatus; readonly at: number } | undefined;
+
+  constructor(private readonly deps: DirectorySyncDeps) {
+    if (!(deps.periodMinutes > 0)) throw new Error('The sync period must be above 0 minutes');
+    this.now = deps.now ?? (() => new Date());
+    this.periodMs = deps.periodMinutes * 60_000;
+    this.leaseMs = deps.leaseMs ?? 5 * 60_000;
+    this.startedAt = this.now();
+  }
+
+  /** A sync now, then one every period (a sync still running then is not started twice). */
+  start(): void {
+    if (this.timer !== undefined || this.stopping) return;
+    void this.syncAll();
+    this.timer = setInterval(() => void this.syncAll(), this.periodMs);
+    this.timer.unref();
+  }
+
+  /** No more syncs; a running one stops after its current page, waited for a bounded time. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const running = this.running;
+    if (running === undefined) return;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      running.then(() => undefined),
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, this.deps.stopTimeoutMs ?? 10_000);
+        timeout.unref();
+      }),
+    ]);
+    clearTimeout(timeout);
+  }
+
+  /** One full sync (joining the one running in this process, if any). Never rejects: the report says. */
+  syncAll(): Promise<SyncReport> {
+    if (this.running !== undefined) return this.running;
+    const run = this.run().finally(() => {
+      this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  /** Reads one customer again now and stores it, or removes it when the system of record no longer has it. */
+  async refresh(customerId: string): Promise<RefreshResult> {
+    const customer = await this.deps.feed.customer(customerId);
+    if (customer === undefined) {
+      await this.deps.remove(customerId);
+      return { kind: 'removed' };
+    }
+    const stored = this.withSyncedAt(customer);
+    await this.deps.save(stored);
+    this.deps.onEvent?.({ kind: 'refreshed', customerId });
+    return { kind: 'refreshed', customer: stored };
+  }
+
+  async status(): Promise<SyncStatus> {
+    const at = this.now().getTime();
+    if (this.cached !== undefined && at - this.cached.at < STATUS_CACHE_MS) return this.cached.status;
+    const stored = await this.readStatus();
+    const lastGood = stored.lastSuccessAt === undefined ? this.startedAt : new Date(stored.lastSuccessAt);
+    const status: SyncStatus = {
+      source: 'partner-center',
+      periodMinutes: this.deps.periodMinutes,
+      ...stored,
+      stale: at - lastGood.getTime() > 2 * this.periodMs,
+    };
+    this.cached = { status, at };
+    return status;
+  }
+
+  private async run(): Promise<SyncReport> {
+    const started = this.now();
+    const holder = this.deps.holder;
+    const report = (event: SyncReport): SyncReport => {
+      this.deps.onEvent?.(event);
+      return event;
+    };
+    try {
+      if (!(await this.deps.leases.acquire(SYNC_LEASE, holder, this.leaseUntil(), started))) {
+        return report({ kind: 'skipped', reason: 'another-replica' });
+      }
+    } catch (error) {
+      return report(await this.failed(error, started));
+    }
+    try {
+      const seen = new Set<string>();
+      for await (const page of this.deps.feed.pages()) {
+        for (const customer of page) {
+          await this.deps.save(this.withSyncedAt(customer));
+          seen.add(customer.id);
+        }
+        if (this.stopping) throw new Error('the sync was stopped before the listing was complete');
+        const now = this.now();
+        if (!(await this.deps.leases.acquire(SYNC_LEASE, holder, this.leaseUntil(), now))) {
+          throw new Error(
+            'the sync lease ran out and another replica took it: the listing was left incomplete',
+          );
+        }
+      }
+      // The listing is complete: what it did not hold is gone from the system of record.
+      let removed = 0;
+      for (const { id } of await this.deps.customers.names()) {
+        if (!seen.has(id) && (await this.deps.remove(id))) removed++;
+      }
+      const finished = this.now();
+      await this.writeStatus({ lastSuccessAt: finished.toISOString() });
+      return report({
+        kind: 'synced',
+        customers: seen.size,
+        removed,
+        durationMs: finished.getTime() - started.getTime(),
+      });
+    } catch (error) {
+      return report(await this.failed(error, started));
+    } finally {
+      await this.deps.leases.release(SYNC_LEASE, holder).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Records the failure (keeping the last success) and gives the report. A sync cut short by `stop()` (a
+   * shutdown, a rolling deploy) is not recorded as the data source failing.
+   */
+  private async failed(error: unknown, started: Date): Promise<SyncReport> {
+    const finished = this.now();
+    if (this.stopping) return { kind: 'failed', error, durationMs: finished.getTime() - started.getTime() };
+    try {
+      const previous = await this.readStatus();
+      await this.writeStatus({
+        ...(previous.lastSuccessAt === undefined ? {} : { lastSuccessAt: previous.lastSuccessAt }),
+        lastFailureAt: finished.toISOString(),
+        lastError: error instanceof Error ? error.message : String(error),
+      });
+    } catch {
+      // The store is away too: the report still says what failed.
+    }
+    return { kind: 'failed', error, durationMs: finished.getTime() - started.getTime() };
+  }
+
+  private leaseUntil(): Date {
+    return new Date(this.now().getTime() + this.leaseMs);
+  }
+
+  private withSyncedAt(customer: Customer): Customer {
+    return customer.syncedAt === undefined ? { ...customer, syncedAt: this.now().toISOString() } : customer;
+  }
+
+  private async readStatus(): Promise<StoredStatus> {
+    const stored = (await this.deps.state.read([SYNC_STATUS_KEY]))[SYNC_STATUS_KEY]?.value;
+    if (stored === null || typeof stored !== 'object') return {};
+    const { lastSuccessAt, lastFailureAt, lastError } = stored as Record<string, unknown>;
+    return {
+      ...(typeof lastSuccessAt === 'string' ? { lastSuccessAt } : {}),
+      ...(typeof lastFailureAt === 'string' ? { lastFailureAt } : {}),
+      ...(typeof lastError === 'string' ? { lastError } : {}),
+    };
+  }
+
+  private async writeStatus(status: StoredStatus): Promise<void> {
+    await this.deps.state.write([{ key: SYNC_STATUS_KEY, value: status, eTag: '*' }]);
+    this.cached = undefined;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * A Partner Center customer and its subscriptions in the rules' model (pure: no I/O). Partner Center lists
+ * only the partner's own subscriptions, so every one is channel `partner`: subscriptions bought elsewhere are
+ * invisible here, and only Partner Center's own verdict at review can see them. Its customer and subscription
+ * resources hold no delegated admin privileges (`delegatedAdmin: 'unknown'`). Per-user licences are not read
+ * (one more call per subscription, for a check Partner Center's verdict at review makes itself).
+ */
+import {
+  SUBSCRIPTION_STATUSES,
+  type Customer,
+  type OfferId,
+  type OtherSubscription,
+  type Subscription,
+  type SubscriptionStatus,
+} from '../rules/index.js';
+import { matchOffer } from './offers.js';
+import type { PcCustomer, PcSubscription } from './schemas.js';
+
+export interface PcCustomerWithSubscriptions {
+  readonly customer: PcCustomer;
+  readonly subscriptions: readonly PcSubscription[];
+}
+
+/**
+ * The rules' status of a Partner Center subscription status (compared whatever its case). Partner Center's
+ * `none` (no state yet, as while it is provisioned) and any status it may add later are `pending`: live, so
+ * that it can block an upgrade that would duplicate it, but never upgraded itself.
+ */
+export function subscriptionStatus(status: string): SubscriptionStatus {
+  const known = SUBSCRIPTION_STATUSES.find((s) => s === status.trim().toLowerCase());
+  return known ?? 'pending';
+}
+
+/** The customer as the rules read it, read from Partner Center at `syncedAt`. */
+export function toCustomer(source: PcCustomerWithSubscriptions, syncedAt: Date): Customer {
+  const { customer } = source;
+  const profile = customer.companyProfile;
+  const domain = profile?.domain?.trim() ?? '';
+  const companyName = profile?.companyName?.trim() || domain || customer.id;
+
+  const matched = source.subscriptions.map((s) => ({
+    s,
+    match: matchOffer({ id: s.offerId, name: s.offerName }),
+  }));
+  // Add-ons go onto their parent when both are catalog offers: the rules know them as the parent's add-ons.
+  const catalogParents = new Set(
+    matched.filter((m) => m.match.kind === 'catalog' && !isAddOn(m.s)).map((m) => m.s.id),
+  );
+  const addOns = new Map<string, OfferId[]>();
+  const subscriptions: { s: PcSubscription; offerId: OfferId }[] = [];
+  const otherSubscriptions: OtherSubscription[] = [];
+  for (const { s, match } of matched) {
+    if (match.kind === 'catalog') {
+      if (!isAddOn(s)) {
+        subscriptions.push({ s, offerId: match.offerId });
+        continue;
+      }
+      if (catalogParents.has(s.parentSubscriptionId ?? '')) {
+        const list = addOns.get(s.parentSubscriptionId ?? '') ?? [];
+        list.push(match.offerId);
+        addOns.set(s.parentSubscriptionId ?? '', list);
+        continue;
+      }
+    }
+    // A catalog add-on on a parent the catalog does not judge is not judged either: shown as unknown to us.
+    otherSubscriptions.push(otherSubscription(s, match.kind === 'catalog' ? 'unknown' : match.kind));
+  }
+  return {
+    id: customer.id,
+    companyProfile: { companyName, domain },
+    delegatedAdmin: 'unknown',
+    subscriptions: subscriptions.map(({ s, offerId }) => subscription(s, offerId, addOns.get(s.id))),
+    ...(otherSubscriptions.length === 0 ? {} : { otherSubscriptions }),
+    syncedAt: syncedAt.toISOString(),
+  };
+}
+
+function isAddOn(s: PcSubscription): boolean {
+  return s.parentSubscriptionId !== undefined && s.parentSubscriptionId !== '';
+}
+
+function subscription(
+  s: PcSubscription,
+  offerId: OfferId,
+  addOns: readonly OfferId[] | undefined,
+): Subscription {
+  return {
+    id: s.id,
+    offerId,
+    ...(s.friendlyName === undefined ? {} : { friendlyName: s.friendlyName }),
+    quantity: s.quantity,
+    status: subscriptionStatus(s.status),
+    channel: 'partner',
+    ...(s.isTrial === undefined ? {} : { isTrial: s.isTrial }),
+    ...(addOns === undefined ? {} : { addOns }),
+  };
+}
+
+function otherSubscription(s: PcSubscription, kind: OtherSubscription['kind']): OtherSubscription {
+  return {
+    id: s.id,
+    kind,
+    offerId: s.offerId,
+    offerName: s.offerName ?? '',
+    ...(s.friendlyName === undefined ? {} : { friendlyName: s.friendlyName }),
+    quantity: s.quantity,
+    status: subscriptionStatus(s.status),
+  };
+}
