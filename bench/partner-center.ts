@@ -37,12 +37,14 @@ import {
 import { BotProcess, freshDir, type Launcher } from './processes.js';
 import { summarize } from './stats.js';
 import {
+  PAIR_TARGETS,
   PC_TARGETS,
   SIGN_IN_ROUTES,
   type BudgetCheck,
   type LoadFigures,
   type PairFigures,
   type PartnerCenterOutcome,
+  type PairTarget,
   type PcTarget,
   type SyncMeasure,
 } from './partner-center-report.js';
@@ -146,6 +148,7 @@ async function measureSync(
   let failure: unknown;
   healthy.catch((error: unknown) => (failure = error));
   let firstCallAt = NaN;
+  let cpuAtFirstCall = NaN;
   let storedAt = NaN;
   const timeoutMs = 10 * 60_000;
   while (Number.isNaN(storedAt)) {
@@ -157,8 +160,10 @@ async function measureSync(
       );
     }
     if (Number.isNaN(firstCallAt)) {
-      if ((await sim.stats()).requests > 0) firstCallAt = performance.now();
-      else if (!Number.isNaN(healthyAt) && now - spawned - healthyAt > 30_000) {
+      if ((await sim.stats()).requests > 0) {
+        firstCallAt = performance.now();
+        cpuAtFirstCall = bot.cpuMs();
+      } else if (!Number.isNaN(healthyAt) && now - spawned - healthyAt > 30_000) {
         throw new Error(
           'partner center: the bot on CUSTOMER_SOURCE=partner-center answers but has not called the simulator ' +
             `in 30 s (is the source wired in?):\n${bot.log}`,
@@ -169,7 +174,7 @@ async function measureSync(
     else await sleep(50);
   }
   await healthy;
-  const cpuMs = bot.cpuMs();
+  const cpuMs = bot.cpuMs() - (Number.isNaN(cpuAtFirstCall) ? 0 : cpuAtFirstCall);
   const stats = await sim.stats();
   const calls = received(stats);
   return {
@@ -312,6 +317,9 @@ export async function partnerCenterBench(o: PartnerCenterOptions): Promise<Partn
     const message = (c: Record<string, unknown>, body: { text?: string; value?: Record<string, unknown> }) =>
       activity({ serviceUrl, delivery: 'expectReplies', conversationId: String(c.conversationId), ...body });
     const next: Record<PcTarget, number> = { echo: 0, file: 0, partnerCenter: 0 };
+    /** The bot a pair target runs on: both Partner Center targets are the one app (one store, one simulator). */
+    const botOf = (target: PairTarget): PcTarget =>
+      target === 'partnerCenterAt0' ? 'partnerCenter' : target;
     const take = (target: PcTarget): UpgradeCandidate => {
       const candidate = candidates[next[target]++];
       if (candidate === undefined)
@@ -402,7 +410,7 @@ export async function partnerCenterBench(o: PartnerCenterOptions): Promise<Partn
       kinds: Record<string, number>;
     }
     const tallies = new Map<string, Tally>();
-    const tally = (load: string, target: PcTarget): Tally => {
+    const tally = (load: string, target: PairTarget): Tally => {
       const key = `${load} ${target}`;
       let t = tallies.get(key);
       if (t === undefined) {
@@ -413,11 +421,12 @@ export async function partnerCenterBench(o: PartnerCenterOptions): Promise<Partn
     };
     const run = async (
       load: 'eligibility' | 'pair',
-      target: PcTarget,
+      target: PairTarget,
       shape: 'latency' | 'throughput',
       warmUp = false,
     ): Promise<void> => {
-      const bot = bots[target];
+      const on = botOf(target);
+      const bot = bots[on];
       const connections = shape === 'latency' ? 1 : o.connections;
       const pairs = o.quick ? 20 : 40;
       const t = tally(load, target);
@@ -427,8 +436,8 @@ export async function partnerCenterBench(o: PartnerCenterOptions): Promise<Partn
         connections,
         duration: warmUp ? 0.5 : o.duration,
         ...(load === 'pair' ? { amount: warmUp ? 8 : pairs * 2 } : {}),
-        steps: load === 'pair' ? pairSteps(target) : eligibilitySteps,
-        onResponse: load === 'pair' ? pairOk(target, warmUp ? {} : t.kinds) : eligibilityOk(target),
+        steps: load === 'pair' ? pairSteps(on) : eligibilitySteps,
+        onResponse: load === 'pair' ? pairOk(on, warmUp ? {} : t.kinds) : eligibilityOk(on),
       });
       if (warmUp) return;
       t[shape].push(result);
@@ -455,19 +464,24 @@ export async function partnerCenterBench(o: PartnerCenterOptions): Promise<Partn
     }
     const eligibilityApiCalls = apiCalls(difference(received(await sim.stats()), beforeEligibility));
 
-    o.log(`partner center: review → confirm, the simulator answering after ${LATENCY_MS} ms`);
-    await sim.config({ latencyMs: LATENCY_MS });
-    for (const target of PC_TARGETS) await run('pair', target, 'latency', true);
+    o.log(`partner center: review → confirm, the simulator answering after ${LATENCY_MS} ms and at once`);
+    // The simulator's latency is set for each load: realistic, but none for the app's own time.
+    const pairRun = async (target: PairTarget, warmUp = false): Promise<void> => {
+      await sim.config({ latencyMs: target === 'partnerCenterAt0' ? 0 : LATENCY_MS });
+      await run('pair', target, 'latency', warmUp);
+    };
+    for (const target of PAIR_TARGETS) await pairRun(target, true);
     for (let round = 0; round < o.rounds; round++) {
       loadAverages.push(loadavg()[0] ?? NaN);
-      const shift = round % PC_TARGETS.length;
-      for (const target of [...PC_TARGETS.slice(shift), ...PC_TARGETS.slice(0, shift)])
-        await run('pair', target, 'latency');
+      const shift = round % PAIR_TARGETS.length;
+      for (const target of [...PAIR_TARGETS.slice(shift), ...PAIR_TARGETS.slice(0, shift)])
+        await pairRun(target);
       o.log(
         `partner center: round ${round + 1} of ${o.rounds} done (load average ${loadavg()[0]?.toFixed(2)})`,
       );
     }
     const afterPairs = await sim.stats();
+    await sim.config({ latencyMs: LATENCY_MS });
 
     const budgetCheck = await checkBudget(o, sim, o.quick ? 15 : 45);
     o.log(
@@ -477,7 +491,7 @@ export async function partnerCenterBench(o: PartnerCenterOptions): Promise<Partn
     loadAverages.push(loadavg()[0] ?? NaN);
 
     const eligibility: Partial<Record<PcTarget, LoadFigures>> = {};
-    const pair: Partial<Record<PcTarget, PairFigures>> = {};
+    const pair: Partial<Record<PairTarget, PairFigures>> = {};
     for (const target of PC_TARGETS) {
       const e = tally('eligibility', target);
       const all = [...e.latency, ...e.throughput];
@@ -494,6 +508,8 @@ export async function partnerCenterBench(o: PartnerCenterOptions): Promise<Partn
         ...(firstFailure === undefined ? {} : { firstFailure }),
         cpuPerRequest: e.cpuMs / e.requests,
       };
+    }
+    for (const target of PAIR_TARGETS) {
       const p = tally('pair', target);
       const pairFailure = p.latency.find((r) => r.firstFailure !== undefined)?.firstFailure;
       const step = (i: number) => summarize(p.latency.flatMap((r) => r.byStep[i] ?? []));

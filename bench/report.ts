@@ -443,8 +443,8 @@ delivery go to a stand-in channel in a third process (${report.channelReceived.t
 
 \`\`\`sh
 npm ci
-npm run bench             # 3 to 4 minutes; rewrites this file (keeps the analysis)
-npm run bench -- --quick  # under a minute; prints the tables, writes nothing (add --out FILE to write)
+npm run bench             # 3 to 4 minutes, and 3 to 4 more for Partner Center; rewrites this file (keeps the analysis)
+npm run bench -- --quick  # about 2 minutes; prints the tables, writes nothing (add --out FILE to write)
 npm run bench -- --scenarios partner-center --sizes none   # only the Partner Center section
 npm run bench -- --profile prof/   # adds CPU profiles of the bots (node --cpu-prof)
 npx tsx bench/profile-summary.ts prof/FILE.cpuprofile

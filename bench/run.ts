@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the Upgrade Assistant against a minimal botbuilder echo bot over HTTP, and at scale.
- * `npm run bench -- --quick` for a short run (under a minute) that writes no file unless `--out FILE` is given.
+ * `npm run bench -- --quick` for a short run (about two minutes, one of them Partner Center's section) that writes
+ * no file unless `--out FILE` is given.
  * Options: `--from build|sources`, `--rounds N`, `--duration S`, `--sizes 1000,10000`, `--profile DIR`
  * (CPU profiles of the bots, `node --cpu-prof`), `--out FILE`, `--keep` (keep the temporary files),
  * `--scenarios eligibility,confirm,pair` (only the HTTP loads whose name starts so; `none` for none),
