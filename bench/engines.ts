@@ -30,7 +30,7 @@ import {
   type Step,
 } from './load.js';
 import { BotProcess, freshDir, type Launcher } from './processes.js';
-import type { UpgradeCandidate } from './scale.js';
+import type { UpgradeCandidate } from './directory-file.js';
 import { summarize } from './stats.js';
 import type {
   EngineFigures,

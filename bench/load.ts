@@ -38,6 +38,28 @@ export function activity(o: ActivityOptions): Record<string, unknown> {
   };
 }
 
+/** A Teams card action (Action.Execute) as Teams posts it: an `adaptiveCard/action` invoke in a personal chat. */
+export function teamsInvoke(
+  serviceUrl: string,
+  conversationId: string,
+  verb: string,
+  data: Record<string, unknown>,
+) {
+  return {
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    id: `invoke-${Math.random().toString(36).slice(2)}`,
+    timestamp: new Date().toISOString(),
+    serviceUrl,
+    channelId: 'msteams',
+    from: { id: 'user-1', name: 'Megan Bowen', aadObjectId: 'aad-user-1' },
+    conversation: { id: conversationId, conversationType: 'personal' },
+    recipient: { id: 'bot-1', name: 'Upgrade Assistant' },
+    locale: 'en-US',
+    value: { action: { type: 'Action.Execute', verb, data } },
+  };
+}
+
 /** One POST and its answer (for the checks before a load). */
 export async function post(url: string, body: unknown): Promise<{ status: number; body: string }> {
   const res = await fetch(`${url}/api/messages`, {

@@ -6,6 +6,12 @@ import type { LoadResult } from './load.js';
 import type { Memory } from './processes.js';
 import type { ScaleMeasure } from './scale.js';
 import { enginesMarkdown, enginesText, type EnginesOutcome } from './engines-report.js';
+import {
+  PARTNER_CENTER_ANALYSIS_HEADING,
+  partnerCenterMarkdown,
+  partnerCenterText,
+  type PartnerCenterOutcome,
+} from './partner-center-report.js';
 import { mb, ms, summarize } from './stats.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -74,6 +80,8 @@ export interface Report {
   readonly overHttp: readonly HttpScale[];
   /** The storage-engine section (bench/engines.ts), when it ran. */
   readonly engines?: EnginesOutcome;
+  /** The Partner Center section (bench/partner-center.ts), when it ran. */
+  readonly partnerCenter?: PartnerCenterOutcome;
   readonly seconds: number;
 }
 
@@ -382,6 +390,7 @@ export function textReport(report: Report): string {
       ]),
     ]),
     enginesText(report.engines),
+    partnerCenterText(report.partnerCenter),
   ].join('\n');
 }
 
@@ -405,6 +414,16 @@ export function markdownReport(report: Report, previous?: string): string {
     previous !== undefined && start >= 0 && end > start
       ? previous.slice(start, end + ANALYSIS_END.length)
       : `${ANALYSIS_START}\n\n## What limits each figure\n\n(to be written)\n\n${ANALYSIS_END}`;
+  // A section measured for the first time gets a paragraph of its own in the analysis, to be written.
+  const analysisWithSlots =
+    report.partnerCenter !== undefined &&
+    !('skipped' in report.partnerCenter) &&
+    !analysis.includes(PARTNER_CENTER_ANALYSIS_HEADING)
+      ? analysis.replace(
+          ANALYSIS_END,
+          `${PARTNER_CENTER_ANALYSIS_HEADING}\n\n(to be written)\n\n${ANALYSIS_END}`,
+        )
+      : analysis;
   const answers = Object.entries(report.answers)
     .filter(([key]) => key.endsWith(' app') || key === 'first confirm')
     .map(([key, text]) => `- ${key}: “${text.replace(/\s+/g, ' ').slice(0, 140)}…”`);
@@ -424,8 +443,9 @@ delivery go to a stand-in channel in a third process (${report.channelReceived.t
 
 \`\`\`sh
 npm ci
-npm run bench             # 3 to 4 minutes; rewrites this file (keeps the analysis)
-npm run bench -- --quick  # under a minute; prints the tables, writes nothing (add --out FILE to write)
+npm run bench             # 3 to 4 minutes, and 3 to 4 more for Partner Center; rewrites this file (keeps the analysis)
+npm run bench -- --quick  # about 2 minutes; prints the tables, writes nothing (add --out FILE to write)
+npm run bench -- --scenarios partner-center --sizes none   # only the Partner Center section
 npm run bench -- --profile prof/   # adds CPU profiles of the bots (node --cpu-prof)
 npx tsx bench/profile-summary.ts prof/FILE.cpuprofile
 \`\`\`
@@ -511,6 +531,6 @@ ${report.overHttp
   )
   .join('\n')}
 
-${enginesMarkdown(report.engines)}${analysis}
+${enginesMarkdown(report.engines)}${partnerCenterMarkdown(report.partnerCenter)}${analysisWithSlots}
 `;
 }

@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: the Upgrade Assistant against a minimal botbuilder echo bot over HTTP, and at scale.
- * `npm run bench -- --quick` for a short run (under a minute) that writes no file unless `--out FILE` is given.
+ * `npm run bench -- --quick` for a short run (about two minutes, one of them Partner Center's section) that writes
+ * no file unless `--out FILE` is given.
  * Options: `--from build|sources`, `--rounds N`, `--duration S`, `--sizes 1000,10000`, `--profile DIR`
  * (CPU profiles of the bots, `node --cpu-prof`), `--out FILE`, `--keep` (keep the temporary files),
  * `--scenarios eligibility,confirm,pair` (only the HTTP loads whose name starts so; `none` for none),
- * `--sizes none` (no scale part). `--scenarios engines` runs only the storage-engine section.
+ * `--sizes none` (no scale part). `--scenarios engines` runs only the storage-engine section, `--scenarios
+ * partner-center` only the Partner Center one (with `--sizes none`).
  *
  * 1. Scale, in process (bench/scale.ts, one child process per size): writes each generated directory and
  *    times lookup, one customer's eligibility and the fleet question with the app's own modules.
@@ -12,6 +14,9 @@
  *    turn by autocannon, the order alternating every round so that drift of the machine cancels out.
  * 2b. Storage engines (bench/engines.ts): the app on SQLite, on PostgreSQL and as two replicas on one database,
  *    beside the echo bot (skipped with a note when there is neither a PostgreSQL server binary nor DATABASE_URL).
+ * 2c. Partner Center (bench/partner-center.ts): the app on CUSTOMER_SOURCE=partner-center against the local
+ *    simulator: its sync, the eligibility turn from its store beside the file source, review → confirm at 150 ms
+ *    a call.
  * 3. Scale over HTTP: the app on each generated directory: start-up until /healthz answers (first start,
  *    which seeds the database, and a restart), questions over HTTP, resident memory.
  * The full run writes docs/benchmarks.md (keeping its hand-written analysis).
@@ -43,6 +48,7 @@ import {
   post,
   replyTexts,
   runLoad,
+  teamsInvoke,
   type Delivery,
   type LoadResult,
   type Step,
@@ -56,9 +62,12 @@ import {
   type Report,
   type Shape,
 } from './report.js';
-import type { ScaleMeasure, UpgradeCandidate } from './scale.js';
+import type { ScaleMeasure } from './scale.js';
+import type { UpgradeCandidate } from './directory-file.js';
 import { enginesBench } from './engines.js';
 import type { EnginesOutcome } from './engines-report.js';
+import { partnerCenterBench } from './partner-center.js';
+import type { PartnerCenterOutcome } from './partner-center-report.js';
 import { prng, summarize } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -97,6 +106,10 @@ const settings = {
   engines:
     args.scenarios === undefined ||
     args.scenarios.split(',').some((x) => x !== '' && 'engines'.startsWith(x)),
+  /** The Partner Center section (bench/partner-center.ts). */
+  partnerCenter:
+    args.scenarios === undefined ||
+    args.scenarios.split(',').some((x) => x !== '' && 'partner-center'.startsWith(x)),
   /** Also time a restart on the seeded database. */
   restart: !quick,
 };
@@ -218,26 +231,8 @@ function cardTexts(body: string): string[] {
   return texts;
 }
 
-function teamsInvoke(
-  serviceUrl: string,
-  conversationId: string,
-  verb: string,
-  data: Record<string, unknown>,
-) {
-  return {
-    type: 'invoke',
-    name: 'adaptiveCard/action',
-    id: `invoke-${Math.random().toString(36).slice(2)}`,
-    timestamp: new Date().toISOString(),
-    serviceUrl,
-    channelId: 'msteams',
-    from: { id: 'user-1', name: 'Megan Bowen', aadObjectId: 'aad-user-1' },
-    conversation: { id: conversationId, conversationType: 'personal' },
-    recipient: { id: 'bot-1', name: 'Upgrade Assistant' },
-    locale: 'en-US',
-    value: { action: { type: 'Action.Execute', verb, data } },
-  };
-}
+/** The names of the A/B loads (`--scenarios` selects by prefix). */
+const AB_LOADS = ['eligibility', 'confirm', 'pair'];
 
 interface HttpSetup {
   readonly scenarios: Scenario[];
@@ -657,14 +652,24 @@ async function main(): Promise<void> {
   const inProcess = await scaleInProcess();
   const candidates = inProcess.find((m) => m.size === settings.pairSize)?.candidates ?? [];
 
-  log(
-    'HTTP: starting the echo bot, the app on the demo directory and the app on the review → confirm directory',
-  );
-  const setup = await httpSetup(launcher, candidates);
-  const ab = setup.scenarios.length === 0 ? [] : await abRounds(setup);
-  const received = await setup.channelCount();
-  const channelTexts = await setup.channelTexts();
-  await setup.stop();
+  // The A/B loads, unless the scenarios asked for name none of them (e.g. only a section below).
+  const abWanted =
+    settings.scenarios === undefined ||
+    settings.scenarios.some((x) => AB_LOADS.some((id) => id.startsWith(x) || x.startsWith(id)));
+  let setup: HttpSetup | undefined;
+  let ab: AbResult[] = [];
+  let received = 0;
+  let channelTexts: Record<string, number> = {};
+  if (abWanted) {
+    log(
+      'HTTP: starting the echo bot, the app on the demo directory and the app on the review → confirm directory',
+    );
+    setup = await httpSetup(launcher, candidates);
+    ab = setup.scenarios.length === 0 ? [] : await abRounds(setup);
+    received = await setup.channelCount();
+    channelTexts = await setup.channelTexts();
+    await setup.stop();
+  }
 
   let engines: EnginesOutcome | undefined;
   if (settings.engines) {
@@ -679,6 +684,21 @@ async function main(): Promise<void> {
       directory: directoryFiles.get(settings.pairSize),
       directorySize: settings.pairSize,
       candidates,
+      log,
+    });
+    noteLoad();
+  }
+
+  let partnerCenter: PartnerCenterOutcome | undefined;
+  if (settings.partnerCenter) {
+    log('Partner Center: the simulator, the sync, the eligibility turn, review → confirm');
+    noteLoad();
+    partnerCenter = await partnerCenterBench({
+      launcher,
+      quick,
+      rounds: settings.rounds,
+      duration: settings.duration,
+      connections: settings.connections,
       log,
     });
     noteLoad();
@@ -712,13 +732,14 @@ async function main(): Promise<void> {
     loads,
     settings: { ...settings, launcher: launcher.kind },
     command: quick ? 'npm run bench -- --quick' : 'npm run bench',
-    answers: setup.answers,
+    answers: setup?.answers ?? {},
     channelReceived: received,
     channelTexts,
     ab,
     inProcess: inProcess.filter((m) => settings.sizes.includes(m.size)),
     overHttp,
     ...(engines === undefined ? {} : { engines }),
+    ...(partnerCenter === undefined ? {} : { partnerCenter }),
     seconds: (performance.now() - began) / 1000,
   };
   console.log(`\n${textReport(report)}`);

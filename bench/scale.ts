@@ -22,27 +22,19 @@ import { fleetAnswer } from '../src/bot/answers/fleet.js';
 import { FleetIndex } from '../src/bot/fleet-index.js';
 import { Wording, type Translator } from '../src/bot/i18n.js';
 import type { CustomerChange, CustomerRepository } from '../src/core/customers.js';
+import { customersEligibleFor, evaluateCustomer, type Customer, type OfferId } from '../src/rules/index.js';
 import {
-  customersEligibleFor,
-  evaluateCustomer,
-  evaluateSubscription,
-  type Customer,
-  type OfferId,
-} from '../src/rules/index.js';
-import { scaleDirectory, writeDirectoryFile } from './directory-file.js';
+  scaleDirectory,
+  upgradeCandidates,
+  writeDirectoryFile,
+  type UpgradeCandidate,
+} from './directory-file.js';
 import { FULL_LOOKUP, measureLookup, timings, type LookupMeasure, type Timings } from './lookup.js';
 import { median, prng, summarize } from './stats.js';
 
 type Summary = ReturnType<typeof summarize>;
 
 const FLEET_TARGET: OfferId = 'O365_E5';
-
-export interface UpgradeCandidate {
-  readonly customerId: string;
-  readonly subscriptionId: string;
-  readonly target: OfferId;
-  readonly seats: number;
-}
 
 export interface ScaleMeasure {
   readonly size: number;
@@ -180,26 +172,6 @@ async function eligibilityLatency(
   running = false;
   await Promise.all(loops);
   return summarize(latencies);
-}
-
-function upgradeCandidates(customers: readonly Customer[], from: number, max: number): UpgradeCandidate[] {
-  const found: UpgradeCandidate[] = [];
-  for (let i = from; i < customers.length && found.length < max; i++) {
-    const customer = customers[i] as Customer;
-    for (const subscription of customer.subscriptions) {
-      const target = evaluateSubscription(customer, subscription).eligibleTargets[0];
-      if (target !== undefined) {
-        found.push({
-          customerId: customer.id,
-          subscriptionId: subscription.id,
-          target,
-          seats: subscription.quantity,
-        });
-        break; // one per customer: an upgrade may change what the customer's other subscriptions can do
-      }
-    }
-  }
-  return found;
 }
 
 async function measureScale(
