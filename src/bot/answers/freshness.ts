@@ -3,6 +3,7 @@
  * customer (when it was read), the last full sync for a fleet question, and, when the syncs have failed for
  * more than two periods, that the data is old. The embedded directory file says nothing: it is what it is.
  */
+import { LRUCache } from 'lru-cache';
 import type { SyncStatus } from '../../core/system-of-record.js';
 import type { Customer } from '../../rules/index.js';
 import type { Translator } from '../i18n.js';
@@ -15,13 +16,30 @@ import type { Reply } from './reply.js';
 export function momentText(tr: Translator, iso: string, now = new Date()): string {
   const moment = new Date(iso);
   if (Number.isNaN(moment.getTime())) return iso;
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone: tr.timeZone, dateStyle: 'short' });
+  const day = formatter('en-CA', tr.timeZone, 'day');
   const today = day.format(moment) === day.format(now);
-  return new Intl.DateTimeFormat(tr.language, {
-    timeZone: tr.timeZone,
-    timeStyle: 'short',
-    ...(today ? {} : { dateStyle: 'medium' }),
-  }).format(moment);
+  return formatter(tr.language, tr.timeZone, today ? 'time' : 'moment').format(moment);
+}
+
+/**
+ * The formatters by language, zone and kind: making one costs ~0.4 ms, a tenth of an eligibility turn, and every
+ * answer from Partner Center's data says how fresh it is. Bounded: the zones come from the clients.
+ */
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 500 });
+
+function formatter(language: string, timeZone: string, kind: 'day' | 'time' | 'moment'): Intl.DateTimeFormat {
+  const key = `${language} ${timeZone} ${kind}`;
+  let format = formatters.get(key);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(language, {
+      timeZone,
+      ...(kind === 'day'
+        ? { dateStyle: 'short' }
+        : { timeStyle: 'short', ...(kind === 'moment' ? { dateStyle: 'medium' } : {}) }),
+    });
+    formatters.set(key, format);
+  }
+  return format;
 }
 
 /** The stale line, when the syncs have failed (or none finished) for more than two periods. */
