@@ -8,7 +8,18 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-const SECRET_KEYS = ['authorization', 'Authorization', 'MicrosoftAppPassword', 'METRICS_TOKEN', 'password'];
+const SECRET_KEYS = [
+  'authorization',
+  'Authorization',
+  'MicrosoftAppPassword',
+  'METRICS_TOKEN',
+  'password',
+  'clientSecret',
+  'PARTNER_CENTER_CLIENT_SECRET',
+  'privateKey',
+  'client_secret',
+  'client_assertion',
+];
 
 /** Redaction paths: each secret key at the top level and up to three levels down. */
 const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => [

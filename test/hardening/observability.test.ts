@@ -110,8 +110,26 @@ describe('request logging', () => {
     );
     const error = Object.assign(new Error('boom'), { request: { headers: { authorization: 'Bearer e' } } });
     logger.error({ err: error }, 'z');
+    // Partner Center's credentials, as the configuration holds them.
+    logger.info(
+      {
+        partnerCenter: {
+          credential: { clientSecret: 'pc-secret-f' },
+          certificate: { privateKey: '-----BEGIN PRIVATE KEY-----g' },
+        },
+      },
+      'w',
+    );
     const text = lines.join('');
-    for (const secret of ['Bearer a', 'Bearer b', 'Bearer c', 'pw-d', 'Bearer e'])
+    for (const secret of [
+      'Bearer a',
+      'Bearer b',
+      'Bearer c',
+      'pw-d',
+      'Bearer e',
+      'pc-secret-f',
+      'PRIVATE KEY-----g',
+    ])
       expect(text).not.toContain(secret);
     expect(text).toContain('boom');
   });
