@@ -70,8 +70,12 @@ export class Conversation {
       u.target === undefined ? { text: tr.t('fleet.missing') } : this.fleet(tr, u.target, 0),
     help: (tr) => helpAnswer(tr),
     none: (tr, u) =>
-      // A bare customer name is a question about that customer.
-      u.customer === undefined ? notUnderstoodAnswer(tr) : this.aboutCustomer(tr, u, 'eligibility'),
+      u.smallTalk !== undefined
+        ? { text: tr.t(`smallTalk.${u.smallTalk}`) }
+        : // A bare customer name is a question about that customer.
+          u.customer === undefined
+          ? notUnderstoodAnswer(tr)
+          : this.aboutCustomer(tr, u, 'eligibility'),
   };
 
   /**

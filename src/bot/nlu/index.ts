@@ -20,6 +20,7 @@
  *    customer and subscription. A customer named in the message, or an explicit question about a plan's own
  *    paths ("E5のアップグレード先は？"), overrides them.
  */
+import { smallTalkOf, type SmallTalk } from './small-talk.js';
 import type { CustomerLookup, CustomerMention } from '../../directory/lookup-types.js';
 import type { OfferId, OtherProductId } from '../../rules/index.js';
 import { LANGUAGES, languageOf, type Language } from '../language.js';
@@ -57,6 +58,8 @@ export interface Understanding {
    * in the context.
    */
   readonly followUp?: DialogueContext;
+  /** The message is only thanks, yes or no (intent `none`): answered as such, and nothing changes. */
+  readonly smallTalk?: SmallTalk;
 }
 
 export interface Understander {
@@ -105,6 +108,8 @@ class NluUnderstander implements Understander {
   understand(message: string, locale: string | undefined, context?: DialogueContext): Understanding {
     const language = languageOf(locale);
     const text = message.slice(0, MAX_TEXT);
+    const smallTalk = smallTalkOf(text);
+    if (smallTalk !== undefined) return { intent: 'none', confidence: 1, language, smallTalk };
     const plans = findPlans(text);
     let customer = this.lookup.findMention(blank(text, plans));
     if (customer !== undefined) {
