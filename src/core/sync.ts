@@ -197,9 +197,14 @@ export class DirectorySync implements DirectorySource {
         }
       }
       const stored = await this.deps.customers.names();
+      // Far likelier a fault of the listing (or of the partner's access) than every customer gone at once.
       if (seen.size + unreadable.size === 0 && stored.length > 0) {
-        // Far likelier a fault of the listing than every customer gone at once.
         throw new Error('Partner Center listed no customers; the last good data is kept');
+      }
+      if (seen.size === 0 && unreadable.size > 0) {
+        throw new Error(
+          `Partner Center would not give the subscriptions of any customer it listed (${unreadable.size} listed); the last good data is kept`,
+        );
       }
       // The listing is complete: what it did not hold is gone from the system of record, unless a refresh read
       // it after the listing began (that read is newer than the listing).

@@ -290,7 +290,7 @@ describe('DirectorySync', () => {
     expect((await sync.status()).lastSuccessAt).toBe(minutes(10).toISOString());
   });
 
-  it('an empty listing removes nobody: a failed sync, the last good data kept; on an empty store it is a sync', async () => {
+  it('an empty listing removes nobody: a failed sync, the last good data kept (also when none could be read); on an empty store it is a sync', async () => {
     const feed = new FakeFeed([[customer('a'), customer('b')]]);
     const { store, sync, clock } = setup(feed);
     await sync.syncAll();
@@ -312,6 +312,15 @@ describe('DirectorySync', () => {
     // Removing some stays normal.
     feed.pagesToServe = [[customer('a')]];
     expect(await sync.syncAll()).toMatchObject({ kind: 'synced', removed: 1 });
+
+    // Every customer listed but none readable (the partner's access to their subscriptions withdrawn, say).
+    feed.pagesToServe = [[]];
+    feed.unreadable = ['a'];
+    expect(await sync.syncAll()).toMatchObject({ kind: 'failed' });
+    expect((await sync.status()).lastError).toBe(
+      'Partner Center would not give the subscriptions of any customer it listed (1 listed); the last good data is kept',
+    );
+    expect(await ids(store)).toEqual(['a']);
 
     const empty = setup(new FakeFeed([[]]));
     expect(await empty.sync.syncAll()).toMatchObject({ kind: 'synced', customers: 0, removed: 0 });
