@@ -242,8 +242,9 @@ export class DirectorySync implements DirectorySource {
     let pending: Promise<unknown> = Promise.resolve();
     const timer = setInterval(
       () => {
-        pending = this.deps.leases
-          .acquire(SYNC_LEASE, this.deps.holder, this.leaseUntil(), this.now())
+        // One renewal after another, so that `stop()` waits for every one.
+        pending = pending
+          .then(() => this.deps.leases.acquire(SYNC_LEASE, this.deps.holder, this.leaseUntil(), this.now()))
           .catch(() => undefined);
       },
       Math.max(1, Math.floor(this.leaseMs / 3)),
