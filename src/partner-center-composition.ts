@@ -87,13 +87,31 @@ function reportSync(event: SyncEvent, logger: Logger, metrics: Metrics): void {
     case 'synced':
       metrics.partnerCenterSynced(event.customers, event.durationMs / 1000, new Date());
       logger.info(
-        { customers: event.customers, removed: event.removed, durationMs: event.durationMs },
+        {
+          customers: event.customers,
+          removed: event.removed,
+          unreadable: event.unreadable,
+          durationMs: event.durationMs,
+        },
         'directory synced from Partner Center',
       );
       return;
     case 'skipped':
       metrics.partnerCenterSyncSkipped();
-      logger.info({ reason: event.reason }, 'directory sync skipped: another replica is syncing');
+      if (event.reason === 'lease-lost') {
+        logger.warn(
+          { reason: event.reason },
+          'directory sync stopped part way: another replica took the lease over and syncs instead',
+        );
+      } else {
+        logger.info({ reason: event.reason }, 'directory sync skipped: another replica is syncing');
+      }
+      return;
+    case 'unreadable':
+      logger.warn(
+        { customerId: event.customerId, reason: event.reason },
+        'Partner Center listed a customer whose subscriptions it would not give; its last stored data is kept',
+      );
       return;
     case 'refreshed':
       logger.info({ customerId: event.customerId }, 'customer refreshed from Partner Center');

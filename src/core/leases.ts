@@ -8,6 +8,11 @@ export interface LeaseStore {
    * when the lease ran out by `now`, or when `holder` already holds it. Atomic: of two holders racing, one wins.
    */
   acquire(name: string, holder: string, until: Date, now: Date): Promise<boolean>;
+  /**
+   * When the lease `name` runs out, whoever holds it (undefined when nobody does): a replica refused it knows
+   * when to try again rather than wait a whole period.
+   */
+  heldUntil(name: string): Promise<Date | undefined>;
   /** Gives the lease up, if `holder` holds it (nothing happens otherwise). */
   release(name: string, holder: string): Promise<void>;
 }

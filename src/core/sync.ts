@@ -1,9 +1,12 @@
 /**
  * The Partner Center sync: every customer of the system of record copied into the store, at start and then
  * every period, so that the bot answers from the store. One replica syncs at a time (a lease in the shared
- * store, renewed as the pages go by). A customer absent from a complete listing is removed; a listing that
- * failed or stopped part way removes nothing, and a failed sync keeps the last good data. The outcome is kept
- * in the shared key-value store, so that every replica reports the same freshness.
+ * store, renewed on a timer while the sync runs); a replica refused the lease tries again soon after it runs
+ * out, so that a holder that died does not cost a whole period. A customer absent from a complete listing is
+ * removed, unless a refresh read it after the listing began; a customer listed but unreadable keeps its last
+ * data; a listing that failed or stopped part way removes nothing, and a failed sync keeps the last good data
+ * (an empty listing counts as failed: it would remove everyone). The outcome is kept in the shared key-value
+ * store, so that every replica reports the same freshness.
  */
 import type { CustomerFeed } from './customer-feed.js';
 import type { CustomerRepository } from './customers.js';
@@ -21,14 +24,21 @@ export type SyncEvent =
       readonly kind: 'synced';
       readonly customers: number;
       readonly removed: number;
+      /** Customers listed whose details could not be read: they keep their last stored data. */
+      readonly unreadable: number;
       readonly durationMs: number;
     }
   | { readonly kind: 'failed'; readonly error: unknown; readonly durationMs: number }
-  | { readonly kind: 'skipped'; readonly reason: 'another-replica' }
+  /**
+   * Another replica holds the lease (`another-replica`), or took it over part way because this sync could not
+   * renew it in time (`lease-lost`): neither is the system of record failing.
+   */
+  | { readonly kind: 'skipped'; readonly reason: 'another-replica' | 'lease-lost' }
+  | { readonly kind: 'unreadable'; readonly customerId: string; readonly reason: string }
   | { readonly kind: 'refreshed'; readonly customerId: string };
 
 /** What one full sync did. */
-export type SyncReport = Exclude<SyncEvent, { readonly kind: 'refreshed' }>;
+export type SyncReport = Exclude<SyncEvent, { readonly kind: 'refreshed' | 'unreadable' }>;
 
 export interface DirectorySyncDeps {
   readonly feed: CustomerFeed;
@@ -42,7 +52,10 @@ export interface DirectorySyncDeps {
   readonly holder: string;
   readonly now?: () => Date;
   readonly onEvent?: (event: SyncEvent) => void;
-  /** How long the lease is taken for at a time (default 5 minutes); renewed after every page. */
+  /**
+   * How long the lease is taken for at a time (default 5 minutes); renewed every third of it while a sync
+   * runs, and after every page.
+   */
   readonly leaseMs?: number;
   /** How long `stop()` waits for a running sync (default 10 s). */
   readonly stopTimeoutMs?: number;
@@ -56,6 +69,11 @@ interface StoredStatus {
 
 /** How long `status()` answers from memory: a turn does not read the store each time. */
 const STATUS_CACHE_MS = 2000;
+/** After a lease held by another replica runs out, how long before trying again (its holder's clock may differ). */
+const RETRY_AFTER_LEASE_MS = 1000;
+
+/** This sync's lease was taken over by another replica: it stops, and that one's sync carries on. */
+class LeaseLostError extends Error {}
 
 export class DirectorySync implements DirectorySource {
   readonly kind = 'partner-center' as const;
@@ -66,6 +84,8 @@ export class DirectorySync implements DirectorySource {
   private readonly startedAt: Date;
   private running: Promise<SyncReport> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The try after a lease held by another replica runs out. */
+  private retry: NodeJS.Timeout | undefined;
   private stopping = false;
   private cached: { readonly status: SyncStatus; readonly at: number } | undefined;
 
@@ -80,9 +100,9 @@ export class DirectorySync implements DirectorySource {
   /** A sync now, then one every period (a sync still running then is not started twice). */
   start(): void {
     if (this.timer !== undefined || this.stopping) return;
-    void this.syncAll();
     this.timer = setInterval(() => void this.syncAll(), this.periodMs);
     this.timer.unref();
+    void this.syncAll();
   }
 
   /** No more syncs; a running one stops after its current page, waited for a bounded time. */
@@ -90,6 +110,8 @@ export class DirectorySync implements DirectorySource {
     this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.retry);
+    this.retry = undefined;
     const running = this.running;
     if (running === undefined) return;
     let timeout: NodeJS.Timeout | undefined;
@@ -150,30 +172,48 @@ export class DirectorySync implements DirectorySource {
     };
     try {
       if (!(await this.deps.leases.acquire(SYNC_LEASE, holder, this.leaseUntil(), started))) {
+        await this.retryAfterLease(started);
         return report({ kind: 'skipped', reason: 'another-replica' });
       }
     } catch (error) {
       return report(await this.failed(error, started));
     }
+    const renewal = this.renewWhileRunning();
     try {
       const seen = new Set<string>();
+      const unreadable = new Set<string>();
       for await (const page of this.deps.feed.pages()) {
-        for (const customer of page) {
+        for (const customer of page.customers) {
           await this.deps.save(this.withSyncedAt(customer));
           seen.add(customer.id);
         }
+        for (const { customerId, reason } of page.unreadable) {
+          unreadable.add(customerId);
+          this.deps.onEvent?.({ kind: 'unreadable', customerId, reason });
+        }
         if (this.stopping) throw new Error('the sync was stopped before the listing was complete');
-        const now = this.now();
-        if (!(await this.deps.leases.acquire(SYNC_LEASE, holder, this.leaseUntil(), now))) {
-          throw new Error(
-            'the sync lease ran out and another replica took it: the listing was left incomplete',
-          );
+        if (!(await this.deps.leases.acquire(SYNC_LEASE, holder, this.leaseUntil(), this.now()))) {
+          throw new LeaseLostError();
         }
       }
-      // The listing is complete: what it did not hold is gone from the system of record.
+      const stored = await this.deps.customers.names();
+      // Far likelier a fault of the listing (or of the partner's access) than every customer gone at once.
+      if (seen.size + unreadable.size === 0 && stored.length > 0) {
+        throw new Error('Partner Center listed no customers; the last good data is kept');
+      }
+      if (seen.size === 0 && unreadable.size > 0) {
+        throw new Error(
+          `Partner Center would not give the subscriptions of any customer it listed (${unreadable.size} listed); the last good data is kept`,
+        );
+      }
+      // The listing is complete: what it did not hold is gone from the system of record, unless a refresh read
+      // it after the listing began (that read is newer than the listing).
       let removed = 0;
-      for (const { id } of await this.deps.customers.names()) {
-        if (!seen.has(id) && (await this.deps.remove(id))) removed++;
+      for (const { id } of stored) {
+        if (seen.has(id) || unreadable.has(id)) continue;
+        const syncedAt = (await this.deps.customers.get(id))?.syncedAt;
+        if (syncedAt !== undefined && Date.parse(syncedAt) > started.getTime()) continue;
+        if (await this.deps.remove(id)) removed++;
       }
       const finished = this.now();
       await this.writeStatus({ lastSuccessAt: finished.toISOString() });
@@ -181,13 +221,65 @@ export class DirectorySync implements DirectorySource {
         kind: 'synced',
         customers: seen.size,
         removed,
+        unreadable: unreadable.size,
         durationMs: finished.getTime() - started.getTime(),
       });
     } catch (error) {
+      if (error instanceof LeaseLostError) return report({ kind: 'skipped', reason: 'lease-lost' });
       return report(await this.failed(error, started));
     } finally {
+      // The renewals end before the release, so that none takes the lease again after it.
+      await renewal.stop();
       await this.deps.leases.release(SYNC_LEASE, holder).catch(() => undefined);
     }
+  }
+
+  /**
+   * Renews the lease every third of its length until stopped: a page slowed by Partner Center's throttling
+   * must not let the lease lapse under it. A failed renewal is left to the check after the page.
+   */
+  private renewWhileRunning(): { stop(): Promise<void> } {
+    let pending: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        // One renewal after another, so that `stop()` waits for every one.
+        pending = pending
+          .then(() => this.deps.leases.acquire(SYNC_LEASE, this.deps.holder, this.leaseUntil(), this.now()))
+          .catch(() => undefined);
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await pending;
+      },
+    };
+  }
+
+  /**
+   * Refused the lease (at `skippedAt`): tries again soon after it runs out rather than a whole period later
+   * (its holder may have died), unless a sync succeeded meanwhile. Only while the periodic syncs run.
+   */
+  private async retryAfterLease(skippedAt: Date): Promise<void> {
+    if (this.timer === undefined || this.stopping) return;
+    const until = await this.deps.leases.heldUntil(SYNC_LEASE).catch(() => undefined);
+    const delay = Math.max(0, (until?.getTime() ?? 0) - this.now().getTime()) + RETRY_AFTER_LEASE_MS;
+    // The period's own sync comes first.
+    if (delay >= this.periodMs) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.syncUnlessSyncedSince(skippedAt);
+    }, delay);
+    this.retry.unref();
+  }
+
+  private async syncUnlessSyncedSince(since: Date): Promise<void> {
+    const { lastSuccessAt } = await this.readStatus().catch((): StoredStatus => ({}));
+    if (lastSuccessAt !== undefined && Date.parse(lastSuccessAt) >= since.getTime()) return;
+    if (this.timer !== undefined && !this.stopping) await this.syncAll();
   }
 
   /**

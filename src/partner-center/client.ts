@@ -8,7 +8,7 @@ import { v5 as uuidv5 } from 'uuid';
 import type { UpgradeType } from '../rules/index.js';
 import { MsalTokenProvider, type PartnerCenterCredential, type TokenProvider } from './auth.js';
 import { RequestBudget, type BudgetOptions, type Lane } from './budget.js';
-import { PartnerCenterResponseError } from './errors.js';
+import { PartnerCenterHttpError, PartnerCenterResponseError } from './errors.js';
 import { PartnerCenterHttp, type CallCounters, type RetryOptions } from './http.js';
 import {
   CustomerSchema,
@@ -51,6 +51,12 @@ export interface PartnerCenterClientOptions extends RetryOptions, BudgetOptions 
 export interface CustomerWithSubscriptions {
   readonly customer: PcCustomer;
   readonly subscriptions: readonly PcSubscription[];
+}
+
+/** A listed customer whose subscriptions Partner Center refused for good (403, 404…): `error` says why. */
+export interface UnreadableCustomer {
+  readonly customer: PcCustomer;
+  readonly error: PartnerCenterHttpError;
 }
 
 export interface CreateUpgradeRequest {
@@ -163,15 +169,30 @@ export class PartnerCenterClient {
     return items;
   }
 
-  /** Every customer with its subscriptions, a page of customers at a time (their subscriptions fetched at once, within the budget). */
-  async *customersWithSubscriptions(): AsyncGenerator<readonly CustomerWithSubscriptions[]> {
+  /**
+   * Every customer with its subscriptions, a page of customers at a time (their subscriptions fetched at once,
+   * within the budget). A customer whose subscriptions Partner Center refuses for good (deleted since the
+   * listing, or out of the partner's reach) comes as an `UnreadableCustomer` rather than failing the page: one
+   * customer must not stop every other one from being read. Any other failure (credentials, no answer) fails
+   * the page, after its other calls ended.
+   */
+  async *customersWithSubscriptions(): AsyncGenerator<
+    readonly (CustomerWithSubscriptions | UnreadableCustomer)[]
+  > {
     for await (const page of this.customerPages('bulk')) {
-      yield await Promise.all(
+      const read = await Promise.allSettled(
         page.map(async (customer) => ({
           customer,
           subscriptions: await this.listSubscriptions(customer.id),
         })),
       );
+      yield read.map((outcome, i) => {
+        if (outcome.status === 'fulfilled') return outcome.value;
+        if (outcome.reason instanceof PartnerCenterHttpError) {
+          return { customer: page[i]!, error: outcome.reason };
+        }
+        throw outcome.reason;
+      });
     }
   }
 

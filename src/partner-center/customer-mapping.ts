@@ -6,6 +6,7 @@
  * (one more call per subscription, for a check Partner Center's verdict at review makes itself).
  */
 import {
+  isLive,
   SUBSCRIPTION_STATUSES,
   type Customer,
   type OfferId,
@@ -42,7 +43,8 @@ export function toCustomer(source: PcCustomerWithSubscriptions, syncedAt: Date):
     s,
     match: matchOffer({ id: s.offerId, name: s.offerName }),
   }));
-  // Add-ons go onto their parent when both are catalog offers: the rules know them as the parent's add-ons.
+  // Add-ons go onto their parent when both are catalog offers: the rules know them as the parent's add-ons,
+  // and block its upgrade (C6). Only a live add-on does: one deleted or expired is in the way of nothing.
   const catalogParents = new Set(
     matched.filter((m) => m.match.kind === 'catalog' && !isAddOn(m.s)).map((m) => m.s.id),
   );
@@ -56,6 +58,7 @@ export function toCustomer(source: PcCustomerWithSubscriptions, syncedAt: Date):
         continue;
       }
       if (catalogParents.has(s.parentSubscriptionId ?? '')) {
+        if (!isLive(subscription(s, match.offerId, undefined))) continue;
         const list = addOns.get(s.parentSubscriptionId ?? '') ?? [];
         list.push(match.offerId);
         addOns.set(s.parentSubscriptionId ?? '', list);
@@ -63,6 +66,8 @@ export function toCustomer(source: PcCustomerWithSubscriptions, syncedAt: Date):
       }
     }
     // A catalog add-on on a parent the catalog does not judge is not judged either: shown as unknown to us.
+    // An add-on the catalog does not know stays here even on a catalog parent, so the rules do not see it on
+    // the parent; Partner Center's verdict at review refuses the upgrade for it (code 6, add-ons present).
     otherSubscriptions.push(otherSubscription(s, match.kind === 'catalog' ? 'unknown' : match.kind));
   }
   return {

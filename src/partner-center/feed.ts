@@ -1,9 +1,10 @@
 /**
  * The customer feed over Partner Center: every customer with its subscriptions, a page at a time (the
- * client follows every page and keeps within the request budget), mapped to the rules' model. Partner
- * Center's failures leave as the system-of-record errors.
+ * client follows every page and keeps within the request budget), mapped to the rules' model. A customer
+ * whose subscriptions Partner Center refused for good is listed as unreadable; Partner Center's other failures
+ * leave as the system-of-record errors.
  */
-import type { CustomerFeed } from '../core/customer-feed.js';
+import type { CustomerFeed, FeedPage } from '../core/customer-feed.js';
 import type { Customer } from '../rules/index.js';
 import type { Lane } from './budget.js';
 import type { PartnerCenterClient } from './client.js';
@@ -36,11 +37,18 @@ export class PartnerCenterFeed implements CustomerFeed {
     this.refreshLane = options.refreshLane ?? 'live';
   }
 
-  async *pages(): AsyncIterable<readonly Customer[]> {
+  async *pages(): AsyncIterable<FeedPage> {
     try {
       for await (const page of this.client.customersWithSubscriptions()) {
         const readAt = this.now();
-        yield page.map((entry) => toCustomer(entry, readAt));
+        const customers: Customer[] = [];
+        const unreadable: { customerId: string; reason: string }[] = [];
+        for (const entry of page) {
+          if ('error' in entry)
+            unreadable.push({ customerId: entry.customer.id, reason: entry.error.message });
+          else customers.push(toCustomer(entry, readAt));
+        }
+        yield { customers, unreadable };
       }
     } catch (error) {
       throw toSystemOfRecordError(error);

@@ -19,6 +19,13 @@ export class PgLeaseStore implements LeaseStore {
     return rowCount === 1;
   }
 
+  async heldUntil(name: string): Promise<Date | undefined> {
+    const { rows } = await this.pool.query<{ until: Date }>('SELECT until FROM leases WHERE name = $1', [
+      name,
+    ]);
+    return rows[0]?.until;
+  }
+
   async release(name: string, holder: string): Promise<void> {
     await this.pool.query('DELETE FROM leases WHERE name = $1 AND holder = $2', [name, holder]);
   }

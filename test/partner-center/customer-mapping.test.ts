@@ -138,6 +138,43 @@ describe('toCustomer', () => {
     expect(customer.otherSubscriptions).toBeUndefined();
   });
 
+  it('leaves a catalog add-on that is not live (deleted, expired) off its parent: it blocks nothing', () => {
+    const customer = toCustomer(
+      {
+        customer: CONTOSO,
+        subscriptions: [
+          sub({ id: 'p', offerId: 'O365_E1', offerName: 'Office 365 Enterprise E1', quantity: 20 }),
+          sub({
+            id: 'gone',
+            offerId: 'X-1',
+            offerName: 'Skype for Business Cloud PBX',
+            parentSubscriptionId: 'p',
+            status: 'deleted',
+          }),
+          sub({
+            id: 'old',
+            offerId: 'X-2',
+            offerName: 'Power BI Pro',
+            parentSubscriptionId: 'p',
+            status: 'Expired',
+          }),
+          sub({
+            id: 'live',
+            offerId: 'X-3',
+            offerName: 'Skype for Business Cloud PBX',
+            parentSubscriptionId: 'p',
+            status: 'suspended',
+          }),
+        ],
+      },
+      AT,
+    );
+    expect(customer.subscriptions).toEqual([
+      expect.objectContaining({ id: 'p', offerId: 'O365_E1', addOns: ['CLOUD_PBX'] }),
+    ]);
+    expect(customer.otherSubscriptions).toBeUndefined();
+  });
+
   it('never guesses: other products, unknown offers, and catalog add-ons of a parent we do not judge', () => {
     const customer = toCustomer(
       {

@@ -1,7 +1,7 @@
 /**
  * The customer feed against the simulator, each a real process (the feed's process trusts the simulator's CA
  * through NODE_EXTRA_CA_CERTS): the demo directory, plus a customer holding offers the catalog does not judge,
- * read in the rules' model.
+ * read in the rules' model; a customer whose subscriptions cannot be read, apart from the others.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -121,6 +121,7 @@ describe('PartnerCenterFeed against the simulator', () => {
     );
     const read = pages.flat();
     expect(read.map((c) => c.id)).toEqual(directory.customers.map((c) => c.id));
+    expect(out.unreadable).toEqual([]);
     for (const customer of directory.customers) {
       const got = read.find((c) => c.id === customer.id)!;
       const name = customer.companyProfile.companyName;
@@ -155,6 +156,25 @@ describe('PartnerCenterFeed against the simulator', () => {
       'unknown',
     ]);
     expect(value(out.customers[1])).toBeNull();
+  });
+
+  it('a customer whose subscriptions Partner Center refuses (404) is listed as unreadable; the others are read', async () => {
+    await sim.faults([
+      { method: 'GET', path: '/subscriptions$', action: 'status', status: 404, skip: 2, times: 1 },
+    ]);
+    try {
+      const out = await runFeed([]);
+      const read = value(out.pages).flat();
+      expect(out.unreadable).toHaveLength(1);
+      const [unreadable] = out.unreadable;
+      expect(unreadable?.reason).toMatch(/HTTP 404/);
+      // Every customer listed is either read or unreadable, none lost and none twice.
+      expect([...read.map((c) => c.id), unreadable?.customerId].sort()).toEqual(
+        directory.customers.map((c) => c.id).sort(),
+      );
+    } finally {
+      await sim.clearFaults();
+    }
   });
 
   it('refused credentials are a system-of-record authentication error that keeps what to fix', async () => {

@@ -1,7 +1,8 @@
 /**
  * What the Partner Center sync needs of the store, the same assertions on SQLite and PostgreSQL: named leases
- * (two holders racing: one wins; expiry; renewal; release), and customers with the fields only a sync writes
- * (otherSubscriptions, syncedAt, delegatedAdmin "unknown") stored and read back unchanged, and removed.
+ * (two holders racing: one wins; expiry; renewal; when it runs out; release), and customers with the fields
+ * only a sync writes (otherSubscriptions, syncedAt, delegatedAdmin "unknown") stored and read back unchanged,
+ * and removed.
  */
 import { describe, expect, it } from 'vitest';
 import type { Customer } from '../../src/rules/index.js';
@@ -66,6 +67,20 @@ describe.each(engines())('leases on $name', (engine) => {
     // The holder renews it (also before it ran out), and holds it for longer.
     expect(await first.leases.acquire(NAME, winner, at(120), at(30))).toBe(true);
     expect(await second.leases.acquire(NAME, 'latecomer', at(200), at(90))).toBe(false);
+  });
+
+  it('tells when the lease runs out, whoever holds it, renewed or not; nothing once released', async () => {
+    const stores = await engine.open();
+    const { leases } = stores;
+    const other = await stores.another();
+    expect(await leases.heldUntil(NAME)).toBeUndefined();
+    expect(await leases.acquire(NAME, 'a', at(60), T0)).toBe(true);
+    expect(await other.leases.heldUntil(NAME)).toEqual(at(60));
+    expect(await leases.acquire(NAME, 'a', at(90), at(30))).toBe(true);
+    expect(await other.leases.heldUntil(NAME)).toEqual(at(90));
+    expect(await leases.heldUntil('other-job')).toBeUndefined();
+    await leases.release(NAME, 'a');
+    expect(await other.leases.heldUntil(NAME)).toBeUndefined();
   });
 
   it('a lease that ran out is taken over; its old holder then cannot renew it', async () => {

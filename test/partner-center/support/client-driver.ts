@@ -63,10 +63,14 @@ async function run(step: Step): Promise<unknown> {
     case 'listSubscriptions':
       return client.listSubscriptions(step.customerId);
     case 'customersWithSubscriptions': {
-      const out: { id: string; subscriptions: string[] }[] = [];
+      const out: ({ id: string; subscriptions: string[] } | { id: string; unreadable: number })[] = [];
       for await (const page of client.customersWithSubscriptions()) {
         for (const c of page)
-          out.push({ id: c.customer.id, subscriptions: c.subscriptions.map((s) => s.id) });
+          out.push(
+            'error' in c
+              ? { id: c.customer.id, unreadable: c.error.status }
+              : { id: c.customer.id, subscriptions: c.subscriptions.map((s) => s.id) },
+          );
       }
       return out;
     }

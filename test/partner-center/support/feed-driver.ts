@@ -1,9 +1,10 @@
 /**
  * Runs the Partner Center customer feed in a process of its own, started with NODE_EXTRA_CA_CERTS pointing at
- * the simulator's CA (as client-driver.ts does for the client): reads every page, then each customer asked
- * for one by one, and prints one JSON line.
+ * the simulator's CA (as client-driver.ts does for the client): reads every page (and which customers could
+ * not be read), then each customer asked for one by one, and prints one JSON line.
  */
 import { PartnerCenterClient, PartnerCenterFeed } from '../../../src/partner-center/index.js';
+import type { UnreadableCustomer } from '../../../src/core/customer-feed.js';
 import type { Customer } from '../../../src/rules/index.js';
 
 export interface FeedDriverInput {
@@ -20,6 +21,8 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: { name: st
 
 export interface FeedDriverOutput {
   readonly pages: Outcome<Customer[][]>;
+  /** The customers listed whose subscriptions could not be read, over every page read. */
+  readonly unreadable: UnreadableCustomer[];
   readonly customers: Outcome<Customer | null>[];
 }
 
@@ -47,9 +50,13 @@ async function outcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
+const unreadable: UnreadableCustomer[] = [];
 const pages = await outcome(async () => {
   const all: Customer[][] = [];
-  for await (const page of feed.pages()) all.push([...page]);
+  for await (const page of feed.pages()) {
+    all.push([...page.customers]);
+    unreadable.push(...page.unreadable);
+  }
   return all;
 });
 const customers: Outcome<Customer | null>[] = [];
@@ -57,5 +64,5 @@ for (const id of input.customerIds) {
   customers.push(await outcome(async () => (await feed.customer(id)) ?? null));
 }
 await client.close();
-const output: FeedDriverOutput = { pages, customers };
+const output: FeedDriverOutput = { pages, unreadable, customers };
 process.stdout.write(`${JSON.stringify(output)}\n`);
