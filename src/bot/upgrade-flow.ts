@@ -325,7 +325,9 @@ export class UpgradeFlow {
         });
       }
     }
-    if (eligible.length > 0) return chooseTargetAnswer(tr, customer, subscription, eligible, preselected);
+    if (eligible.length > 0) {
+      return this.fresh(tr, customer, chooseTargetAnswer(tr, customer, subscription, eligible, preselected));
+    }
     // The preselected target's findings ("upgrade Contoso to E5"), or every target's (each said once).
     const asked = verdict.targets.find((t) => preselected !== undefined && t.target === preselected);
     const findings = asked?.findings ?? verdict.targets.flatMap((t) => t.findings);
