@@ -5,6 +5,7 @@
  */
 import type { Activity } from 'botbuilder';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UpgradeRefusedError, type UpgradeGateway } from '../src/core/gateway.js';
 import type { LiveCheck, LiveTarget, LiveVerdict } from '../src/core/live-check.js';
 import { SystemOfRecordAuthError, SystemOfRecordUnavailableError } from '../src/core/system-of-record.js';
 import type { Disagreement } from '../src/bot/upgrade-flow.js';
@@ -186,6 +187,92 @@ describe('the flow follows Partner Center', () => {
       expect(shown(await review(b, 'O365_E3', locale))).toContain(expected);
     }
     expect(await b.ledger.history(CONTOSO_ID)).toEqual([]);
+  });
+});
+
+describe('refused at confirm for a reason of Partner Center alone', () => {
+  /** As the Partner Center gateway refuses for a code that is none of ours: no reasons, its own words. */
+  const PC_REFUSAL = 'Partner Center refused the upgrade (5: This operation requires a user context.)';
+  const refusing = (system: UpgradeGateway['system']): UpgradeGateway => ({
+    system,
+    judgesEligibility: true,
+    execute: async () => {
+      throw new UpgradeRefusedError([], PC_REFUSAL);
+    },
+  });
+
+  async function confirmed(gateway: UpgradeGateway) {
+    const live = new FakeLiveCheck([target('O365_E3', true)]);
+    bot = await createTestBot([], { ports: { live }, gateway });
+    const replies = await review(bot, 'O365_E3');
+    const token = (
+      actions(cardOf(replies.find((r) => cardOf(r)))).find(
+        (a) => (a.data as { verb?: string } | undefined)?.verb === 'confirm',
+      )!.data as { token: string }
+    ).token;
+    return { b: bot, token, done: shown(await press(bot, 'confirm', { token })) };
+  }
+
+  it('"Partner Center says:" with its words and the generic remedy', async () => {
+    const { b, token, done } = await confirmed(refusing('partner-center'));
+    const tr = wording.for('en-US');
+    expect(done).toContain(tr.t('upgrade.refusedTitle'));
+    expect(done).toContain(tr.t('partnerCenter.says', { description: PC_REFUSAL }));
+    expect(done).toContain(tr.t('partnerCenter.remedy.generic'));
+    expect(await b.ledger.get(token)).toMatchObject({ status: 'refused', reasons: [], error: PC_REFUSAL });
+  });
+
+  it("the embedded directory: its refusal text is not passed off as Partner Center's", async () => {
+    const { done } = await confirmed(refusing('embedded'));
+    const tr = wording.for('en-US');
+    expect(done).toContain(tr.t('upgrade.refusedTitle'));
+    expect(done).not.toContain(tr.t('partnerCenter.says', { description: PC_REFUSAL }));
+  });
+
+  it('in every language; our own reasons, when there are some, stand alone', async () => {
+    const { refusedEntryAnswer } = await import('../src/bot/answers/upgrade.js');
+    const customer = loadDemoDirectory().customers.find((c) => c.id === CONTOSO_ID)!;
+    const entry = {
+      token: 't',
+      customerId: CONTOSO_ID,
+      subscriptionId: SUBSCRIPTION,
+      fromOffer: 'O365_BUSINESS_ESSENTIALS',
+      target: 'O365_E3',
+      quantity: 40,
+      upgradeType: 'upgrade_only',
+      requestedBy: { id: 'u' },
+      requestedAt: '2026-01-01T00:00:00Z',
+      status: 'refused',
+      expiresAt: '2026-01-02T00:00:00Z',
+      attempts: 1,
+      reasons: [],
+      affectedAccounts: [],
+      error: PC_REFUSAL,
+    } as const;
+    for (const locale of ['en-US', 'fr-FR', 'ja-JP']) {
+      const tr = wording.for(locale);
+      const text = shown([
+        { text: '', ...toActivity(refusedEntryAnswer(tr, customer, entry, 'partner-center')) },
+      ]);
+      expect(text).toContain(tr.t('partnerCenter.says', { description: PC_REFUSAL }));
+      expect(text).toContain(tr.t('partnerCenter.remedy.generic'));
+    }
+    const tr = wording.for('en-US');
+    const withReason = shown([
+      {
+        text: '',
+        ...toActivity(
+          refusedEntryAnswer(
+            tr,
+            customer,
+            { ...entry, reasons: [{ code: 'subscription_not_active', status: 'suspended' }] },
+            'partner-center',
+          ),
+        ),
+      },
+    ]);
+    expect(withReason).toContain('The subscription is suspended, not active.');
+    expect(withReason).not.toContain(tr.t('partnerCenter.says', { description: PC_REFUSAL }));
   });
 });
 

@@ -292,7 +292,12 @@ export class UpgradeFlow {
           this.deps.upgrades.system,
         );
       case 'refused':
-        return refusedEntryAnswer(tr, after ?? placeholderCustomer(outcome.entry), outcome.entry);
+        return refusedEntryAnswer(
+          tr,
+          after ?? placeholderCustomer(outcome.entry),
+          outcome.entry,
+          this.deps.upgrades.system,
+        );
       case 'failed':
         return failedAnswer(tr, after, outcome.entry);
     }
@@ -431,7 +436,7 @@ export class UpgradeFlow {
       case 'refused':
         return customer === undefined
           ? alreadyAnswer(tr, customer, entry)
-          : refusedEntryAnswer(tr, customer, entry);
+          : refusedEntryAnswer(tr, customer, entry, this.deps.upgrades.system);
       default:
         return failedAnswer(tr, customer, entry);
     }
