@@ -7,7 +7,11 @@ import type { Activity } from 'botbuilder';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpgradeRefusedError, type UpgradeGateway } from '../src/core/gateway.js';
 import type { LiveCheck, LiveTarget, LiveVerdict } from '../src/core/live-check.js';
-import { SystemOfRecordAuthError, SystemOfRecordUnavailableError } from '../src/core/system-of-record.js';
+import {
+  SystemOfRecordAuthError,
+  SystemOfRecordRejectedError,
+  SystemOfRecordUnavailableError,
+} from '../src/core/system-of-record.js';
 import type { Disagreement } from '../src/bot/upgrade-flow.js';
 import { Wording } from '../src/bot/i18n.js';
 import { loadDemoDirectory } from '../src/directory/load.js';
@@ -187,6 +191,37 @@ describe('the flow follows Partner Center', () => {
       expect(shown(await review(b, 'O365_E3', locale))).toContain(expected);
     }
     expect(await b.ledger.history(CONTOSO_ID)).toEqual([]);
+  });
+});
+
+describe('Partner Center says no to the re-check itself (403, 404): a clear answer, nothing recorded', () => {
+  it.each([
+    [403, 'partnerCenter.accessDenied'],
+    [404, 'partnerCenter.notFound'],
+  ] as const)('%s', async (status, key) => {
+    const { bot: b } = await botWith(
+      new FakeLiveCheck(new SystemOfRecordRejectedError(status, `Partner Center answered ${status}`)),
+    );
+    for (const locale of ['en-US', 'fr-FR', 'ja-JP']) {
+      const expected = wording.for(locale).t(key, { customer: 'Contoso Ltd' });
+      const choose = await press(
+        b,
+        'startUpgrade',
+        { customerId: CONTOSO_ID, subscriptionId: SUBSCRIPTION },
+        locale,
+      );
+      expect(shown(choose)).toContain(expected);
+      expect(shown(await review(b, 'O365_E3', locale))).toContain(expected);
+    }
+    expect(await b.ledger.history(CONTOSO_ID)).toEqual([]);
+  });
+
+  it('403 names the GDAP roles; 404 says how to read the customer again', () => {
+    const en = wording.for('en-US');
+    expect(en.t('partnerCenter.accessDenied', { customer: 'Contoso Ltd' })).toMatch(
+      /Directory Readers.*Directory Writers.*Nothing was changed/,
+    );
+    expect(en.t('partnerCenter.notFound', { customer: 'Contoso Ltd' })).toContain('"refresh Contoso Ltd"');
   });
 });
 

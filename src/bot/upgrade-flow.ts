@@ -6,7 +6,11 @@
 import type { Logger } from '../logger.js';
 import type { CustomerRepository } from '../core/customers.js';
 import type { LiveCheck, LiveTarget, LiveVerdict } from '../core/live-check.js';
-import { SystemOfRecordAuthError, SystemOfRecordUnavailableError } from '../core/system-of-record.js';
+import {
+  SystemOfRecordAuthError,
+  SystemOfRecordRejectedError,
+  SystemOfRecordUnavailableError,
+} from '../core/system-of-record.js';
 import type { ApprovalPolicy, Caller, Refusal } from '../core/approvals.js';
 import { newUpgradeToken, type LedgerEntry } from '../core/ledger.js';
 import type { UpgradeService } from '../core/upgrades.js';
@@ -26,7 +30,11 @@ import {
   type TargetVerdict,
   type UpgradeType,
 } from '../rules/index.js';
-import { liveRefusedAnswer, systemOfRecordErrorAnswer } from './answers/partner-center.js';
+import {
+  liveRefusedAnswer,
+  systemOfRecordErrorAnswer,
+  systemOfRecordRejectedAnswer,
+} from './answers/partner-center.js';
 import {
   alreadyAnswer,
   cancelledAnswer,
@@ -360,6 +368,16 @@ export class UpgradeFlow {
     try {
       return { verdict: await this.deps.live!.upgrades(customer, subscriptionId) };
     } catch (error) {
+      if (error instanceof SystemOfRecordRejectedError) {
+        // An operator's matter (403: the GDAP roles) or a store behind Partner Center (404): logged, answered.
+        this.deps.logger?.[error.status === 403 ? 'error' : 'warn'](
+          { err: error, customerId: customer.id, subscriptionId, status: error.status },
+          error.status === 403
+            ? "live re-check: the system of record denied access to the customer's subscriptions"
+            : 'live re-check: the system of record no longer has the subscription or the customer',
+        );
+        return { reply: systemOfRecordRejectedAnswer(tr, customer, error.status) };
+      }
       const kind =
         error instanceof SystemOfRecordAuthError
           ? 'auth'
