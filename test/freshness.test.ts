@@ -11,6 +11,7 @@ import {
   type RefreshResult,
   type SyncStatus,
 } from '../src/core/system-of-record.js';
+import { Wording } from '../src/bot/i18n.js';
 import type { LiveCheck } from '../src/core/live-check.js';
 import type { Customer } from '../src/rules/index.js';
 import { texts } from './support/cards.js';
@@ -125,6 +126,19 @@ describe('"refresh Contoso"', () => {
     expect(ja).toContain(
       'Contoso Ltd をパートナー センターから更新しました (11:05 時点): サブスクリプション 7 件。',
     );
+  });
+
+  it('the command a 404 on the re-check suggests, with the full name, in every language', async () => {
+    source.next = async () => ({ kind: 'removed' });
+    const wording = new Wording();
+    for (const locale of Object.values(LOCALES)) {
+      const said = wording.for(locale).t('partnerCenter.notFound', { customer: 'Contoso Ltd' });
+      const command = /["«「]\s?([^"»」]+?)\s?["»」]/.exec(said)?.[1];
+      expect(command).toContain('Contoso Ltd');
+      source.refreshed = [];
+      await ask(bot, command!, locale);
+      expect(source.refreshed).toEqual([CONTOSO]);
+    }
   });
 
   it('removed from Partner Center: says so', async () => {
