@@ -144,6 +144,27 @@ describe('the flow follows Partner Center', () => {
     expect(pending).toMatchObject({ status: 'pending', target: 'O365_E5', quantity: 40 });
   });
 
+  it('"upgrade Contoso to E5" typed: Partner Center is asked, not only the rules (which block E5)', async () => {
+    const live = new FakeLiveCheck([target('O365_E3', true), target('O365_E5', true)]);
+    const { bot: b } = await botWith(live);
+    const replies = await b.say('upgrade Contoso to E5');
+    const card = cardOf(replies.find((r) => cardOf(r)));
+    expect(live.calls).toBe(1);
+    expect(JSON.stringify(card)).toContain('"O365_E5"');
+    expect(actions(card).some((a) => (a.data as { verb?: string } | undefined)?.verb === 'review')).toBe(
+      true,
+    );
+
+    // And where Partner Center says no, its own words for that target.
+    live.answer = [
+      target('O365_E5', false, [
+        { kind: 'partner-center', code: '9', description: 'Try later.', remedy: 'retry-later' },
+      ]),
+    ];
+    const refused = shown(await b.say('upgrade Contoso to E5'));
+    expect(refused).toContain(wording.for('en-US').t('partnerCenter.says', { description: 'Try later.' }));
+  });
+
   it.each(['en-US', 'fr-FR', 'ja-JP'])(
     'a code Partner Center alone knows: "Partner Center says" with its words and the sign-in remedy (%s)',
     async (locale) => {

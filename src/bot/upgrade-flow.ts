@@ -21,6 +21,7 @@ import {
   evaluateSubscription,
   evaluateTarget,
   findSubscription,
+  hasUpgradePath,
   isOfferId,
   planUpgrade,
   type Customer,
@@ -29,6 +30,7 @@ import {
   type Subscription,
   type TargetVerdict,
   type UpgradeType,
+  upgradeTargets,
 } from '../rules/index.js';
 import {
   liveRefusedAnswer,
@@ -460,15 +462,23 @@ export class UpgradeFlow {
     }
   }
 
-  /** Which of the customer's subscriptions can go to the target (or anywhere, without one). */
+  /**
+   * Which of the customer's subscriptions can go to the target (or anywhere, without one): the rules' verdict,
+   * or, with Partner Center's live check, every subscription of ours (not deleted) with such an upgrade path,
+   * since `choose` asks Partner Center and the rules on the synced copy must not hide one it may allow.
+   */
   upgradableSubscriptions(customer: Customer, target?: OfferId): string[] {
-    return customer.subscriptions
-      .filter((s) =>
-        target === undefined
-          ? evaluateSubscription(customer, s).upgradable
-          : evaluateTarget(customer, s, target).eligible,
-      )
-      .map((s) => s.id);
+    const candidate =
+      this.deps.live === undefined
+        ? (s: Subscription) =>
+            target === undefined
+              ? evaluateSubscription(customer, s).upgradable
+              : evaluateTarget(customer, s, target).eligible
+        : (s: Subscription) =>
+            s.channel === 'partner' &&
+            s.status !== 'deleted' &&
+            (target === undefined ? hasUpgradePath(s.offerId) : upgradeTargets(s.offerId).includes(target));
+    return customer.subscriptions.filter(candidate).map((s) => s.id);
   }
 
   /** The requests that were acted on (confirmed or cancelled), newest first. */
