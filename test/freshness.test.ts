@@ -11,6 +11,8 @@ import {
   type RefreshResult,
   type SyncStatus,
 } from '../src/core/system-of-record.js';
+import { Wording } from '../src/bot/i18n.js';
+import type { LiveCheck } from '../src/core/live-check.js';
 import type { Customer } from '../src/rules/index.js';
 import { texts } from './support/cards.js';
 import { cardOf, createTestBot, type TestBot } from './support/bot.js';
@@ -126,6 +128,19 @@ describe('"refresh Contoso"', () => {
     );
   });
 
+  it('the command a 404 on the re-check suggests, with the full name, in every language', async () => {
+    source.next = async () => ({ kind: 'removed' });
+    const wording = new Wording();
+    for (const locale of Object.values(LOCALES)) {
+      const said = wording.for(locale).t('partnerCenter.notFound', { customer: 'Contoso Ltd' });
+      const command = /["«「]\s?([^"»」]+?)\s?["»」]/.exec(said)?.[1];
+      expect(command).toContain('Contoso Ltd');
+      source.refreshed = [];
+      await ask(bot, command!, locale);
+      expect(source.refreshed).toEqual([CONTOSO]);
+    }
+  });
+
   it('removed from Partner Center: says so', async () => {
     source.next = async () => ({ kind: 'removed' });
     expect(await ask(bot, 'sync Contoso', LOCALES.en)).toBe(
@@ -178,6 +193,28 @@ describe('freshness in every answer', () => {
     const all = await ask(bot, 'upgrade Contoso to E3', LOCALES.en);
     expect(all).toContain('Choose');
     expect(all).toMatch(/As of 10:42\s?AM\./);
+  });
+
+  it("the choose card made from Partner Center's live verdict says it too", async () => {
+    const live: LiveCheck = {
+      upgrades: async () => ({
+        checkedAt: new Date().toISOString(),
+        targets: [{ target: 'O365_E3', targetName: 'Office 365 E3', eligible: true, findings: [] }],
+        notChecked: [],
+      }),
+    };
+    const liveBot = await createTestBot([], { source, ports: { live } });
+    try {
+      await liveBot.storage.saveCustomer(synced);
+      const all = await ask(liveBot, 'upgrade Contoso to E3', LOCALES.en);
+      expect(all).toContain('Choose');
+      expect(all).toMatch(/As of 10:42\s?AM\./);
+      expect(await ask(liveBot, 'mets à niveau Contoso vers E3', LOCALES.fr)).toContain(
+        'Données lues dans l’Espace partenaires\u00a0: 10:42.',
+      );
+    } finally {
+      await liveBot.close();
+    }
   });
 
   it('stale data: the answer says since when Partner Center could not be read', async () => {

@@ -5,8 +5,13 @@
  */
 import type { Activity } from 'botbuilder';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UpgradeRefusedError, type UpgradeGateway } from '../src/core/gateway.js';
 import type { LiveCheck, LiveTarget, LiveVerdict } from '../src/core/live-check.js';
-import { SystemOfRecordAuthError, SystemOfRecordUnavailableError } from '../src/core/system-of-record.js';
+import {
+  SystemOfRecordAuthError,
+  SystemOfRecordRejectedError,
+  SystemOfRecordUnavailableError,
+} from '../src/core/system-of-record.js';
 import type { Disagreement } from '../src/bot/upgrade-flow.js';
 import { Wording } from '../src/bot/i18n.js';
 import { loadDemoDirectory } from '../src/directory/load.js';
@@ -92,21 +97,23 @@ describe('the flow follows Partner Center', () => {
     expect(choose).toContain(tr.t('upgrade.refusedTitle'));
     expect(choose).toContain(tr.t('reason.delegated_admin_missing.remedy'));
     expect(choose).toContain(tr.t('partnerCenter.notChecked'));
-    expect(disagreements).toContainEqual({
-      customerId: CONTOSO_ID,
-      subscriptionId: SUBSCRIPTION,
-      target: 'O365_E3',
-      rules: 'eligible',
-      partnerCenter: 'not-eligible',
-    });
+    // Counted at review only: one question, one disagreement.
+    expect(disagreements).toEqual([]);
 
     // A card shown before (or forged) still gets Partner Center's word at review, and nothing is recorded.
-    disagreements.length = 0;
     const refused = shown(await review(b, 'O365_E3'));
     expect(refused).toContain(tr.t('upgrade.refusedTitle'));
     expect(refused).toContain(tr.t('reason.delegated_admin_missing.remedy'));
     expect(refused).not.toContain(tr.t('upgrade.labels.confirm'));
-    expect(disagreements).toHaveLength(1);
+    expect(disagreements).toEqual([
+      {
+        customerId: CONTOSO_ID,
+        subscriptionId: SUBSCRIPTION,
+        target: 'O365_E3',
+        rules: 'eligible',
+        partnerCenter: 'not-eligible',
+      },
+    ]);
     expect(await b.ledger.history(CONTOSO_ID)).toEqual([]);
     expect(live.calls).toBe(2);
   });
@@ -128,13 +135,34 @@ describe('the flow follows Partner Center', () => {
       actions(confirmCard).some((a) => (a.data as { verb?: string } | undefined)?.verb === 'confirm'),
     ).toBe(true);
     expect(texts(confirmCard).join('\n')).toContain(wording.for('fr-FR').t('partnerCenter.notChecked'));
+    // Choose then review is one question: counted once, at review.
     expect(disagreements.filter((d) => d.target === 'O365_E5')).toEqual([
-      expect.objectContaining({ rules: 'not-eligible', partnerCenter: 'eligible' }),
       expect.objectContaining({ rules: 'not-eligible', partnerCenter: 'eligible' }),
     ]);
     expect(disagreements.filter((d) => d.target === 'O365_E3')).toEqual([]);
     const [pending] = await b.ledger.history(CONTOSO_ID);
     expect(pending).toMatchObject({ status: 'pending', target: 'O365_E5', quantity: 40 });
+  });
+
+  it('"upgrade Contoso to E5" typed: Partner Center is asked, not only the rules (which block E5)', async () => {
+    const live = new FakeLiveCheck([target('O365_E3', true), target('O365_E5', true)]);
+    const { bot: b } = await botWith(live);
+    const replies = await b.say('upgrade Contoso to E5');
+    const card = cardOf(replies.find((r) => cardOf(r)));
+    expect(live.calls).toBe(1);
+    expect(JSON.stringify(card)).toContain('"O365_E5"');
+    expect(actions(card).some((a) => (a.data as { verb?: string } | undefined)?.verb === 'review')).toBe(
+      true,
+    );
+
+    // And where Partner Center says no, its own words for that target.
+    live.answer = [
+      target('O365_E5', false, [
+        { kind: 'partner-center', code: '9', description: 'Try later.', remedy: 'retry-later' },
+      ]),
+    ];
+    const refused = shown(await b.say('upgrade Contoso to E5'));
+    expect(refused).toContain(wording.for('en-US').t('partnerCenter.says', { description: 'Try later.' }));
   });
 
   it.each(['en-US', 'fr-FR', 'ja-JP'])(
@@ -184,6 +212,123 @@ describe('the flow follows Partner Center', () => {
       expect(shown(await review(b, 'O365_E3', locale))).toContain(expected);
     }
     expect(await b.ledger.history(CONTOSO_ID)).toEqual([]);
+  });
+});
+
+describe('Partner Center says no to the re-check itself (403, 404): a clear answer, nothing recorded', () => {
+  it.each([
+    [403, 'partnerCenter.accessDenied'],
+    [404, 'partnerCenter.notFound'],
+  ] as const)('%s', async (status, key) => {
+    const { bot: b } = await botWith(
+      new FakeLiveCheck(new SystemOfRecordRejectedError(status, `Partner Center answered ${status}`)),
+    );
+    for (const locale of ['en-US', 'fr-FR', 'ja-JP']) {
+      const expected = wording.for(locale).t(key, { customer: 'Contoso Ltd' });
+      const choose = await press(
+        b,
+        'startUpgrade',
+        { customerId: CONTOSO_ID, subscriptionId: SUBSCRIPTION },
+        locale,
+      );
+      expect(shown(choose)).toContain(expected);
+      expect(shown(await review(b, 'O365_E3', locale))).toContain(expected);
+    }
+    expect(await b.ledger.history(CONTOSO_ID)).toEqual([]);
+  });
+
+  it('403 names the GDAP roles; 404 says how to read the customer again', () => {
+    const en = wording.for('en-US');
+    expect(en.t('partnerCenter.accessDenied', { customer: 'Contoso Ltd' })).toMatch(
+      /Directory Readers.*Directory Writers.*Nothing was changed/,
+    );
+    expect(en.t('partnerCenter.notFound', { customer: 'Contoso Ltd' })).toContain('"refresh Contoso Ltd"');
+  });
+});
+
+describe('refused at confirm for a reason of Partner Center alone', () => {
+  /** As the Partner Center gateway refuses for a code that is none of ours: no reasons, its own words. */
+  const PC_REFUSAL = 'Partner Center refused the upgrade (5: This operation requires a user context.)';
+  const refusing = (system: UpgradeGateway['system']): UpgradeGateway => ({
+    system,
+    judgesEligibility: true,
+    execute: async () => {
+      throw new UpgradeRefusedError([], PC_REFUSAL);
+    },
+  });
+
+  async function confirmed(gateway: UpgradeGateway) {
+    const live = new FakeLiveCheck([target('O365_E3', true)]);
+    bot = await createTestBot([], { ports: { live }, gateway });
+    const replies = await review(bot, 'O365_E3');
+    const token = (
+      actions(cardOf(replies.find((r) => cardOf(r)))).find(
+        (a) => (a.data as { verb?: string } | undefined)?.verb === 'confirm',
+      )!.data as { token: string }
+    ).token;
+    return { b: bot, token, done: shown(await press(bot, 'confirm', { token })) };
+  }
+
+  it('"Partner Center says:" with its words and the generic remedy', async () => {
+    const { b, token, done } = await confirmed(refusing('partner-center'));
+    const tr = wording.for('en-US');
+    expect(done).toContain(tr.t('upgrade.refusedTitle'));
+    expect(done).toContain(tr.t('partnerCenter.says', { description: PC_REFUSAL }));
+    expect(done).toContain(tr.t('partnerCenter.remedy.generic'));
+    expect(await b.ledger.get(token)).toMatchObject({ status: 'refused', reasons: [], error: PC_REFUSAL });
+  });
+
+  it("the embedded directory: its refusal text is not passed off as Partner Center's", async () => {
+    const { done } = await confirmed(refusing('embedded'));
+    const tr = wording.for('en-US');
+    expect(done).toContain(tr.t('upgrade.refusedTitle'));
+    expect(done).not.toContain(tr.t('partnerCenter.says', { description: PC_REFUSAL }));
+  });
+
+  it('in every language; our own reasons, when there are some, stand alone', async () => {
+    const { refusedEntryAnswer } = await import('../src/bot/answers/upgrade.js');
+    const customer = loadDemoDirectory().customers.find((c) => c.id === CONTOSO_ID)!;
+    const entry = {
+      token: 't',
+      customerId: CONTOSO_ID,
+      subscriptionId: SUBSCRIPTION,
+      fromOffer: 'O365_BUSINESS_ESSENTIALS',
+      target: 'O365_E3',
+      quantity: 40,
+      upgradeType: 'upgrade_only',
+      requestedBy: { id: 'u' },
+      requestedAt: '2026-01-01T00:00:00Z',
+      status: 'refused',
+      expiresAt: '2026-01-02T00:00:00Z',
+      attempts: 1,
+      reasons: [],
+      affectedAccounts: [],
+      error: PC_REFUSAL,
+    } as const;
+    for (const locale of ['en-US', 'fr-FR', 'ja-JP']) {
+      const tr = wording.for(locale);
+      const text = shown([
+        { text: '', ...toActivity(refusedEntryAnswer(tr, customer, entry, 'partner-center')) },
+      ]);
+      expect(text).toContain(tr.t('partnerCenter.says', { description: PC_REFUSAL }));
+      expect(text).toContain(tr.t('partnerCenter.remedy.generic'));
+    }
+    const tr = wording.for('en-US');
+    const withReason = shown([
+      {
+        text: '',
+        ...toActivity(
+          refusedEntryAnswer(
+            tr,
+            customer,
+            { ...entry, reasons: [{ code: 'subscription_not_active', status: 'suspended' }] },
+            'partner-center',
+          ),
+        ),
+      },
+    ]);
+    expect(withReason).toContain('The subscription is suspended, not active.');
+    expect(withReason).not.toContain(tr.t('partnerCenter.says', { description: PC_REFUSAL }));
   });
 });
 

@@ -6,7 +6,11 @@
 import type { Logger } from '../logger.js';
 import type { CustomerRepository } from '../core/customers.js';
 import type { LiveCheck, LiveTarget, LiveVerdict } from '../core/live-check.js';
-import { SystemOfRecordAuthError, SystemOfRecordUnavailableError } from '../core/system-of-record.js';
+import {
+  SystemOfRecordAuthError,
+  SystemOfRecordRejectedError,
+  SystemOfRecordUnavailableError,
+} from '../core/system-of-record.js';
 import type { ApprovalPolicy, Caller, Refusal } from '../core/approvals.js';
 import { newUpgradeToken, type LedgerEntry } from '../core/ledger.js';
 import type { UpgradeService } from '../core/upgrades.js';
@@ -17,6 +21,7 @@ import {
   evaluateSubscription,
   evaluateTarget,
   findSubscription,
+  hasUpgradePath,
   isOfferId,
   planUpgrade,
   type Customer,
@@ -25,8 +30,13 @@ import {
   type Subscription,
   type TargetVerdict,
   type UpgradeType,
+  upgradeTargets,
 } from '../rules/index.js';
-import { liveRefusedAnswer, systemOfRecordErrorAnswer } from './answers/partner-center.js';
+import {
+  liveRefusedAnswer,
+  systemOfRecordErrorAnswer,
+  systemOfRecordRejectedAnswer,
+} from './answers/partner-center.js';
 import {
   alreadyAnswer,
   cancelledAnswer,
@@ -292,7 +302,12 @@ export class UpgradeFlow {
           this.deps.upgrades.system,
         );
       case 'refused':
-        return refusedEntryAnswer(tr, after ?? placeholderCustomer(outcome.entry), outcome.entry);
+        return refusedEntryAnswer(
+          tr,
+          after ?? placeholderCustomer(outcome.entry),
+          outcome.entry,
+          this.deps.upgrades.system,
+        );
       case 'failed':
         return failedAnswer(tr, after, outcome.entry);
     }
@@ -314,7 +329,7 @@ export class UpgradeFlow {
     const eligible: TargetVerdict[] = [];
     for (const t of verdict.targets) {
       if (t.target === undefined) continue; // not in the catalog: shown by Partner Center, never offered here
-      this.compare(customer, subscription, t.target, t.eligible);
+      // Not compared with the rules here: review asks again, and one question is one disagreement.
       if (t.eligible) {
         eligible.push({
           target: t.target,
@@ -325,7 +340,9 @@ export class UpgradeFlow {
         });
       }
     }
-    if (eligible.length > 0) return chooseTargetAnswer(tr, customer, subscription, eligible, preselected);
+    if (eligible.length > 0) {
+      return this.fresh(tr, customer, chooseTargetAnswer(tr, customer, subscription, eligible, preselected));
+    }
     // The preselected target's findings ("upgrade Contoso to E5"), or every target's (each said once).
     const asked = verdict.targets.find((t) => preselected !== undefined && t.target === preselected);
     const findings = asked?.findings ?? verdict.targets.flatMap((t) => t.findings);
@@ -353,6 +370,16 @@ export class UpgradeFlow {
     try {
       return { verdict: await this.deps.live!.upgrades(customer, subscriptionId) };
     } catch (error) {
+      if (error instanceof SystemOfRecordRejectedError) {
+        // An operator's matter (403: the GDAP roles) or a store behind Partner Center (404): logged, answered.
+        this.deps.logger?.[error.status === 403 ? 'error' : 'warn'](
+          { err: error, customerId: customer.id, subscriptionId, status: error.status },
+          error.status === 403
+            ? "live re-check: the system of record denied access to the customer's subscriptions"
+            : 'live re-check: the system of record no longer has the subscription or the customer',
+        );
+        return { reply: systemOfRecordRejectedAnswer(tr, customer, error.status) };
+      }
       const kind =
         error instanceof SystemOfRecordAuthError
           ? 'auth'
@@ -429,21 +456,29 @@ export class UpgradeFlow {
       case 'refused':
         return customer === undefined
           ? alreadyAnswer(tr, customer, entry)
-          : refusedEntryAnswer(tr, customer, entry);
+          : refusedEntryAnswer(tr, customer, entry, this.deps.upgrades.system);
       default:
         return failedAnswer(tr, customer, entry);
     }
   }
 
-  /** Which of the customer's subscriptions can go to the target (or anywhere, without one). */
+  /**
+   * Which of the customer's subscriptions can go to the target (or anywhere, without one): the rules' verdict,
+   * or, with Partner Center's live check, every subscription of ours (not deleted) with such an upgrade path,
+   * since `choose` asks Partner Center and the rules on the synced copy must not hide one it may allow.
+   */
   upgradableSubscriptions(customer: Customer, target?: OfferId): string[] {
-    return customer.subscriptions
-      .filter((s) =>
-        target === undefined
-          ? evaluateSubscription(customer, s).upgradable
-          : evaluateTarget(customer, s, target).eligible,
-      )
-      .map((s) => s.id);
+    const candidate =
+      this.deps.live === undefined
+        ? (s: Subscription) =>
+            target === undefined
+              ? evaluateSubscription(customer, s).upgradable
+              : evaluateTarget(customer, s, target).eligible
+        : (s: Subscription) =>
+            s.channel === 'partner' &&
+            s.status !== 'deleted' &&
+            (target === undefined ? hasUpgradePath(s.offerId) : upgradeTargets(s.offerId).includes(target));
+    return customer.subscriptions.filter(candidate).map((s) => s.id);
   }
 
   /** The requests that were acted on (confirmed or cancelled), newest first. */

@@ -47,7 +47,8 @@ export interface LiveVerdict {
 export interface LiveCheck {
   /**
    * Partner Center's verdict on upgrading `subscriptionId` of `customer` (the synced copy, used to name an
-   * overlapping subscription). Throws `SystemOfRecordUnavailableError` or `SystemOfRecordAuthError`.
+   * overlapping subscription). Throws `SystemOfRecordUnavailableError`, `SystemOfRecordAuthError`, or
+   * `SystemOfRecordRejectedError` (403: no access to this customer's subscriptions; 404: no longer there).
    */
   upgrades(customer: Customer, subscriptionId: string): Promise<LiveVerdict>;
 }

@@ -63,3 +63,19 @@ export class SystemOfRecordAuthError extends Error {
     this.name = 'SystemOfRecordAuthError';
   }
 }
+
+/**
+ * The system of record answered, and refused this read for good: 403, the bot may not see this customer's
+ * subscriptions (its delegated admin roles there do not allow it); 404, the customer or the subscription is no
+ * longer there. Trying again does not help; nothing was changed. The message is for the logs.
+ */
+export class SystemOfRecordRejectedError extends Error {
+  constructor(
+    readonly status: 403 | 404,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SystemOfRecordRejectedError';
+  }
+}

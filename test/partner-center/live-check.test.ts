@@ -84,6 +84,27 @@ describe('the live re-check', () => {
     }
   });
 
+  it("403 and 404 are the core's SystemOfRecordRejectedError with their status (no answer to retry)", async () => {
+    await sim.faults([{ method: 'GET', path: '/upgrades$', action: 'status', status: 403, times: 1 }]);
+    try {
+      const out = await runAdapter(sim, [
+        { op: 'live', customer: synced('Contoso Ltd'), subscriptionId: 'sub-contoso-essentials' },
+        // Partner Center no longer has this subscription: its own 404.
+        { op: 'live', customer: synced('Contoso Ltd'), subscriptionId: 'sub-contoso-gone' },
+      ]);
+      expect(out.results[0]).toMatchObject({
+        ok: false,
+        error: { name: 'SystemOfRecordRejectedError', status: 403 },
+      });
+      expect(out.results[1]).toMatchObject({
+        ok: false,
+        error: { name: 'SystemOfRecordRejectedError', status: 404 },
+      });
+    } finally {
+      await sim.clearFaults();
+    }
+  });
+
   it("an unreachable Partner Center is the core's SystemOfRecordUnavailableError", async () => {
     await sim.faults([{ method: 'GET', path: '/upgrades$', action: 'status', status: 503, times: 0 }]);
     try {

@@ -84,6 +84,8 @@ export async function createTestBot(
     ports?: Pick<BotPorts, 'live' | 'onDisagreement'>;
     /** Where the customers come from (default: the directory file, nothing to refresh). */
     source?: DirectorySource;
+    /** What carries the upgrades out (default: the store's embedded gateway). */
+    gateway?: UpgradeGateway;
   } = {},
 ): Promise<TestBot> {
   const database = await testDatabase();
@@ -96,8 +98,11 @@ export async function createTestBot(
     if (change.kind === 'upserted') lookup.upsert(change.customer);
     else lookup.remove(change.customerId);
   });
-  const { ports, source = FILE_SOURCE, ...serviceOptions } = options;
-  const upgrades = upgradeServiceOf(storage, serviceOptions);
+  const { ports, source = FILE_SOURCE, gateway = storage.gateway, ...serviceOptions } = options;
+  const upgrades = upgradeServiceOf(
+    { customers: storage.customers, ledger: storage.ledger, gateway },
+    serviceOptions,
+  );
   const { bot } = await assembleBot({
     customers: storage.customers,
     lookup,

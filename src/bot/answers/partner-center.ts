@@ -58,6 +58,15 @@ export function liveRefusedAnswer(
   return refusedWithLines(tr, refusalMessage(tr, customer, request, messageKey), lines);
 }
 
+/**
+ * Partner Center refused the re-check of one customer's subscription: 403, the bot's GDAP roles there do not
+ * allow it; 404, the subscription or the customer is gone ("refresh" reads it again). Nothing was changed.
+ */
+export function systemOfRecordRejectedAnswer(tr: Translator, customer: Customer, status: 403 | 404): Reply {
+  const key = status === 403 ? 'partnerCenter.accessDenied' : 'partnerCenter.notFound';
+  return { text: tr.t(key, { customer: customer.companyProfile.companyName }) };
+}
+
 /** Partner Center refused the bot's credentials, or cannot be reached: nothing was changed. */
 export function systemOfRecordErrorAnswer(tr: Translator, kind: 'auth' | 'unavailable'): Reply {
   return { text: tr.t(kind === 'auth' ? 'partnerCenter.authError' : 'partnerCenter.unavailable') };

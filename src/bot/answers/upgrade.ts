@@ -401,8 +401,33 @@ export function refusedWithLines(
   });
 }
 
-export function refusedEntryAnswer(tr: Translator, customer: Customer, entry: LedgerEntry): Reply {
-  return refusedAnswer(tr, customer, entry, entry.reasons, entryFacts(tr, customer, entry));
+/**
+ * A request refused when it was carried out. Partner Center may refuse for a reason that is none of ours
+ * (codes 0, 4, 5, 9, 10, 11, unknown ones): the entry then has no reasons, only Partner Center's own words,
+ * which are shown as it said them rather than a refusal that explains nothing.
+ */
+export function refusedEntryAnswer(
+  tr: Translator,
+  customer: Customer,
+  entry: LedgerEntry,
+  system: 'embedded' | 'partner-center' = 'embedded',
+): Reply {
+  const lines = entry.reasons.map((r) => reasonLine(tr, r));
+  if (lines.length === 0 && system === 'partner-center' && entry.error !== undefined && entry.error !== '') {
+    lines.push({
+      text: sentences(
+        tr,
+        tr.t('partnerCenter.says', { description: entry.error }),
+        tr.t('partnerCenter.remedy.generic'),
+      ),
+    });
+  }
+  return refusedWithLines(
+    tr,
+    refusalMessage(tr, customer, entry, 'refusedMessage'),
+    lines,
+    entryFacts(tr, customer, entry),
+  );
 }
 
 export function failedAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {

@@ -68,10 +68,15 @@ for (const step of input.steps) {
   try {
     results.push({ ok: true, value: await run(step) });
   } catch (error) {
-    const e = error as Error & { reasons?: unknown };
+    const e = error as Error & { reasons?: unknown; status?: unknown };
     results.push({
       ok: false,
-      error: { name: e.name, message: e.message, ...(e.reasons === undefined ? {} : { code: e.reasons }) },
+      error: {
+        name: e.name,
+        message: e.message,
+        ...(typeof e.status === 'number' ? { status: e.status } : {}),
+        ...(e.reasons === undefined ? {} : { code: e.reasons }),
+      },
     });
   }
 }
