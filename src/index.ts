@@ -145,7 +145,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const partnerCenter: PartnerCenterParts | undefined =
     config.partnerCenter === undefined
       ? undefined
-      : openPartnerCenter(config.partnerCenter, store, logger, metrics);
+      : openPartnerCenter(config.partnerCenter, store, logger, metrics, config.UPGRADE_LEASE_SECONDS * 1000);
   const source: DirectorySource = partnerCenter?.sync ?? FILE_SOURCE;
   const gateway = partnerCenter?.gateway ?? store.gateway;
   const upgrades = new UpgradeService({

@@ -27,11 +27,16 @@ export interface PartnerCenterParts {
   close(): Promise<void>;
 }
 
+/**
+ * `upgradeLeaseMs`: the ledger's lease on a confirmed upgrade. The gateway gives up on Partner Center at half
+ * of it, so that a call never runs on beside the resumption that takes the claim over once the lease ends.
+ */
 export function openPartnerCenter(
   settings: PartnerCenterSettings,
   store: Persistence,
   logger: Logger,
   metrics: Metrics,
+  upgradeLeaseMs: number,
 ): PartnerCenterParts {
   const client = new PartnerCenterClient({
     tenantId: settings.tenantId,
@@ -63,9 +68,18 @@ export function openPartnerCenter(
     gateway: new PartnerCenterGateway({
       client,
       customers: store.customers,
-      // The store follows the upgrade at once rather than at the next sync (a failure here is logged by the
-      // gateway and never fails the upgrade).
-      afterUpgrade: (customerId) => sync.refresh(customerId).then(() => {}),
+      deadlineMs: Math.floor(upgradeLeaseMs / 2),
+      // The store follows the upgrade at once rather than at the next sync; the gateway does not wait for it,
+      // and its failure never fails the upgrade.
+      afterUpgrade: (customerId) =>
+        sync.refresh(customerId).then(
+          () => {},
+          (error: unknown) =>
+            logger.warn(
+              { err: error, customerId },
+              'refresh after an upgrade failed; the store catches up at the next sync',
+            ),
+        ),
     }),
     close: async () => {
       await sync.stop();

@@ -54,12 +54,17 @@ const collection = (items: readonly unknown[], self?: string): Resource => ({
 
 const ADD_ON = '-addon-';
 
+/** The creation date of the subscriptions the directory file seeds (it has none of its own). */
+const SEEDED_CREATION_DATE = '2016-03-14T09:12:44.213Z';
+
 export class SimState {
   private readonly customers = new Map<string, Customer>();
   /** Customer ids in directory order: the order of the customer list. */
   private readonly order: string[] = [];
   /** Stored answers of upgrade POSTs by MS-RequestId (idempotency). */
   private readonly executions = new Map<string, Reply>();
+  /** When the subscriptions created here were (an upgrade's new one); the others were seeded. */
+  private readonly created = new Map<string, string>();
   upgradesApplied = 0;
   idempotentReplays = 0;
   errorCodeStyle: ErrorCodeStyle = 'int';
@@ -105,14 +110,14 @@ export class SimState {
   listSubscriptions(customerId: string): Reply {
     const c = this.customers.get(customerId);
     if (c === undefined) return customerNotFound(customerId);
-    const items = allSubscriptionResources(c);
+    const items = allSubscriptionResources(c, this.created);
     return { status: 200, body: collection(items, `/customers/${c.id}/subscriptions`) };
   }
 
   getSubscription(customerId: string, subscriptionId: string): Reply {
     const c = this.customers.get(customerId);
     if (c === undefined) return customerNotFound(customerId);
-    const found = allSubscriptionResources(c).find((s) => s['id'] === subscriptionId);
+    const found = allSubscriptionResources(c, this.created).find((s) => s['id'] === subscriptionId);
     return found === undefined ? subscriptionNotFound(subscriptionId) : { status: 200, body: found };
   }
 
@@ -200,6 +205,7 @@ export class SimState {
     }
     const { plan } = planned;
     this.customers.set(c.id, applyPlan(c, plan));
+    this.created.set(plan.newSubscription.id, new Date().toISOString());
     this.upgradesApplied++;
     return {
       status: 200,
@@ -356,9 +362,11 @@ function customerResource(c: Customer): Resource {
  * Every subscription Partner Center lists for the partner: its own catalog subscriptions with their add-ons,
  * then the subscriptions of offers the catalog does not judge (a directory's `otherSubscriptions`), as they are.
  */
-function allSubscriptionResources(c: Customer): Resource[] {
+function allSubscriptionResources(c: Customer, created: ReadonlyMap<string, string>): Resource[] {
   return [
-    ...c.subscriptions.filter(visible).flatMap((s) => subscriptionResources(c.id, s)),
+    ...c.subscriptions
+      .filter(visible)
+      .flatMap((s) => subscriptionResources(c.id, s, created.get(s.id) ?? SEEDED_CREATION_DATE)),
     ...(c.otherSubscriptions ?? []).map((o) => ({
       id: o.id,
       offerId: o.offerId,
@@ -367,6 +375,7 @@ function allSubscriptionResources(c: Customer): Resource[] {
       quantity: o.quantity,
       unitType: 'Licenses',
       status: o.status,
+      creationDate: created.get(o.id) ?? SEEDED_CREATION_DATE,
       isTrial: false,
       billingCycle: 'monthly',
       contractType: 'subscription',
@@ -377,7 +386,7 @@ function allSubscriptionResources(c: Customer): Resource[] {
 }
 
 /** A subscription and its add-ons (separate subscriptions with `parentSubscriptionId` in Partner Center). */
-function subscriptionResources(customerId: string, s: Subscription): Resource[] {
+function subscriptionResources(customerId: string, s: Subscription, creationDate: string): Resource[] {
   const offer = simOfferOf(s.offerId);
   const base = (id: string, offerId: string, offerName: string, parent?: string): Resource => ({
     id,
@@ -388,7 +397,7 @@ function subscriptionResources(customerId: string, s: Subscription): Resource[] 
     unitType: 'Licenses',
     ...(parent === undefined ? {} : { parentSubscriptionId: parent }),
     hasPurchasableAddons: parent === undefined,
-    creationDate: '2016-03-14T09:12:44.213Z',
+    creationDate,
     effectiveStartDate: '2016-03-14T00:00:00Z',
     commitmentEndDate: '2027-03-13T00:00:00Z',
     status: s.status,

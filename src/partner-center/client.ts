@@ -8,7 +8,11 @@ import { v5 as uuidv5 } from 'uuid';
 import type { UpgradeType } from '../rules/index.js';
 import { MsalTokenProvider, type PartnerCenterCredential, type TokenProvider } from './auth.js';
 import { RequestBudget, type BudgetOptions, type Lane } from './budget.js';
-import { PartnerCenterHttpError, PartnerCenterResponseError } from './errors.js';
+import {
+  PartnerCenterHttpError,
+  PartnerCenterOutcomeUnknownError,
+  PartnerCenterResponseError,
+} from './errors.js';
 import { PartnerCenterHttp, type CallCounters, type RetryOptions } from './http.js';
 import {
   CustomerSchema,
@@ -154,14 +158,24 @@ export class PartnerCenterClient {
     return answer.status === 404 ? undefined : (answer.body as PcCustomer);
   }
 
-  /** A customer's subscriptions (add-ons included: they have `parentSubscriptionId`). */
-  async listSubscriptions(customerId: string, lane: Lane = 'bulk'): Promise<PcSubscription[]> {
+  /**
+   * A customer's subscriptions (add-ons included: they have `parentSubscriptionId`). `signal` ends the call
+   * (PartnerCenterUnavailableError), as it does for `getUpgrades` and `createUpgrade`.
+   */
+  async listSubscriptions(
+    customerId: string,
+    lane: Lane = 'bulk',
+    signal?: AbortSignal,
+  ): Promise<PcSubscription[]> {
     const items: PcSubscription[] = [];
     let link: PcLink | undefined = { uri: `/v1/customers/${encodeURIComponent(customerId)}/subscriptions` };
     // Not paged per the documentation; a next link is followed all the same.
     while (link !== undefined) {
       const headers = Object.fromEntries((link.headers ?? []).map((h) => [h.key, h.value]));
-      const { body } = await this.http.call({ method: 'GET', path: link.uri, lane, headers }, Subscriptions);
+      const { body } = await this.http.call(
+        { method: 'GET', path: link.uri, lane, headers, ...(signal === undefined ? {} : { signal }) },
+        Subscriptions,
+      );
       const page = body as ReturnType<typeof Subscriptions.parse>;
       items.push(...page.items);
       link = page.links?.next;
@@ -197,9 +211,17 @@ export class PartnerCenterClient {
   }
 
   /** The upgrades of a source subscription, each with `isEligible` and `upgradeErrors` (a live check by default). */
-  async getUpgrades(customerId: string, subscriptionId: string, lane: Lane = 'live'): Promise<PcUpgrade[]> {
+  async getUpgrades(
+    customerId: string,
+    subscriptionId: string,
+    lane: Lane = 'live',
+    signal?: AbortSignal,
+  ): Promise<PcUpgrade[]> {
     const path = `/v1/customers/${encodeURIComponent(customerId)}/subscriptions/${encodeURIComponent(subscriptionId)}/upgrades`;
-    const { body } = await this.http.call({ method: 'GET', path, lane }, Upgrades);
+    const { body } = await this.http.call(
+      { method: 'GET', path, lane, ...(signal === undefined ? {} : { signal }) },
+      Upgrades,
+    );
     return (body as ReturnType<typeof Upgrades.parse>).items;
   }
 
@@ -207,33 +229,40 @@ export class PartnerCenterClient {
    * Creates the upgrade. `ledgerToken` (the confirm card's token) gives the MS-RequestId: every retry here and
    * every later resumption of the same token sends the same one, so Partner Center carries it out once.
    * Throws PartnerCenterUnavailableError when no answer could be had (outcome unknown: call again later with
-   * the same token), PartnerCenterHttpError/PartnerCenterAuthError when it failed for good.
+   * the same token), PartnerCenterHttpError/PartnerCenterAuthError when it failed for good, and
+   * PartnerCenterOutcomeUnknownError when it was refused or failed after an earlier attempt went unanswered
+   * (that attempt may have been carried out: a refusal or failure then is no proof that nothing changed).
    */
-  async createUpgrade(request: CreateUpgradeRequest, ledgerToken: string): Promise<CreateUpgradeOutcome> {
+  async createUpgrade(
+    request: CreateUpgradeRequest,
+    ledgerToken: string,
+    signal?: AbortSignal,
+  ): Promise<CreateUpgradeOutcome> {
     const requestId = upgradeRequestId(ledgerToken);
     const path = `/v1/customers/${encodeURIComponent(request.customerId)}/subscriptions/${encodeURIComponent(request.subscriptionId)}/upgrades`;
     const body = { ...request.upgrade, quantity: request.quantity, upgradeType: request.upgradeType };
     const answer = await this.http.call(
-      { method: 'POST', path, lane: 'live', body, requestId },
+      { method: 'POST', path, lane: 'live', body, requestId, ...(signal === undefined ? {} : { signal }) },
       UpgradeResultSchema,
       [400, 409],
     );
+    const refused = (errors: readonly PcUpgradeError[]): CreateUpgradeOutcome => {
+      if (answer.earlierAttemptUnanswered) {
+        throw new PartnerCenterOutcomeUnknownError(
+          `Partner Center refused the upgrade (${errors.map((e) => `${String(e.code)}: ${e.description ?? ''}`).join('; ')}) after an earlier attempt that got no answer and may have been carried out (MS-RequestId ${requestId})`,
+          requestId,
+        );
+      }
+      return { outcome: 'refused', requestId, errors };
+    };
     if (answer.status === 400 || answer.status === 409) {
       const e = answer.body as { code?: string | number; description?: string; message?: string };
-      return {
-        outcome: 'refused',
-        requestId,
-        errors: [
-          {
-            code: e.code ?? answer.status,
-            description: e.description ?? e.message ?? `HTTP ${answer.status}`,
-          },
-        ],
-      };
+      return refused([
+        { code: e.code ?? answer.status, description: e.description ?? e.message ?? `HTTP ${answer.status}` },
+      ]);
     }
     const result = answer.body as PcUpgradeResult;
-    if (result.upgradeErrors.length > 0)
-      return { outcome: 'refused', requestId, errors: result.upgradeErrors };
+    if (result.upgradeErrors.length > 0) return refused(result.upgradeErrors);
     if (result.targetSubscriptionId === undefined || result.targetSubscriptionId === '') {
       throw new PartnerCenterResponseError('the upgrade result names no target subscription and no error');
     }

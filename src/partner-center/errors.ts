@@ -50,3 +50,20 @@ export class PartnerCenterResponseError extends Error {
     this.name = 'PartnerCenterResponseError';
   }
 }
+
+/**
+ * A POST ended in an error or a refusal after an earlier attempt of it went unanswered (it timed out, lost its
+ * connection or got a 5xx): that attempt may have been carried out all the same, so the final answer does not
+ * say what happened. `cause` is the final error, when there was one. Neither a refusal nor a failure: the
+ * caller looks at Partner Center's data, or leaves the outcome unknown.
+ */
+export class PartnerCenterOutcomeUnknownError extends Error {
+  constructor(
+    message: string,
+    readonly requestId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PartnerCenterOutcomeUnknownError';
+  }
+}

@@ -2,34 +2,45 @@
  * The upgrade gateway over Partner Center: the upgrade is carried out there, once. Partner Center judges
  * eligibility itself: the chosen Upgrade is read again just before the POST, and posted back as it came, with
  * the seats and the upgrade type set. The ledger's token gives the POST's MS-RequestId (the client derives it),
- * so a retry, or a resumption after a crash, cannot upgrade twice.
+ * so a retry, or a resumption after a crash, cannot upgrade twice. Whenever the first POST may have gone
+ * through (a resumption, or a refusal or failure after an unanswered attempt), the customer's subscriptions are
+ * read before anything is recorded: refused or failed is said only when nothing was carried out.
  */
 import type { CustomerRepository } from '../core/customers.js';
 import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
 import type { LiveFinding } from '../core/live-check.js';
-import type { Execution, UpgradeOrder } from '../core/ledger.js';
-import {
-  isLive,
-  type AffectedAccount,
-  type Customer,
-  type OfferId,
-  type Reason,
-  type Subscription,
-  type SubscriptionStatus,
-} from '../rules/index.js';
+import type { Execution, UpgradeOrder, UpgradeRequestRecord } from '../core/ledger.js';
+import type { AffectedAccount, Customer, OfferId, Reason, Subscription } from '../rules/index.js';
 import type { PartnerCenterClient } from './client.js';
-import { PartnerCenterAuthError, PartnerCenterHttpError } from './errors.js';
-import { matchOffer } from './offers.js';
-import type { PcSubscription, PcUpgradeError, PcUpgradeResult } from './schemas.js';
+import {
+  PartnerCenterAuthError,
+  PartnerCenterHttpError,
+  PartnerCenterOutcomeUnknownError,
+} from './errors.js';
+import type { PcUpgradeError, PcUpgradeResult } from './schemas.js';
+import { upgradedSubscription } from './upgrade-evidence.js';
 import { targetOfferOf, upgradeFindings } from './upgrade-findings.js';
+
+/** The order as the ledger passes it: its entry, with the date of the request (see upgrade-evidence.ts). */
+type LedgerOrder = UpgradeOrder & Partial<Pick<UpgradeRequestRecord, 'requestedAt'>>;
+
+/** Default of `deadlineMs`: half the ledger's default lease (120 s). */
+const DEFAULT_DEADLINE_MS = 60_000;
 
 export interface PartnerCenterGatewayDeps {
   readonly client: PartnerCenterClient;
   /**
    * Called once Partner Center has carried an upgrade out (the composition root passes the sync's refresh, so
-   * that the store follows). Its failure never fails the upgrade: it is the caller's to log.
+   * that the store follows). Not awaited: it is a Partner Center round trip the outcome need not wait for. Its
+   * failure never fails the upgrade: it is the caller's to log.
    */
   readonly afterUpgrade?: (customerId: string) => Promise<void>;
+  /**
+   * The longest one `execute` may take, retries and Retry-After waits included; past it every call is ended
+   * and the outcome left unknown. Keep it well under the ledger's lease, so that a call never runs beside the
+   * resumption that takes its claim over. Default 60 s.
+   */
+  readonly deadlineMs?: number;
   /**
    * The synced customers, to name the subscription that overlaps when Partner Center refuses for conflicting
    * services (code 3). Without it the refusal carries Partner Center's own words.
@@ -77,23 +88,24 @@ function affected(licenseErrors: PcUpgradeResult['licenseErrors']): AffectedAcco
   }));
 }
 
-function liveStatus(status: string): boolean {
-  return isLive({ status: status as SubscriptionStatus } as Subscription);
-}
-
 export class PartnerCenterGateway implements UpgradeGateway {
   readonly system = 'partner-center' as const;
   readonly judgesEligibility = true;
 
   constructor(private readonly deps: PartnerCenterGatewayDeps) {}
 
-  async execute(order: UpgradeOrder, idempotencyKey: string, attempt = 1): Promise<Execution> {
+  async execute(order: LedgerOrder, idempotencyKey: string, attempt = 1): Promise<Execution> {
+    // Every call ends by the deadline (its timer does not keep the process alive).
+    const signal = AbortSignal.timeout(this.deps.deadlineMs ?? DEFAULT_DEADLINE_MS);
     try {
       if (attempt > 1) {
-        const found = await this.alreadyUpgraded(order);
+        // The first attempt may have been carried out: its new subscription says so, whatever the source's
+        // status. Otherwise the POST is made again with the same MS-RequestId: Partner Center answers as it
+        // did the first time rather than upgrading twice.
+        const found = await this.upgradedSince(order, signal);
         if (found !== undefined) return { newSubscriptionId: found, affectedAccounts: [] };
       }
-      return await this.upgrade(order, idempotencyKey);
+      return await this.upgrade(order, idempotencyKey, signal);
     } catch (error) {
       if (error instanceof UpgradeRefusedError || error instanceof UpgradeFailedError) throw error;
       if (error instanceof PartnerCenterHttpError) {
@@ -106,29 +118,35 @@ export class PartnerCenterGateway implements UpgradeGateway {
           { cause: error },
         );
       }
-      // Unavailable, timed out, an answer of an unexpected shape, or the credentials refused on a resumption
-      // (the first attempt may have been carried out): the outcome is unknown, the ledger resumes with the same
-      // key, hence the same MS-RequestId.
+      // Unavailable, timed out, past the deadline, an answer of an unexpected shape, refused or failed after an
+      // unanswered attempt, or the credentials refused on a resumption (the first attempt may have been carried
+      // out): the outcome is unknown, the ledger resumes with the same key, hence the same MS-RequestId.
       throw error;
     }
   }
 
   /**
-   * On a resumption, the first attempt may have reached Partner Center: a live subscription of the target with
-   * the source no longer live means it did. With the source still live, the POST is made again: its
-   * MS-RequestId is the same, so Partner Center answers as it did the first time rather than upgrading twice.
+   * The new subscription, when the customer's subscriptions show that the upgrade was carried out (see
+   * upgrade-evidence.ts). A definitive error of that read (403, 404) says nothing of the upgrade: it leaves the
+   * outcome unknown rather than failed.
    */
-  private async alreadyUpgraded(order: UpgradeOrder): Promise<string | undefined> {
-    const subscriptions = await this.deps.client.listSubscriptions(order.customerId, 'live');
-    const source = subscriptions.find((s) => s.id === order.subscriptionId);
-    if (source !== undefined && liveStatus(source.status)) return undefined;
-    const target = subscriptions.find((s) => isTarget(s, order.target) && liveStatus(s.status));
-    return target?.id;
+  private async upgradedSince(order: LedgerOrder, signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const subscriptions = await this.deps.client.listSubscriptions(order.customerId, 'live', signal);
+      return upgradedSubscription(subscriptions, order);
+    } catch (error) {
+      if (!(error instanceof PartnerCenterHttpError)) throw error;
+      throw new PartnerCenterOutcomeUnknownError(
+        `the customer's subscriptions could not be read to learn whether the upgrade was carried out: ${error.message}`,
+        error.requestId,
+        { cause: error },
+      );
+    }
   }
 
-  private async upgrade(order: UpgradeOrder, idempotencyKey: string): Promise<Execution> {
+  private async upgrade(order: LedgerOrder, idempotencyKey: string, signal: AbortSignal): Promise<Execution> {
     const { client } = this.deps;
-    const upgrades = await client.getUpgrades(order.customerId, order.subscriptionId, 'live');
+    const upgrades = await client.getUpgrades(order.customerId, order.subscriptionId, 'live', signal);
     const validTargets = upgrades.map(targetOfferOf).filter((t): t is OfferId => t !== undefined);
     const chosen = upgrades.find((u) => targetOfferOf(u) === order.target);
     if (chosen === undefined) {
@@ -145,28 +163,47 @@ export class PartnerCenterGateway implements UpgradeGateway {
       throw refusal(await this.findings(order, chosen.upgradeErrors, validTargets), chosen.upgradeErrors);
     }
 
-    const outcome = await client.createUpgrade(
-      {
-        customerId: order.customerId,
-        subscriptionId: order.subscriptionId,
-        upgrade: chosen,
-        quantity: order.quantity,
-        upgradeType: order.upgradeType,
-      },
-      idempotencyKey,
-    );
+    let outcome;
+    try {
+      outcome = await client.createUpgrade(
+        {
+          customerId: order.customerId,
+          subscriptionId: order.subscriptionId,
+          upgrade: chosen,
+          quantity: order.quantity,
+          upgradeType: order.upgradeType,
+        },
+        idempotencyKey,
+        signal,
+      );
+    } catch (error) {
+      if (!(error instanceof PartnerCenterOutcomeUnknownError)) throw error;
+      // Refused or failed after an attempt that went unanswered: that attempt may have gone through. Its new
+      // subscription says so; without one, or when it cannot be read, the outcome stays unknown (the ledger
+      // resumes with the same key) and never turns into a failure.
+      const found = await this.upgradedSince(order, signal).catch(() => undefined);
+      if (found === undefined) throw error;
+      this.refreshAfter(order.customerId);
+      return { newSubscriptionId: found, affectedAccounts: [] };
+    }
     if (outcome.outcome === 'refused') {
       throw refusal(await this.findings(order, outcome.errors, validTargets), outcome.errors);
     }
-    try {
-      await this.deps.afterUpgrade?.(order.customerId);
-    } catch {
-      // The upgrade is made: the store catches up at the next sync. The caller's function logs its failure.
-    }
+    this.refreshAfter(order.customerId);
     return {
       newSubscriptionId: outcome.targetSubscriptionId,
       affectedAccounts: affected(outcome.licenseErrors),
     };
+  }
+
+  /** The store follows the upgrade; not awaited (the store catches up at the next sync if this fails). */
+  private refreshAfter(customerId: string): void {
+    const { afterUpgrade } = this.deps;
+    if (afterUpgrade === undefined) return;
+    // The caller's function logs its failure; a throw, synchronous or not, never reaches the upgrade.
+    void Promise.resolve()
+      .then(() => afterUpgrade(customerId))
+      .catch(() => {});
   }
 
   private async findings(
@@ -181,10 +218,4 @@ export class PartnerCenterGateway implements UpgradeGateway {
       orderCustomer(order).subscriptions[0];
     return upgradeFindings(errors, { customer, source, target: order.target, validTargets });
   }
-}
-
-function isTarget(s: PcSubscription, target: OfferId): boolean {
-  if (s.parentSubscriptionId !== undefined && s.parentSubscriptionId !== '') return false;
-  const match = matchOffer({ id: s.offerId, ...(s.offerName === undefined ? {} : { name: s.offerName }) });
-  return match.kind === 'catalog' && match.offerId === target;
 }

@@ -3,6 +3,8 @@
  * rejects it), `MS-RequestId` (the same on every retry of the call: the idempotency key), a new
  * `MS-CorrelationId` per attempt, the request budget, a timeout, and retries with exponential backoff and
  * jitter (p-retry) for what may pass: 429 (after its Retry-After), 408, 5xx, timeouts, lost connections.
+ * A caller's AbortSignal ends the call, retries and waits included (the upgrade's deadline, under the ledger's
+ * lease). Every POST attempt is logged with its MS-RequestId and MS-CorrelationId.
  */
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
@@ -13,6 +15,7 @@ import type { Lane, RequestBudget } from './budget.js';
 import {
   PartnerCenterAuthError,
   PartnerCenterHttpError,
+  PartnerCenterOutcomeUnknownError,
   PartnerCenterResponseError,
   PartnerCenterUnavailableError,
 } from './errors.js';
@@ -50,11 +53,18 @@ export interface CallSpec {
   readonly body?: unknown;
   /** The idempotency key; a new one per call when absent. */
   readonly requestId?: string;
+  /** Ends the call (and its retries) when aborted: it then fails with PartnerCenterUnavailableError. */
+  readonly signal?: AbortSignal;
 }
 
 export interface CallResult<T> {
   readonly status: number;
   readonly body: T;
+  /**
+   * An earlier attempt of this call was sent and got no answer that says what happened (timed out, lost its
+   * connection, 5xx): Partner Center may have carried it out. This answer may then be about the retry only.
+   */
+  readonly earlierAttemptUnanswered: boolean;
 }
 
 export interface CallCounters {
@@ -67,11 +77,18 @@ export interface CallCounters {
   tokenRenewals: number;
 }
 
-/** A failure that may pass: the call is tried again. */
+/** One attempt's answer. */
+type Answer<T> = Omit<CallResult<T>, 'earlierAttemptUnanswered'>;
+
+/**
+ * A failure that may pass: the call is tried again. `mayHaveReached`: the request may have been carried out
+ * (no answer, or a 5xx); false when it surely was not (no connection made, throttled, no token).
+ */
 class Transient extends Error {
   constructor(
     message: string,
-    readonly retryAfterMs?: number,
+    readonly mayHaveReached: boolean,
+    readonly extra: { readonly retryAfterMs?: number; readonly correlationId?: string } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -80,6 +97,24 @@ class Transient extends Error {
 }
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/** The connection was never made: nothing of the request reached Partner Center. */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+type Sent = {
+  status: number;
+  text: string;
+  correlationId: string;
+  retryAfter?: string;
+  wwwAuthenticate?: string;
+};
 
 export class PartnerCenterHttp {
   readonly counters: CallCounters = {
@@ -107,8 +142,21 @@ export class PartnerCenterHttp {
   ): Promise<CallResult<z.output<S>> | CallResult<z.output<typeof ErrorBodySchema>>> {
     const requestId = spec.requestId ?? uuidv4();
     const o = this.options;
+    let unanswered = false;
+    const attempt = async (n: number) => {
+      try {
+        return {
+          ...(await this.attempt(spec, requestId, n, schema, accept)),
+          earlierAttemptUnanswered: unanswered,
+        };
+      } catch (error) {
+        if (error instanceof Transient && error.mayHaveReached) unanswered = true;
+        throw error;
+      }
+    };
     try {
-      return await pRetry(() => this.attempt(spec, requestId, schema, accept), {
+      return await pRetry(attempt, {
+        ...(spec.signal === undefined ? {} : { signal: spec.signal }),
         retries: o.retries ?? 6,
         factor: 2,
         minTimeout: o.minDelayMs ?? 1000,
@@ -118,39 +166,68 @@ export class PartnerCenterHttp {
           if (!(error instanceof Transient) || retriesLeft === 0) return;
           this.counters.retries++;
           o.logger?.warn(
-            { method: spec.method, path: pathOf(spec.path), requestId, reason: error.message, retriesLeft },
+            {
+              method: spec.method,
+              path: pathOf(spec.path),
+              requestId,
+              correlationId: error.extra.correlationId,
+              reason: error.message,
+              retriesLeft,
+            },
             'Partner Center call failed for now; retrying',
           );
-          if (error.retryAfterMs !== undefined) {
-            const wait = Math.min(error.retryAfterMs, o.maxRetryAfterMs ?? 120_000);
+          if (error.extra.retryAfterMs !== undefined) {
+            const wait = Math.min(error.extra.retryAfterMs, o.maxRetryAfterMs ?? 120_000);
             this.counters.retryAfterWaitedMs += wait;
-            await this.sleep(wait);
+            await untilAborted(this.sleep(wait), spec.signal);
           }
         },
       });
     } catch (error) {
-      if (error instanceof Transient) {
-        throw new PartnerCenterUnavailableError(
-          `${spec.method} ${pathOf(spec.path)}: no answer after ${(o.retries ?? 6) + 1} attempts (last: ${error.message}; MS-RequestId ${requestId})`,
-          { cause: error },
+      const final = this.finalError(spec, requestId, error);
+      // A definitive answer to a retry of a POST whose earlier attempt went unanswered says nothing of that
+      // attempt: Partner Center may have carried it out (no answer at all is unknown already).
+      if (unanswered && spec.method === 'POST' && !(final instanceof PartnerCenterUnavailableError)) {
+        throw new PartnerCenterOutcomeUnknownError(
+          `${spec.method} ${pathOf(spec.path)}: ${final instanceof Error ? final.message : String(final)}, after an earlier attempt that got no answer and may have been carried out (MS-RequestId ${requestId})`,
+          requestId,
+          { cause: final },
         );
       }
-      throw error;
+      throw final;
     }
+  }
+
+  private finalError(spec: CallSpec, requestId: string, error: unknown): unknown {
+    const where = `${spec.method} ${pathOf(spec.path)}`;
+    if (spec.signal?.aborted === true) {
+      return new PartnerCenterUnavailableError(
+        `${where}: given up at the caller's deadline (MS-RequestId ${requestId})`,
+        { cause: error },
+      );
+    }
+    if (error instanceof Transient) {
+      return new PartnerCenterUnavailableError(
+        `${where}: no answer after ${(this.options.retries ?? 6) + 1} attempts (last: ${error.message}; MS-RequestId ${requestId})`,
+        { cause: error },
+      );
+    }
+    return error;
   }
 
   private async attempt<S extends z.ZodType>(
     spec: CallSpec,
     requestId: string,
+    attempt: number,
     schema: S,
     accept: readonly number[],
-  ): Promise<CallResult<z.output<S>> | CallResult<z.output<typeof ErrorBodySchema>>> {
-    let answer = await this.send(spec, requestId);
+  ): Promise<Answer<z.output<S>> | Answer<z.output<typeof ErrorBodySchema>>> {
+    let answer = await this.send(spec, requestId, attempt);
     if (answer.status === 401) {
       // The token expired early or was revoked: one new one (MSAL caches it for the calls still queued), then
       // the same request again.
       await this.renewToken();
-      answer = await this.send(spec, requestId);
+      answer = await this.send(spec, requestId, attempt);
       if (answer.status === 401) {
         throw new AbortError(
           new PartnerCenterAuthError(
@@ -174,10 +251,15 @@ export class PartnerCenterHttp {
     const error = ErrorBodySchema.safeParse(parseJson(text));
     const body = error.success ? error.data : {};
     if (status === 429) {
+      // Throttled before it was looked at: nothing was carried out.
       this.counters.throttled++;
-      throw new Transient('429 throttled', retryAfterMs(answer.retryAfter, body.message));
+      throw new Transient('429 throttled', false, {
+        retryAfterMs: retryAfterMs(answer.retryAfter, body.message),
+        correlationId,
+      });
     }
-    if (RETRYABLE_STATUS.has(status)) throw new Transient(`HTTP ${status}`);
+    // A 5xx (or 408) may come after the request was carried out, from a part of the service behind another.
+    if (RETRYABLE_STATUS.has(status)) throw new Transient(`HTTP ${status}`, true, { correlationId });
     if (accept.includes(status)) return { status, body };
     const description = body.description ?? body.message;
     throw new AbortError(
@@ -197,9 +279,13 @@ export class PartnerCenterHttp {
       return await this.options.tokens.token(fresh);
     } catch (error) {
       if (error instanceof PartnerCenterAuthError) throw new AbortError(error);
-      throw new Transient(error instanceof Error ? error.message : String(error), undefined, {
-        cause: error,
-      });
+      // No token, so nothing was sent.
+      throw new Transient(
+        error instanceof Error ? error.message : String(error),
+        false,
+        {},
+        { cause: error },
+      );
     }
   }
 
@@ -218,19 +304,12 @@ export class PartnerCenterHttp {
    * One HTTP request, when the budget allows. The token is taken then, not before waiting in the queue, so
    * that requests queued behind one that renewed it use the new one.
    */
-  private send(
-    spec: CallSpec,
-    requestId: string,
-  ): Promise<{
-    status: number;
-    text: string;
-    correlationId: string;
-    retryAfter?: string;
-    wwwAuthenticate?: string;
-  }> {
+  private send(spec: CallSpec, requestId: string, attempt: number): Promise<Sent> {
     const o = this.options;
     const url = urlOf(o.baseUrl, spec.path);
     return o.budget.schedule(spec.lane, async () => {
+      // A call given up while it waited in the queue is not sent at all.
+      spec.signal?.throwIfAborted();
       const token = await this.token(false);
       this.counters.attempts++;
       const correlationId = uuidv4();
@@ -250,11 +329,12 @@ export class PartnerCenterHttp {
           method: spec.method,
           headers,
           ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
-          signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
+          signal: withTimeout(o.timeoutMs ?? 30_000, spec.signal),
         });
         const text = await response.text();
         const retryAfter = response.headers.get('retry-after') ?? undefined;
         const wwwAuthenticate = response.headers.get('www-authenticate') ?? undefined;
+        this.logPost(spec, requestId, correlationId, attempt, { status: response.status });
         return {
           status: response.status,
           text,
@@ -263,12 +343,37 @@ export class PartnerCenterHttp {
           ...(wwwAuthenticate === undefined ? {} : { wwwAuthenticate }),
         };
       } catch (error) {
-        // Timed out, connection refused, reset or closed before the answer: the outcome is unknown.
+        // Timed out, reset or closed before the answer: the outcome is unknown. Refused or unresolved: the
+        // connection was never made, so nothing was sent.
         const reason =
           error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : describe(error);
-        throw new Transient(reason, undefined, { cause: error });
+        this.logPost(spec, requestId, correlationId, attempt, { reason });
+        throw new Transient(
+          reason,
+          !NOT_CONNECTED.has(causeCode(error) ?? ''),
+          { correlationId },
+          { cause: error },
+        );
       }
     });
+  }
+
+  /**
+   * One line per attempt of a POST (an upgrade: what Partner Center support asks for); GETs are too many to
+   * log each. Never the token.
+   */
+  private logPost(
+    spec: CallSpec,
+    requestId: string,
+    correlationId: string,
+    attempt: number,
+    outcome: { status: number } | { reason: string },
+  ): void {
+    if (spec.method !== 'POST') return;
+    this.options.logger?.info(
+      { method: spec.method, path: pathOf(spec.path), requestId, correlationId, attempt, ...outcome },
+      'Partner Center POST attempt',
+    );
   }
 }
 
@@ -293,11 +398,33 @@ function parseJson(text: string): unknown {
   }
 }
 
+function causeCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = error.cause as { code?: unknown } | undefined;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const code = causeCode(error);
   return code === undefined ? error.message : `${error.message} (${code})`;
+}
+
+/** One attempt's timeout, ended early by the caller's signal. */
+function withTimeout(timeoutMs: number, signal: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
+}
+
+/** A wait that ends (rejecting with the signal's reason) when the signal is aborted. */
+function untilAborted<T>(wait: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return wait;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    wait.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Partner Center's links are relative to the API root, with or without the /v1 prefix. */

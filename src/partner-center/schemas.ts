@@ -38,6 +38,8 @@ export const SubscriptionSchema = z.looseObject({
   parentSubscriptionId: z.string().optional(),
   termDuration: z.string().optional(),
   billingCycle: z.string().optional(),
+  /** ISO date-time; tells an upgrade's new subscription from one that was there before. */
+  creationDate: z.string().optional(),
 });
 export type PcSubscription = z.infer<typeof SubscriptionSchema>;
 

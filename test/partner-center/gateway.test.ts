@@ -46,6 +46,28 @@ async function simCustomer(id: string): Promise<Customer> {
   return (await sim.customer(id)) as Customer;
 }
 
+/** An order of the subscription's whole quantity, asked for a second ago (as the ledger's entry carries it). */
+function ledgerOrder(
+  subscriptionId: string,
+  target: OfferId,
+  over: Partial<UpgradeOrder> = {},
+): UpgradeOrder & { requestedAt: string } {
+  const c = directory.customers.find((x) => x.subscriptions.some((s) => s.id === subscriptionId));
+  if (c === undefined) throw new Error(`no ${subscriptionId}`);
+  return {
+    ...order(c.companyProfile.companyName, subscriptionId, target, over),
+    requestedAt: new Date(Date.now() - 1000).toISOString(),
+  };
+}
+
+/** The customer's live subscriptions of an offer, in the simulator. */
+async function liveOf(customerId: string, offerId: OfferId): Promise<string[]> {
+  const c = await simCustomer(customerId);
+  return c.subscriptions.filter((s) => s.offerId === offerId && s.status === 'active').map((s) => s.id);
+}
+
+const failure = (r: unknown) => (r as { ok: false; error: { name: string; message: string } }).error;
+
 describe('the Partner Center gateway', () => {
   it('upgrades once; licence errors are accounts that need manual work; a resumption records the same upgrade', async () => {
     await sim.resetStats();
@@ -133,6 +155,157 @@ describe('the Partner Center gateway', () => {
     } finally {
       await sim.secret('valid');
     }
+  });
+
+  it.each([
+    ['suspended, as Partner Center leaves the source of an upgrade', 'sub-woodgrove-business', undefined],
+    ['still active: only part of its seats were upgraded', 'sub-lamna-essentials', 5],
+  ])(
+    'a resumption after the POST was applied and its answer lost, the source %s: done, one upgrade',
+    async (_, subscriptionId, seatsLeft) => {
+      await sim.resetStats();
+      const o = ledgerOrder(subscriptionId, 'O365_E3');
+      await sim.faults([{ method: 'POST', path: '/upgrades$', action: 'drop-after-apply', times: 0 }]);
+      try {
+        const lost = await runAdapter(sim, [{ op: 'execute', order: o, key: `token-${subscriptionId}` }]);
+        expect(failure(lost.results[0]).name).toBe('PartnerCenterUnavailableError');
+      } finally {
+        await sim.clearFaults();
+      }
+      // Partner Center's data as it really is after such an upgrade (the simulator marks the source deleted).
+      const applied = await simCustomer(o.customerId);
+      await sim.replaceCustomer({
+        ...applied,
+        subscriptions: applied.subscriptions.map((s) =>
+          s.id !== subscriptionId
+            ? s
+            : seatsLeft === undefined
+              ? { ...s, status: 'suspended' }
+              : { ...s, status: 'active', quantity: seatsLeft },
+        ),
+      });
+      const [target] = await liveOf(o.customerId, 'O365_E3');
+
+      const out = await runAdapter(sim, [
+        { op: 'execute', order: o, key: `token-${subscriptionId}`, attempt: 2 },
+      ]);
+      expect(value<Execution>(out.results[0]).newSubscriptionId).toBe(target);
+      expect((await sim.stats()).upgradesApplied).toBe(1);
+      expect(await liveOf(o.customerId, 'O365_E3')).toEqual([target]);
+    },
+  );
+
+  it.each([
+    ['a 409', 'sub-sakura-business-essentials', 409],
+    ['a 403', 'sub-midori-business-premium', 403],
+  ])(
+    'the first POST applied but unanswered, its retry gets %s: done (the new subscription is there), not refused or failed',
+    async (_, subscriptionId, status) => {
+      await sim.resetStats();
+      const o = ledgerOrder(subscriptionId, 'O365_E3');
+      const key = `token-${subscriptionId}`;
+      await sim.faults([
+        { method: 'POST', path: '/upgrades$', action: 'drop-after-apply', times: 1 },
+        { method: 'POST', path: '/upgrades$', action: 'status', status, times: 1 },
+      ]);
+      try {
+        const out = await runAdapter(sim, [{ op: 'execute', order: o, key }]);
+        expect(value<Execution>(out.results[0]).newSubscriptionId).toBe(
+          (await liveOf(o.customerId, 'O365_E3'))[0],
+        );
+        expect((await sim.stats()).upgradesApplied).toBe(1);
+
+        // Each POST attempt is logged with its MS-RequestId and MS-CorrelationId; the retry warning too.
+        const posts = out.logs.filter((l) => l['msg'] === 'Partner Center POST attempt');
+        expect(posts.map((l) => [l['requestId'], l['attempt'], l['status']])).toEqual([
+          [upgradeRequestId(key), 1, undefined],
+          [upgradeRequestId(key), 2, status],
+        ]);
+        expect(posts[0]?.['reason']).toBeTypeOf('string');
+        const correlationIds = posts.map((l) => l['correlationId']);
+        for (const id of correlationIds) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+        expect(new Set(correlationIds).size).toBe(2);
+        const retry = out.logs.find((l) => l['msg'] === 'Partner Center call failed for now; retrying');
+        expect(retry).toMatchObject({ requestId: upgradeRequestId(key), correlationId: correlationIds[0] });
+        const logged = JSON.stringify(out.logs);
+        expect(logged).not.toContain(sim.clientSecret);
+        expect(logged).not.toMatch(/bearer/i);
+      } finally {
+        await sim.clearFaults();
+      }
+    },
+  );
+
+  it("the first POST applied but unanswered, its retry's new token refused: done, not failed", async () => {
+    await sim.resetStats();
+    const o = ledgerOrder('sub-yamada-business', 'O365_E3');
+    await sim.faults([
+      { method: 'POST', path: '/upgrades$', action: 'drop-after-apply', times: 1 },
+      { method: 'POST', path: '/upgrades$', action: 'status', status: 401, times: 1 },
+    ]);
+    try {
+      const out = await runAdapter(sim, [
+        // A token first, then the secret revoked: the renewal the 401 asks for fails.
+        {
+          op: 'live',
+          customer: directory.customers.find((c) => c.id === o.customerId)!,
+          subscriptionId: o.subscriptionId,
+        },
+        { op: 'control', method: 'POST', path: '/_sim/credentials', body: { secretState: 'revoked' } },
+        { op: 'execute', order: o, key: 'token-yamada' },
+      ]);
+      expect(value<Execution>(out.results[2]).newSubscriptionId).toBe(
+        (await liveOf(o.customerId, 'O365_E3'))[0],
+      );
+      expect((await sim.stats()).upgradesApplied).toBe(1);
+    } finally {
+      await sim.secret('valid');
+      await sim.clearFaults();
+    }
+  });
+
+  it('the first POST unanswered and not applied, its retry gets a 409: outcome unknown, never refused', async () => {
+    await sim.resetStats();
+    const o = ledgerOrder('sub-hikari-business-essentials', 'O365_E3');
+    await sim.faults([
+      { method: 'POST', path: '/upgrades$', action: 'drop', times: 1 },
+      { method: 'POST', path: '/upgrades$', action: 'status', status: 409, times: 1 },
+    ]);
+    try {
+      const out = await runAdapter(sim, [{ op: 'execute', order: o, key: 'token-hikari' }]);
+      const error = failure(out.results[0]);
+      expect(error.name).toBe('PartnerCenterOutcomeUnknownError');
+      expect(error.message).toContain('409');
+      expect((await sim.stats()).upgradesApplied).toBe(0);
+    } finally {
+      await sim.clearFaults();
+    }
+  });
+
+  it('Partner Center never answers the POST: given up at the deadline, well before the retries run out', async () => {
+    await sim.faults([{ method: 'POST', path: '/upgrades$', action: 'hang', times: 0 }]);
+    try {
+      const o = ledgerOrder('sub-merand-business-essentials', 'O365_E3');
+      // Three attempts of 3 s each without the deadline.
+      const out = await runAdapter(sim, [{ op: 'execute', order: o, key: 'token-merand' }], {
+        deadlineMs: 1500,
+      });
+      expect(failure(out.results[0]).name).toBe('PartnerCenterUnavailableError');
+      expect(failure(out.results[0]).message).toContain('deadline');
+      expect(out.stepMs[0]).toBeLessThan(3000);
+    } finally {
+      await sim.clearFaults();
+    }
+  });
+
+  it("the store's refresh after an upgrade is not waited for", async () => {
+    const o = ledgerOrder('sub-berard-business-premium', 'O365_E3');
+    const out = await runAdapter(sim, [{ op: 'execute', order: o, key: 'token-berard' }], {
+      refreshMs: 10_000,
+    });
+    expect(value<Execution>(out.results[0]).newSubscriptionId).not.toBe('');
+    expect(out.refreshed).toEqual([o.customerId]);
+    expect(out.stepMs[0]).toBeLessThan(10_000);
   });
 
   it('Partner Center unreachable: the error is passed on (outcome unknown, the ledger resumes)', async () => {

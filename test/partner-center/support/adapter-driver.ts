@@ -3,6 +3,7 @@
  * started with NODE_EXTRA_CA_CERTS naming the simulator's CA (see client-driver.ts). Reads a script of steps
  * (JSON, argv[2]) and prints one JSON line with each step's result.
  */
+import { pino } from 'pino';
 import { PartnerCenterClient } from '../../../src/partner-center/index.js';
 import { PartnerCenterGateway } from '../../../src/partner-center/gateway.js';
 import { PartnerCenterLiveCheck } from '../../../src/partner-center/live-check.js';
@@ -12,7 +13,12 @@ import type { StepResult } from './client-driver.js';
 
 export type AdapterStep =
   | { op: 'live'; customer: Customer; subscriptionId: string }
-  | { op: 'execute'; order: UpgradeOrder; key: string; attempt?: number }
+  | {
+      op: 'execute';
+      order: UpgradeOrder & { requestedAt?: string };
+      key: string;
+      attempt?: number;
+    }
   | { op: 'control'; method: string; path: string; body?: unknown };
 
 export interface AdapterInput {
@@ -21,10 +27,29 @@ export interface AdapterInput {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly steps: readonly AdapterStep[];
+  /** The gateway's deadline (default its own). */
+  readonly deadlineMs?: number;
+  /** How long the store's refresh after an upgrade takes before it fails (default at once). */
+  readonly refreshMs?: number;
+}
+
+export interface AdapterOutput {
+  readonly results: StepResult[];
+  readonly refreshed: string[];
+  /** Wall time of each step (ms). */
+  readonly stepMs: number[];
+  /** The client's log lines (pino JSON). */
+  readonly logs: Record<string, unknown>[];
 }
 
 const input = JSON.parse(process.argv[2] ?? '{}') as AdapterInput;
+const logs: Record<string, unknown>[] = [];
+const logger = pino(
+  { level: 'info' },
+  { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+);
 const client = new PartnerCenterClient({
+  logger,
   tenantId: input.tenantId,
   clientId: input.clientId,
   credential: { clientSecret: input.clientSecret },
@@ -39,8 +64,10 @@ const refreshed: string[] = [];
 const live = new PartnerCenterLiveCheck({ client });
 const gateway = new PartnerCenterGateway({
   client,
+  ...(input.deadlineMs === undefined ? {} : { deadlineMs: input.deadlineMs }),
   afterUpgrade: async (customerId) => {
     refreshed.push(customerId);
+    await new Promise((resolve) => setTimeout(resolve, input.refreshMs ?? 0));
     throw new Error('the refresh failed'); // never fails the upgrade
   },
 });
@@ -64,7 +91,9 @@ async function run(step: AdapterStep): Promise<unknown> {
 }
 
 const results: StepResult[] = [];
+const stepMs: number[] = [];
 for (const step of input.steps) {
+  const started = performance.now();
   try {
     results.push({ ok: true, value: await run(step) });
   } catch (error) {
@@ -79,6 +108,10 @@ for (const step of input.steps) {
       },
     });
   }
+  stepMs.push(Math.round(performance.now() - started));
 }
 await client.close();
-process.stdout.write(`${JSON.stringify({ results, refreshed })}\n`);
+const output: AdapterOutput = { results, refreshed, stepMs, logs };
+process.stdout.write(`${JSON.stringify(output)}\n`);
+// A refresh still running (not awaited by the gateway) does not hold the driver up.
+process.exit(0);

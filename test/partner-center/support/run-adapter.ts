@@ -2,21 +2,22 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunningSimulator } from '../../../scripts/partner-center-sim/start.js';
-import type { AdapterInput, AdapterStep } from './adapter-driver.js';
-import type { StepResult } from './client-driver.js';
+import type { AdapterInput, AdapterOutput, AdapterStep } from './adapter-driver.js';
 
 const DRIVER = fileURLToPath(new URL('./adapter-driver.ts', import.meta.url));
 
 export async function runAdapter(
   sim: RunningSimulator,
   steps: readonly AdapterStep[],
-): Promise<{ results: StepResult[]; refreshed: string[] }> {
+  options: Pick<AdapterInput, 'deadlineMs' | 'refreshMs'> = {},
+): Promise<AdapterOutput> {
   const input: AdapterInput = {
     url: sim.ready.url,
     tenantId: sim.ready.tenantId,
     clientId: sim.ready.clientId,
     clientSecret: sim.clientSecret,
     steps,
+    ...options,
   };
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
@@ -29,5 +30,5 @@ export async function runAdapter(
       },
     );
   });
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as { results: StepResult[]; refreshed: string[] };
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as AdapterOutput;
 }
