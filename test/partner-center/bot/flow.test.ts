@@ -184,31 +184,55 @@ describe('Partner Center and the rules disagree: the answer follows Partner Cent
 });
 
 describe('credentials Partner Center refuses', () => {
-  it('a revoked secret: a clear answer, an error in the log, nothing changed', async () => {
+  it.each(['revoked', 'expired'] as const)(
+    'a %s secret: a clear answer, an error in the log, nothing changed',
+    async (state) => {
+      await sim.resetStats();
+      const ledgerBefore = ledgerCount(dataDir);
+      const logged = bot.stdout.length;
+      await sim.secret(state);
+      await sim.expireTokens();
+      const body = await invoke(bot, serviceUrl, 'review', {
+        customerId: named('A. Datum Corporation').id,
+        subscriptionId: 'sub-adatum-essentials',
+        target: 'O365_E3',
+        seats: '10',
+        transfer: 'true',
+      });
+      expect(body).not.toContain('"verb":"confirm"');
+      expect(body).toMatch(/credentials/i);
+      expect(body).toMatch(/nothing (was )?changed/i);
+      // The error line may reach this process after the answer.
+      await waitUntil(
+        'an error logged about the credentials',
+        () =>
+          bot.stdout
+            .slice(logged)
+            .some((line) => line.includes('"level":50') && /credential|AADSTS|invalid_client/i.test(line)),
+        { timeoutMs: 5000 },
+      );
+      expect(ledgerCount(dataDir)).toBe(ledgerBefore);
+      expect((await sim.stats()).upgradesApplied).toBe(0);
+    },
+  );
+
+  it('a secret revoked between the review and the confirm: the upgrade fails, nothing is sent or changed', async () => {
+    const lefevre = named('Transports Lefèvre SAS');
+    const token = await review(bot, serviceUrl, {
+      customerId: lefevre.id,
+      subscriptionId: 'sub-lefevre-business',
+      target: 'O365_BUSINESS_PREMIUM',
+      seats: lefevre.subscriptions[0]!.quantity,
+    });
     await sim.resetStats();
-    const ledgerBefore = ledgerCount(dataDir);
     await sim.secret('revoked');
     await sim.expireTokens();
-    const body = await invoke(bot, serviceUrl, 'review', {
-      customerId: named('A. Datum Corporation').id,
-      subscriptionId: 'sub-adatum-essentials',
-      target: 'O365_E3',
-      seats: '10',
-      transfer: 'true',
-    });
-    expect(body).not.toContain('"verb":"confirm"');
-    expect(body).toMatch(/credentials/i);
-    expect(body).toMatch(/nothing (was )?changed/i);
-    // The error line may reach this process after the answer.
-    await waitUntil(
-      'an error logged about the credentials',
-      () =>
-        bot.stdout.some(
-          (line) => line.includes('"level":50') && /credential|AADSTS|invalid_client/i.test(line),
-        ),
-      { timeoutMs: 5000 },
-    );
-    expect(ledgerCount(dataDir)).toBe(ledgerBefore);
-    expect((await sim.stats()).upgradesApplied).toBe(0);
+    const pressed = await press(bot, serviceUrl, token);
+    expect(pressed.body).toContain('Upgrade failed');
+    expect(pressed.body).toContain('nothing was changed');
+    const stats = await sim.stats();
+    expect(stats.upgradeRequestIds).toEqual([]);
+    expect(stats.upgradesApplied).toBe(0);
+    expect(ledgerEntry(dataDir, token)?.status).toBe('failed');
   });
 });
