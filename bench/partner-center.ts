@@ -112,13 +112,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function partnerCenterEnv(sim: RunningSimulator, extra: Record<string, string>): Record<string, string> {
   return {
     ...APP_ENV,
-    NODE_EXTRA_CA_CERTS: sim.ready.caCertPath,
-    CUSTOMER_SOURCE: 'partner-center',
-    PARTNER_CENTER_BASE_URL: sim.ready.url,
-    PARTNER_CENTER_AUTHORITY_URL: sim.ready.url,
-    PARTNER_CENTER_TENANT_ID: sim.ready.tenantId,
-    PARTNER_CENTER_CLIENT_ID: sim.ready.clientId,
-    PARTNER_CENTER_CLIENT_SECRET: sim.clientSecret,
+    ...sim.botEnv(),
     // No second sync during the loads.
     PARTNER_CENTER_SYNC_MINUTES: '1440',
     ...extra,

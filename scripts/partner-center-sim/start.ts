@@ -106,6 +106,22 @@ export class RunningSimulator {
     return this.control('POST', '/_sim/credentials', { secretState });
   }
 
+  /**
+   * The settings of a bot reading this simulator, as an operator would set them, its CA trusted the production
+   * way (NODE_EXTRA_CA_CERTS, read at process start).
+   */
+  botEnv(): Record<string, string> {
+    return {
+      NODE_EXTRA_CA_CERTS: this.ready.caCertPath,
+      CUSTOMER_SOURCE: 'partner-center',
+      PARTNER_CENTER_BASE_URL: this.ready.url,
+      PARTNER_CENTER_AUTHORITY_URL: this.ready.url,
+      PARTNER_CENTER_TENANT_ID: this.ready.tenantId,
+      PARTNER_CENTER_CLIENT_ID: this.ready.clientId,
+      PARTNER_CENTER_CLIENT_SECRET: this.clientSecret,
+    };
+  }
+
   /** Replaces the customer (rules model) as the simulator holds it: Partner Center changed behind the bot. */
   replaceCustomer(customer: unknown): Promise<unknown> {
     const id = (customer as { id: string }).id;

@@ -130,14 +130,7 @@ export interface ClassifierJson {
 }
 
 /** The intents about upgrades (all but help and none). */
-const DOMAIN_INTENTS: ReadonlySet<Intent> = new Set([
-  'eligibility',
-  'upgrade',
-  'paths',
-  'fleet',
-  'history',
-  'refresh',
-]);
+const DOMAIN_INTENTS: ReadonlySet<Intent> = new Set(INTENTS.filter((i) => i !== 'help' && i !== 'none'));
 /** A domain word appears in at least this many examples of the domain intents. */
 const DOMAIN_MIN_EXAMPLES = 2;
 

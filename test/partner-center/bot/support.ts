@@ -14,13 +14,7 @@ import { startReplica, waitUntil } from '../../support/child-bots.js';
 
 export function partnerCenterEnv(sim: RunningSimulator, extra: Record<string, string> = {}) {
   return {
-    NODE_EXTRA_CA_CERTS: sim.ready.caCertPath,
-    CUSTOMER_SOURCE: 'partner-center',
-    PARTNER_CENTER_BASE_URL: sim.ready.url,
-    PARTNER_CENTER_AUTHORITY_URL: sim.ready.url,
-    PARTNER_CENTER_TENANT_ID: sim.ready.tenantId,
-    PARTNER_CENTER_CLIENT_ID: sim.ready.clientId,
-    PARTNER_CENTER_CLIENT_SECRET: sim.clientSecret,
+    ...sim.botEnv(),
     PARTNER_CENTER_SYNC_MINUTES: '60',
     ...extra,
   };

@@ -3,6 +3,7 @@
  * started with NODE_EXTRA_CA_CERTS naming the simulator's CA (see client-driver.ts). Reads a script of steps
  * (JSON, argv[2]) and prints one JSON line with each step's result.
  */
+import { control, runSteps, type ControlStep } from './driver-steps.js';
 import { pino } from 'pino';
 import { PartnerCenterClient } from '../../../src/partner-center/index.js';
 import { PartnerCenterGateway } from '../../../src/partner-center/gateway.js';
@@ -19,7 +20,7 @@ export type AdapterStep =
       key: string;
       attempt?: number;
     }
-  | { op: 'control'; method: string; path: string; body?: unknown };
+  | ControlStep;
 
 export interface AdapterInput {
   readonly url: string;
@@ -78,38 +79,12 @@ async function run(step: AdapterStep): Promise<unknown> {
       return live.upgrades(step.customer, step.subscriptionId);
     case 'execute':
       return gateway.execute(step.order, step.key, step.attempt);
-    case 'control': {
-      const response = await fetch(new URL(step.path, input.url), {
-        method: step.method,
-        ...(step.body === undefined
-          ? {}
-          : { body: JSON.stringify(step.body), headers: { 'Content-Type': 'application/json' } }),
-      });
-      return response.json();
-    }
+    case 'control':
+      return control(input.url, step);
   }
 }
 
-const results: StepResult[] = [];
-const stepMs: number[] = [];
-for (const step of input.steps) {
-  const started = performance.now();
-  try {
-    results.push({ ok: true, value: await run(step) });
-  } catch (error) {
-    const e = error as Error & { reasons?: unknown; status?: unknown };
-    results.push({
-      ok: false,
-      error: {
-        name: e.name,
-        message: e.message,
-        ...(typeof e.status === 'number' ? { status: e.status } : {}),
-        ...(e.reasons === undefined ? {} : { code: e.reasons }),
-      },
-    });
-  }
-  stepMs.push(Math.round(performance.now() - started));
-}
+const { results, stepMs } = await runSteps(input.steps, run);
 await client.close();
 const output: AdapterOutput = { results, refreshed, stepMs, logs };
 process.stdout.write(`${JSON.stringify(output)}\n`);

@@ -4,6 +4,7 @@
  * fetch and its default trust store). Reads a script of steps (JSON, argv[2]), runs them in order in one
  * client (so MSAL's token cache carries over), and prints one JSON line with each step's result.
  */
+import { control, runSteps, type ControlStep } from './driver-steps.js';
 import { PartnerCenterClient, type PartnerCenterClientOptions } from '../../../src/partner-center/index.js';
 import type { UpgradeType } from '../../../src/rules/index.js';
 
@@ -22,7 +23,7 @@ export type Step =
       upgradeType: UpgradeType;
       ledgerToken: string;
     }
-  | { op: 'control'; method: string; path: string; body?: unknown }
+  | ControlStep
   /** Runs its steps at once; the value is theirs, in order (a failed one fails it). */
   | { op: 'parallel'; steps: Step[] };
 
@@ -96,38 +97,12 @@ async function run(step: Step): Promise<unknown> {
     }
     case 'parallel':
       return Promise.all(step.steps.map(run));
-    case 'control': {
-      const response = await fetch(new URL(step.path, input.url), {
-        method: step.method,
-        ...(step.body === undefined
-          ? {}
-          : { body: JSON.stringify(step.body), headers: { 'Content-Type': 'application/json' } }),
-      });
-      return response.json();
-    }
+    case 'control':
+      return control(input.url, step);
   }
 }
 
-const results: StepResult[] = [];
-const stepMs: number[] = [];
-for (const step of input.steps) {
-  const started = performance.now();
-  try {
-    results.push({ ok: true, value: await run(step) });
-  } catch (error) {
-    const e = error as Error & { status?: number; code?: unknown };
-    results.push({
-      ok: false,
-      error: {
-        name: e.name,
-        message: e.message,
-        ...(typeof e.status === 'number' ? { status: e.status } : {}),
-        ...(e.code === undefined ? {} : { code: e.code }),
-      },
-    });
-  }
-  stepMs.push(Math.round(performance.now() - started));
-}
+const { results, stepMs } = await runSteps(input.steps, run);
 await client.close();
 const output: DriverOutput = { results, counters: { ...client.counters }, stepMs };
 process.stdout.write(`${JSON.stringify(output)}\n`);
