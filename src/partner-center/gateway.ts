@@ -11,7 +11,7 @@ import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '..
 import type { LiveFinding } from '../core/live-check.js';
 import type { Execution, UpgradeOrder, UpgradeRequestRecord } from '../core/ledger.js';
 import type { AffectedAccount, Customer, OfferId, Reason, Subscription } from '../rules/index.js';
-import type { PartnerCenterClient } from './client.js';
+import { upgradeRequestId, type PartnerCenterClient } from './client.js';
 import {
   PartnerCenterAuthError,
   PartnerCenterHttpError,
@@ -103,10 +103,23 @@ export class PartnerCenterGateway implements UpgradeGateway {
         // status. Otherwise the POST is made again with the same MS-RequestId: Partner Center answers as it
         // did the first time rather than upgrading twice.
         const found = await this.upgradedSince(order, signal);
-        if (found !== undefined) return { newSubscriptionId: found, affectedAccounts: [] };
+        if (found !== undefined) {
+          this.refreshAfter(order.customerId);
+          return { newSubscriptionId: found, affectedAccounts: [] };
+        }
       }
       return await this.upgrade(order, idempotencyKey, signal);
     } catch (error) {
+      if (attempt > 1 && (error instanceof UpgradeRefusedError || error instanceof PartnerCenterHttpError)) {
+        // On a resumption, a refusal or a 404 may be the first attempt's own doing (the source it suspended,
+        // a subscription Partner Center has not listed yet): the outcome stays unknown, retried and then
+        // handed to a person, never recorded as "nothing changed".
+        throw new PartnerCenterOutcomeUnknownError(
+          `no new subscription found and Partner Center now says: ${error.message}`,
+          upgradeRequestId(idempotencyKey),
+          { cause: error },
+        );
+      }
       if (error instanceof UpgradeRefusedError || error instanceof UpgradeFailedError) throw error;
       if (error instanceof PartnerCenterHttpError) {
         // A definitive answer (403: the app may not do this; 404: the customer or subscription is gone).

@@ -6,8 +6,9 @@
  * and an upgrade of part of the seats leaves it active. The proof is a live subscription of the target offer
  * created at or after the request.
  */
-import type { OfferId, Subscription, SubscriptionStatus } from '../rules/index.js';
+import type { OfferId, Subscription } from '../rules/index.js';
 import { isLive } from '../rules/index.js';
+import { subscriptionStatus } from './customer-mapping.js';
 import { matchOffer } from './offers.js';
 import type { PcSubscription } from './schemas.js';
 
@@ -46,7 +47,8 @@ export function upgradedSubscription(
 }
 
 function liveStatus(status: string): boolean {
-  return isLive({ status: status as SubscriptionStatus } as Subscription);
+  // As the sync reads it: Partner Center's case ("Active") and statuses we do not know.
+  return isLive({ status: subscriptionStatus(status) } as Subscription);
 }
 
 /** A subscription of the target offer (add-ons never are). */

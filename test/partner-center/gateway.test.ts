@@ -85,8 +85,9 @@ describe('the Partner Center gateway', () => {
       expect(a.cause).toBe('partner_center_licence_error');
       expect(a.faults?.[0]).toContain('licence_not_transferred');
     }
-    // The store's refresh was asked for, and its failure did not fail the upgrade.
-    expect(out.refreshed).toEqual([o.customerId]);
+    // The store's refresh was asked for after each (the upgrade, then the resumption that found it), and its
+    // failure did not fail the upgrade.
+    expect(out.refreshed).toEqual([o.customerId, o.customerId]);
     const stats = await sim.stats();
     expect(stats.upgradesApplied).toBe(1);
     expect(stats.upgradeRequestIds).toEqual([upgradeRequestId('token-contoso')]);
@@ -194,6 +195,27 @@ describe('the Partner Center gateway', () => {
       expect(await liveOf(o.customerId, 'O365_E3')).toEqual([target]);
     },
   );
+
+  it('a resumption that finds no new subscription and a source Partner Center now calls not active: unknown, not refused', async () => {
+    await sim.resetStats();
+    const o = ledgerOrder('sub-hikari-business-essentials', 'O365_E3');
+    // As if the first attempt's upgrade had suspended the source and Partner Center had not listed the new
+    // subscription yet: nothing here says "nothing changed".
+    const now = await simCustomer(o.customerId);
+    await sim.replaceCustomer({
+      ...now,
+      subscriptions: now.subscriptions.map((s) =>
+        s.id === o.subscriptionId ? { ...s, status: 'suspended' } : s,
+      ),
+    });
+    try {
+      const out = await runAdapter(sim, [{ op: 'execute', order: o, key: 'token-hikari', attempt: 2 }]);
+      expect(failure(out.results[0]).name).toBe('PartnerCenterOutcomeUnknownError');
+      expect((await sim.stats()).upgradeRequestIds).toEqual([]);
+    } finally {
+      await sim.replaceCustomer(now);
+    }
+  });
 
   it.each([
     ['a 409', 'sub-sakura-business-essentials', 409],
