@@ -12,6 +12,7 @@ import {
   PartnerCenterHttpError,
   PartnerCenterOutcomeUnknownError,
   PartnerCenterResponseError,
+  PartnerCenterUnavailableError,
 } from './errors.js';
 import { PartnerCenterHttp, type CallCounters, type RetryOptions } from './http.js';
 import {
@@ -60,7 +61,8 @@ export interface CustomerWithSubscriptions {
 /** A listed customer whose subscriptions Partner Center refused for good (403, 404…): `error` says why. */
 export interface UnreadableCustomer {
   readonly customer: PcCustomer;
-  readonly error: PartnerCenterHttpError;
+  /** A definitive 4xx, no answer after the retries, or an answer of an unexpected shape. */
+  readonly error: PartnerCenterHttpError | PartnerCenterUnavailableError | PartnerCenterResponseError;
 }
 
 export interface CreateUpgradeRequest {
@@ -187,8 +189,9 @@ export class PartnerCenterClient {
    * Every customer with its subscriptions, a page of customers at a time (their subscriptions fetched at once,
    * within the budget). A customer whose subscriptions Partner Center refuses for good (deleted since the
    * listing, or out of the partner's reach) comes as an `UnreadableCustomer` rather than failing the page: one
-   * customer must not stop every other one from being read. Any other failure (credentials, no answer) fails
-   * the page, after its other calls ended.
+   * customer must not stop every other one from being read, nor one customer whose calls keep failing (no answer
+   * after the retries, an answer we cannot read). Refused credentials fail the page, after its other calls
+   * ended; a Partner Center down for every customer fails the sync there (all unreadable).
    */
   async *customersWithSubscriptions(): AsyncGenerator<
     readonly (CustomerWithSubscriptions | UnreadableCustomer)[]
@@ -202,7 +205,11 @@ export class PartnerCenterClient {
       );
       yield read.map((outcome, i) => {
         if (outcome.status === 'fulfilled') return outcome.value;
-        if (outcome.reason instanceof PartnerCenterHttpError) {
+        if (
+          outcome.reason instanceof PartnerCenterHttpError ||
+          outcome.reason instanceof PartnerCenterUnavailableError ||
+          outcome.reason instanceof PartnerCenterResponseError
+        ) {
           return { customer: page[i]!, error: outcome.reason };
         }
         throw outcome.reason;

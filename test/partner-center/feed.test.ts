@@ -177,6 +177,27 @@ describe('PartnerCenterFeed against the simulator', () => {
     }
   });
 
+  it('a customer whose subscriptions call keeps failing (503 past the retries) is unreadable; the others are read', async () => {
+    await sim.faults([
+      {
+        method: 'GET',
+        path: `/customers/${NORTHWIND.id}/subscriptions$`,
+        action: 'status',
+        status: 503,
+        times: 0,
+      },
+    ]);
+    try {
+      const out = await runFeed([]);
+      const read = value(out.pages).flat();
+      expect(out.unreadable.map((u) => u.customerId)).toEqual([NORTHWIND.id]);
+      expect(read.map((c) => c.id)).not.toContain(NORTHWIND.id);
+      expect(read).toHaveLength(directory.customers.length - 1);
+    } finally {
+      await sim.clearFaults();
+    }
+  });
+
   it('refused credentials are a system-of-record authentication error that keeps what to fix', async () => {
     const out = await runFeed([NORTHWIND.id], 'wrong-secret');
     expect(out.pages).toMatchObject({ ok: false, error: { name: 'SystemOfRecordAuthError' } });

@@ -64,12 +64,13 @@ async function run(step: Step): Promise<unknown> {
     case 'listSubscriptions':
       return client.listSubscriptions(step.customerId);
     case 'customersWithSubscriptions': {
-      const out: ({ id: string; subscriptions: string[] } | { id: string; unreadable: number })[] = [];
+      const out: ({ id: string; subscriptions: string[] } | { id: string; unreadable: number | string })[] =
+        [];
       for await (const page of client.customersWithSubscriptions()) {
         for (const c of page)
           out.push(
             'error' in c
-              ? { id: c.customer.id, unreadable: c.error.status }
+              ? { id: c.customer.id, unreadable: 'status' in c.error ? c.error.status : c.error.name }
               : { id: c.customer.id, subscriptions: c.subscriptions.map((s) => s.id) },
           );
       }
