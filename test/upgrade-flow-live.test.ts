@@ -97,23 +97,23 @@ describe('the flow follows Partner Center', () => {
     expect(choose).toContain(tr.t('upgrade.refusedTitle'));
     expect(choose).toContain(tr.t('reason.delegated_admin_missing.remedy'));
     expect(choose).toContain(tr.t('partnerCenter.notChecked'));
-    // Counted at review only: one question, one disagreement.
-    expect(disagreements).toEqual([]);
+    const disagreement = {
+      customerId: CONTOSO_ID,
+      subscriptionId: SUBSCRIPTION,
+      target: 'O365_E3',
+      rules: 'eligible',
+      partnerCenter: 'not-eligible',
+    };
+    // A target Partner Center refuses is never offered, so it cannot reach review: counted here, once.
+    expect(disagreements).toEqual([disagreement]);
 
     // A card shown before (or forged) still gets Partner Center's word at review, and nothing is recorded.
     const refused = shown(await review(b, 'O365_E3'));
     expect(refused).toContain(tr.t('upgrade.refusedTitle'));
     expect(refused).toContain(tr.t('reason.delegated_admin_missing.remedy'));
     expect(refused).not.toContain(tr.t('upgrade.labels.confirm'));
-    expect(disagreements).toEqual([
-      {
-        customerId: CONTOSO_ID,
-        subscriptionId: SUBSCRIPTION,
-        target: 'O365_E3',
-        rules: 'eligible',
-        partnerCenter: 'not-eligible',
-      },
-    ]);
+    // Another question (the old card pressed), counted once again.
+    expect(disagreements).toEqual([disagreement, disagreement]);
     expect(await b.ledger.history(CONTOSO_ID)).toEqual([]);
     expect(live.calls).toBe(2);
   });

@@ -329,7 +329,9 @@ export class UpgradeFlow {
     const eligible: TargetVerdict[] = [];
     for (const t of verdict.targets) {
       if (t.target === undefined) continue; // not in the catalog: shown by Partner Center, never offered here
-      // Not compared with the rules here: review asks again, and one question is one disagreement.
+      // A target Partner Center offers is compared with the rules at review (one question, one disagreement);
+      // one it refuses never reaches review, so it is compared here.
+      if (!t.eligible) this.compare(customer, subscription, t.target, false);
       if (t.eligible) {
         eligible.push({
           target: t.target,
