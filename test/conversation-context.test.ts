@@ -75,7 +75,9 @@ describe('follow-ups carry the customer (the issue’s examples)', () => {
   it('Japanese: an explicit paths question overrides the context (「E5のアップグレード先は？」)', async () => {
     await ask('Contosoはアップグレードできますか？', 'ja');
     const { all, card } = await ask('E5のアップグレード先は？', 'ja');
-    expect(all).toContain('Office 365 Enterprise E5 には CSP でのアップグレード先がありません');
+    expect(all).toContain(
+      'Office 365 Enterprise E5 には、クラウド ソリューション プロバイダー (CSP) でのアップグレード先がありません',
+    );
     expect(all).not.toContain('Contoso Ltd');
     expect(card).toBeUndefined();
   });

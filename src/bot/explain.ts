@@ -11,11 +11,14 @@ import {
   type SubscriptionRef,
 } from '../rules/index.js';
 import type { Language, Translator } from './i18n.js';
+import type { LinkKey } from './links.js';
 
 interface Explanation {
   readonly code: ReasonCode;
   readonly text: string;
   readonly remedy: string;
+  /** The article the Partner Center article cites for this reason, when it cites one. */
+  readonly link?: LinkKey;
 }
 
 /**
@@ -104,20 +107,35 @@ export function subscriptionLabel(
     : `${s.friendlyName} – ${offerName(tr, s.offerId)} (${id})`;
 }
 
+/** The remedy for another subscription that blocks a plan (C3, C4), and the article it cites, if any. */
+export function blockingRemedy(
+  tr: Translator,
+  code: 'conflicting_services' | 'target_already_owned',
+  ref: SubscriptionRef,
+): { readonly remedy: string; readonly link?: LinkKey } {
+  const { remedy, link } = blockingSubscription(tr, code, ref);
+  const tidy = tr.language === 'ja' ? tidyJapanese(remedy) : remedy;
+  return link === undefined ? { remedy: tidy } : { remedy: tidy, link };
+}
+
 function blockingSubscription(
   tr: Translator,
   code: 'conflicting_services' | 'target_already_owned',
   ref: SubscriptionRef,
 ) {
   const subscription = subscriptionLabel(tr, ref);
+  const ours = ref.channel === 'partner';
   return {
     subscription,
     channel: tr.t(`channel.${ref.channel}`),
     status: tr.t(`status.${ref.status}`),
     remedy: tr.t(`reason.${code}.remedy`, {
-      context: ref.channel === 'partner' ? undefined : 'elsewhere',
+      context: ours ? undefined : 'elsewhere',
       subscription,
+      target: offerName(tr, ref.offerId),
     }),
+    // The article requires cancelling only what was bought from another partner or channel (Multichannel).
+    ...(ours ? {} : { link: 'multichannel' as const }),
   };
 }
 
@@ -135,12 +153,14 @@ function explanation(tr: Translator, reason: Reason): Explanation {
         code,
         text: t('reason.bought_elsewhere.text', { channel: t(`channel.${reason.channel}`) }),
         remedy: t('reason.bought_elsewhere.remedy'),
+        link: 'multichannel',
       };
     case 'no_upgrade_path':
       return {
         code,
         text: t('reason.no_upgrade_path.text', { offer: offerName(tr, reason.offerId) }),
         remedy: t('reason.no_upgrade_path.remedy'),
+        link: 'switchPlans',
       };
     case 'subscription_not_active':
       return {
@@ -156,6 +176,7 @@ function explanation(tr: Translator, reason: Reason): Explanation {
           state: t(`adminStatus.${reason.status}`),
         }),
         remedy: t('reason.delegated_admin_missing.remedy'),
+        link: 'delegatedAdmin',
       };
     case 'trial_subscription':
       return {
@@ -185,6 +206,7 @@ function explanation(tr: Translator, reason: Reason): Explanation {
         code,
         text: t('reason.conflicting_services.text', { ...b, services: serviceList(tr, reason.services) }),
         remedy: b.remedy,
+        ...(b.link === undefined ? {} : { link: b.link }),
       };
     }
     case 'target_already_owned': {
@@ -193,6 +215,7 @@ function explanation(tr: Translator, reason: Reason): Explanation {
         code,
         text: t('reason.target_already_owned.text', { ...b, target: offerName(tr, reason.existing.offerId) }),
         remedy: b.remedy,
+        ...(b.link === undefined ? {} : { link: b.link }),
       };
     }
     case 'quantity_out_of_range':

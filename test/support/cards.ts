@@ -37,8 +37,8 @@ export function texts(json: unknown): string[] {
   return out;
 }
 
-/** Every action (type, title, verb and data). */
-export function actions(json: unknown): Record<string, unknown>[] {
+/** Every action of any type, in order. */
+function allActions(json: unknown): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
@@ -50,4 +50,16 @@ export function actions(json: unknown): Record<string, unknown>[] {
   };
   walk(json);
   return out;
+}
+
+/** Every action that comes back to the bot (type, title, verb and data): links to articles are not among them. */
+export function actions(json: unknown): Record<string, unknown>[] {
+  return allActions(json).filter((a) => a.type !== 'Action.OpenUrl');
+}
+
+/** Every link to an article (Action.OpenUrl): its title and address. */
+export function openUrls(json: unknown): { title: string; url: string }[] {
+  return allActions(json)
+    .filter((a) => a.type === 'Action.OpenUrl')
+    .map((a) => ({ title: a.title as string, url: a.url as string }));
 }

@@ -35,7 +35,16 @@ import type {
   TextLine,
   VerdictColor,
 } from '../cards/data.js';
-import { explain, offerList, offerName, serviceList, subscriptionLabel, tidyJapanese } from '../explain.js';
+import {
+  blockingRemedy,
+  explain,
+  offerList,
+  offerName,
+  serviceList,
+  subscriptionLabel,
+  tidyJapanese,
+} from '../explain.js';
+import { NO_LINK, linkButton } from '../links.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
 
@@ -87,8 +96,8 @@ function japanese(tr: Translator, text: string): string {
 }
 
 function reasonLine(tr: Translator, r: Reason): ReasonLine {
-  const { text, remedy } = explain(tr, r);
-  return { text, remedy };
+  const { text, remedy, link } = explain(tr, r);
+  return { text, remedy, ...linkButton(tr, link) };
 }
 
 /** What another subscription has that a target would add: said once, under "what the customer already has". */
@@ -126,11 +135,13 @@ function targetLines(tr: Translator, reasons: readonly Reason[]): ReasonLine[] {
           tr.t('eligibility.alreadyOwns', { target: offerName(tr, owned.existing.offerId) }),
         ),
         remedy: '',
+        ...NO_LINK,
       });
     if (services.size > 0)
       out.push({
         text: japanese(tr, tr.t('eligibility.alreadyHas', { services: serviceList(tr, [...services]) })),
         remedy: '',
+        ...NO_LINK,
       });
   }
   return out;
@@ -205,20 +216,30 @@ const VERDICT_CODES: Readonly<Record<string, ReasonCode>> = {
  * the targets would add again, and its remedy.
  */
 function owned(tr: Translator, entries: readonly Entry[]): ReasonLine[] {
-  const bySubscription = new Map<string, { ref: SubscriptionRef; services: Set<ServiceKey> }>();
+  const bySubscription = new Map<
+    string,
+    { ref: SubscriptionRef; services: Set<ServiceKey>; code: Overlap['code'] }
+  >();
   for (const entry of entries)
     for (const t of entry.targets)
       for (const r of t.reasons) {
         if (!isOverlap(r)) continue;
         const ref = overlapRef(r);
-        const seen = bySubscription.get(ref.subscriptionId) ?? { ref, services: new Set<ServiceKey>() };
+        const seen = bySubscription.get(ref.subscriptionId) ?? {
+          ref,
+          services: new Set<ServiceKey>(),
+          code: r.code,
+        };
         bySubscription.set(ref.subscriptionId, seen);
         if (r.code === 'conflicting_services') for (const s of r.services) seen.services.add(s);
+        // A subscription of a plan asked for is that plan already owned (C4): its remedy is not C3's.
+        else seen.code = r.code;
       }
   const all = [...bySubscription.values()];
-  const out: ReasonLine[] = all.slice(0, MAX_OWNED).map(({ ref, services }) => {
+  const out: ReasonLine[] = all.slice(0, MAX_OWNED).map(({ ref, services, code }) => {
     const subscription = subscriptionLabel(tr, ref);
     const has = services.size > 0 ? [...services] : CATALOG[ref.offerId].services;
+    const { remedy, link } = blockingRemedy(tr, code, ref);
     return {
       text: japanese(
         tr,
@@ -228,17 +249,16 @@ function owned(tr: Translator, entries: readonly Entry[]): ReasonLine[] {
           channel: tr.t(`channel.${ref.channel}`),
         }),
       ),
-      remedy: japanese(
-        tr,
-        tr.t(`reason.conflicting_services.remedy`, {
-          context: ref.channel === 'partner' ? undefined : 'elsewhere',
-          subscription,
-        }),
-      ),
+      remedy,
+      ...linkButton(tr, link),
     };
   });
   if (all.length > MAX_OWNED)
-    out.push({ text: tr.t('eligibility.ownedMore', { count: all.length - MAX_OWNED }), remedy: '' });
+    out.push({
+      text: tr.t('eligibility.ownedMore', { count: all.length - MAX_OWNED }),
+      remedy: '',
+      ...NO_LINK,
+    });
   return out;
 }
 

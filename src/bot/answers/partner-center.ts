@@ -4,13 +4,18 @@
  */
 import type { LiveFinding, LiveVerdict } from '../../core/live-check.js';
 import type { Customer, OfferId } from '../../rules/index.js';
-import type { TextLine } from '../cards/data.js';
 import { offerName, sentences } from '../explain.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
-import { reasonLine, refusalMessage, refusedWithLines, type RefusalMessageKey } from './upgrade.js';
+import {
+  reasonLine,
+  refusalMessage,
+  refusedWithLines,
+  type OutcomeLine,
+  type RefusalMessageKey,
+} from './upgrade.js';
 
-export function findingLine(tr: Translator, finding: LiveFinding): TextLine {
+export function findingLine(tr: Translator, finding: LiveFinding): OutcomeLine {
   switch (finding.kind) {
     case 'reason':
       return reasonLine(tr, finding.reason);
@@ -21,6 +26,7 @@ export function findingLine(tr: Translator, finding: LiveFinding): TextLine {
           tr.t('partnerCenter.conflictElsewhere', { target: offerName(tr, finding.target) }),
           tr.t('partnerCenter.conflictElsewhereRemedy'),
         ),
+        link: 'multichannel',
       };
     case 'partner-center':
       return {

@@ -23,8 +23,15 @@ import type {
 } from '../cards/data.js';
 import { explain, offerName, sentences, serviceList, subscriptionLabel } from '../explain.js';
 import type { Translator } from '../i18n.js';
+import { NO_LINK, linkButton, type LinkKey } from '../links.js';
 import { asPlainText } from '../plain-text.js';
 import type { Reply } from './reply.js';
+
+/** A line of an outcome (a reason, a next step) and the article it cites, if any. */
+export interface OutcomeLine {
+  readonly text: string;
+  readonly link?: LinkKey;
+}
 
 function plainText(lines: readonly (string | undefined)[]): string {
   return lines.filter((l): l is string => l !== undefined && l !== '').join('\n');
@@ -161,6 +168,11 @@ export function confirmAnswer(
   const title = tr.t('upgrade.confirmTitle', { customer: name });
   const accountsTitle = tr.t('upgrade.accountsTitle', { count: accounts.length });
   const billing = tr.t('upgrade.billing');
+  // Said before Confirm: without licence transfer, every user of the old subscription is left without one.
+  const warning =
+    plan.upgradeType === 'upgrade_only'
+      ? tr.t('upgrade.upgradeOnlyWarning', { subscription: subscriptionLabel(tr, plan.source) })
+      : '';
   const note = sentences(
     tr,
     view.notChecked === true ? tr.t('partnerCenter.notChecked') : '',
@@ -172,15 +184,19 @@ export function confirmAnswer(
     fallbackText: plainText([
       title,
       ...factsText(tr, facts),
+      warning,
       billing,
       accountsTitle,
       ...accounts.map((a) => `- ${a.text}`),
       note,
     ]),
     facts,
+    warning,
     billing,
+    billingLink: linkButton(tr, 'billing'),
     accountsTitle,
     accounts,
+    accountsLink: accounts.length > 0 ? linkButton(tr, 'reassign') : NO_LINK,
     note,
     token: view.token,
     live: view.live,
@@ -205,14 +221,17 @@ function outcome(
     message: string;
     facts: Fact[];
     linesTitle?: string;
-    lines?: TextLine[];
-    nextSteps?: string[];
+    lines?: readonly OutcomeLine[];
+    nextSteps?: readonly OutcomeLine[];
   },
 ): Reply {
-  const lines = parts.lines ?? [];
+  const lines: TextLine[] = (parts.lines ?? []).map(({ text }) => ({ text }));
   // A no-break space after the number: with a plain space, markdown makes each step a list of its own, and a
   // renderer that ignores a list's start number (Web Chat) shows every step as "1.".
-  const nextSteps = (parts.nextSteps ?? []).map((text, i) => ({ text: `${i + 1}.\u00a0${text}` }));
+  const nextSteps = (parts.nextSteps ?? []).map(({ text }, i) => ({ text: `${i + 1}.\u00a0${text}` }));
+  // One button per article, however many lines cite it.
+  const cited = new Set([...(parts.lines ?? []), ...(parts.nextSteps ?? [])].map((l) => l.link));
+  const links = [...cited].flatMap((key) => (key === undefined ? [] : [linkButton(tr, key)]));
   const data: OutcomeCardData = {
     title: parts.title,
     color: parts.color,
@@ -222,6 +241,7 @@ function outcome(
     lines,
     nextStepsTitle: tr.t('upgrade.nextStepsTitle'),
     nextSteps,
+    links,
     fallbackText: plainText([
       parts.title,
       parts.message,
@@ -292,17 +312,23 @@ export function doneAnswer(
   };
   const accounts = entry.affectedAccounts.map((a) => accountLine(tr, a));
   const causes = new Set(entry.affectedAccounts.map((a) => a.cause));
+  const step = (key: string, link?: LinkKey): OutcomeLine[] => [
+    link === undefined ? { text: tr.t(key) } : { text: tr.t(key), link },
+  ];
+  // Partner Center lists the accounts that need manual work; the article on licence reassignment says how.
   const steps = [
-    ...(causes.has('licence_not_transferred') ? [tr.t('upgrade.nextSteps.assignLicences')] : []),
-    ...(causes.has('custom_assignment_lost') ? [tr.t('upgrade.nextSteps.reassign')] : []),
-    ...(causes.has('beyond_seat_count') ? [tr.t('upgrade.nextSteps.notMoved')] : []),
-    ...(causes.has('partner_center_licence_error') ? [tr.t('partnerCenter.licenceErrorsStep')] : []),
+    ...(causes.has('licence_not_transferred') ? step('upgrade.nextSteps.assignLicences', 'reassign') : []),
+    ...(causes.has('custom_assignment_lost') ? step('upgrade.nextSteps.reassign', 'reassign') : []),
+    ...(causes.has('beyond_seat_count') ? step('upgrade.nextSteps.notMoved', 'reassign') : []),
+    ...(causes.has('partner_center_licence_error')
+      ? step('partnerCenter.licenceErrorsStep', 'reassign')
+      : []),
   ];
   const where =
     system === 'partner-center'
       ? tr.t('partnerCenter.doneInPartnerCenter', vars)
       : tr.t('partnerCenter.doneEmbedded');
-  if (steps.length === 0) steps.push(tr.t('upgrade.nextSteps.nothing'));
+  if (steps.length === 0) steps.push(...step('upgrade.nextSteps.nothing'));
   return outcome(tr, tr.t('upgrade.doneSummary', vars), {
     title: tr.t('upgrade.doneTitle'),
     color: 'Good',
@@ -310,7 +336,7 @@ export function doneAnswer(
     facts: entryFacts(tr, customer, entry),
     linesTitle: tr.t('upgrade.affectedTitle'),
     lines: accounts,
-    nextSteps: [...steps, tr.t('upgrade.nextSteps.billing')],
+    nextSteps: [...steps, ...step('upgrade.nextSteps.billing', 'billing')],
   });
 }
 
@@ -360,10 +386,11 @@ export function refusalMessage(
   });
 }
 
-/** A reason in our words, with its remedy. */
-export function reasonLine(tr: Translator, reason: Reason): TextLine {
+/** A reason in our words, with its remedy and the article it cites. */
+export function reasonLine(tr: Translator, reason: Reason): OutcomeLine {
   const e = explain(tr, reason);
-  return { text: sentences(tr, e.text, e.remedy) };
+  const text = sentences(tr, e.text, e.remedy);
+  return e.link === undefined ? { text } : { text, link: e.link };
 }
 
 /** Refused now: the rules say no (at review or at confirm); nothing changed. */
@@ -388,7 +415,7 @@ export function refusedAnswer(
 export function refusedWithLines(
   tr: Translator,
   message: string,
-  lines: TextLine[],
+  lines: readonly OutcomeLine[],
   facts: Fact[] = [],
 ): Reply {
   return outcome(tr, message, {
@@ -412,7 +439,7 @@ export function refusedEntryAnswer(
   entry: LedgerEntry,
   system: 'embedded' | 'partner-center' = 'embedded',
 ): Reply {
-  const lines = entry.reasons.map((r) => reasonLine(tr, r));
+  const lines: OutcomeLine[] = entry.reasons.map((r) => reasonLine(tr, r));
   if (lines.length === 0 && system === 'partner-center' && entry.error !== undefined && entry.error !== '') {
     lines.push({
       text: sentences(

@@ -8,7 +8,13 @@ export interface Fact {
   readonly value: string;
 }
 
-export interface ReasonLine {
+/** A button to an article the Partner Center article cites; both '' for none. */
+export interface LinkButton {
+  readonly linkTitle: string;
+  readonly linkUrl: string;
+}
+
+export interface ReasonLine extends LinkButton {
   readonly text: string;
   readonly remedy: string;
 }
@@ -143,10 +149,16 @@ export interface ConfirmCardData {
   readonly fallbackText: string;
   /** Customer, subscription, from → to, seats, upgrade type, added services. */
   readonly facts: readonly Fact[];
+  /** Upgrade only: what happens to the old subscription and its users, said before Confirm; '' otherwise. */
+  readonly warning: string;
   readonly billing: string;
+  /** Common billing scenarios. */
+  readonly billingLink: LinkButton;
   readonly accountsTitle: string;
   /** The accounts that will need manual work. */
   readonly accounts: readonly TextLine[];
+  /** Licence reassignment when changing plans, when some account needs manual work; '' otherwise. */
+  readonly accountsLink: LinkButton;
   /** Who may confirm, or ''. */
   readonly note: string;
   /** The confirm token: the upgrade it confirms happens at most once. */
@@ -168,6 +180,8 @@ export interface OutcomeCardData {
   readonly lines: readonly TextLine[];
   readonly nextStepsTitle: string;
   readonly nextSteps: readonly TextLine[];
+  /** The articles the lines and steps refer to, each once. */
+  readonly links: readonly LinkButton[];
 }
 
 /** cards/more.json: a long answer's next page ("show older", "next 10"). */
