@@ -3,7 +3,7 @@
  * through NODE_EXTRA_CA_CERTS): the demo directory, plus a customer holding offers the catalog does not judge,
  * read in the rules' model; a customer whose subscriptions cannot be read, apart from the others.
  */
-import { execFile } from 'node:child_process';
+import { runDriver, signIn } from './support/run-driver.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,24 +69,8 @@ async function runFeed(
   customerIds: readonly string[],
   clientSecret = sim.clientSecret,
 ): Promise<FeedDriverOutput> {
-  const input: FeedDriverInput = {
-    url: sim.ready.url,
-    tenantId: sim.ready.tenantId,
-    clientId: sim.ready.clientId,
-    clientSecret,
-    pageSize: 5,
-    customerIds,
-  };
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', DRIVER, JSON.stringify(input)],
-      { env: sim.clientEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-      (error, out, err) =>
-        error === null ? resolve(out) : reject(new Error(`feed driver failed: ${error.message}\n${err}`)),
-    );
-  });
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as FeedDriverOutput;
+  const input: FeedDriverInput = { ...signIn(sim, clientSecret), pageSize: 5, customerIds };
+  return runDriver<FeedDriverOutput>(sim, DRIVER, input, 'feed driver');
 }
 
 function value<T>(outcome: Outcome<T> | undefined): T {

@@ -1,8 +1,8 @@
 /** Starts the client driver in a child process that trusts the simulator through NODE_EXTRA_CA_CERTS. */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunningSimulator } from '../../../scripts/partner-center-sim/start.js';
 import type { DriverInput, DriverOutput, Step, StepResult } from './client-driver.js';
+import { runDriver, signIn } from './run-driver.js';
 
 const DRIVER = fileURLToPath(new URL('./client-driver.ts', import.meta.url));
 
@@ -12,27 +12,8 @@ export async function runClient(
   options: DriverInput['options'] = {},
   clientSecret = sim.clientSecret,
 ): Promise<DriverOutput> {
-  const input: DriverInput = {
-    url: sim.ready.url,
-    tenantId: sim.ready.tenantId,
-    clientId: sim.ready.clientId,
-    clientSecret,
-    options,
-    steps,
-  };
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', DRIVER, JSON.stringify(input)],
-      { env: sim.clientEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-      (error, out, err) => {
-        if (error !== null) reject(new Error(`client driver failed: ${error.message}\n${err}`));
-        else resolve(out);
-      },
-    );
-  });
-  const line = stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as DriverOutput;
+  const input: DriverInput = { ...signIn(sim, clientSecret), options, steps };
+  return runDriver<DriverOutput>(sim, DRIVER, input, 'client driver');
 }
 
 /** The value of a step that must have succeeded (its error otherwise, in the assertion message). */
