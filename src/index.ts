@@ -53,7 +53,7 @@ import { Metrics } from './observability/metrics.js';
 import { createServer, limitSlowClients } from './server.js';
 import { openPersistence, type Persistence } from './persistence.js';
 import { StorageError } from './storage/errors.js';
-import type { UpgradePlan } from './rules/index.js';
+import type { LicencePlan, UpgradePlan } from './rules/index.js';
 import type { CustomerRepository } from './core/customers.js';
 import type { UpgradeGateway } from './core/gateway.js';
 import { startRetention } from './core/retention.js';
@@ -92,7 +92,7 @@ export interface App {
 export interface AppOptions {
   readonly logger?: Logger;
   /** Fault injection for tests (inside the embedded gateway's transaction). */
-  readonly faults?: { readonly beforeCommit?: (plan: UpgradePlan) => void };
+  readonly faults?: { readonly beforeCommit?: (plan: UpgradePlan | LicencePlan) => void };
   /**
    * botbuilder authentication settings laid over those of the configuration, e.g. the OpenID metadata URLs
    * of a local stand-in for the Bot Framework's token service (tests).

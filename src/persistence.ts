@@ -10,7 +10,7 @@ import type { LeaseStore } from './core/leases.js';
 import type { UpgradeLedger } from './core/ledger.js';
 import type { KeyValueStore } from './core/state.js';
 import type { DirectoryData } from './directory/load.js';
-import type { Customer, UpgradePlan } from './rules/index.js';
+import type { Customer, LicencePlan, UpgradePlan } from './rules/index.js';
 import { isPgUnavailable } from './postgres/errors.js';
 import { sqlState } from './postgres/migrations.js';
 import { openPgStore, serverOf } from './postgres/store.js';
@@ -50,7 +50,7 @@ export interface PersistenceOptions {
   readonly seed: () => DirectoryData;
   readonly seedSource: string;
   /** Fault injection for tests, inside the gateway's transaction. */
-  readonly faults?: { readonly beforeCommit?: (plan: UpgradePlan) => void };
+  readonly faults?: { readonly beforeCommit?: (plan: UpgradePlan | LicencePlan) => void };
   readonly onWarning?: (message: string) => void;
 }
 

@@ -323,6 +323,10 @@ export class SimState {
           'other',
           `The subscription was bought through another channel (${reason.channel}).`,
         );
+      case 'seats_not_added':
+      case 'seat_count_changed':
+        // Licence reasons: never part of an upgrade's verdict.
+        return this.error('other', `Not an upgrade condition: ${reason.code}.`);
     }
   }
 }

@@ -26,6 +26,24 @@ const CardActionSchema = z.discriminatedUnion('verb', [
     seats: z.coerce.number().int().min(0).max(10_000_000),
     transfer: flag.default(true),
   }),
+  /** The add-licences card for a customer (and one of its subscriptions: condition 4's "Add licences" button). */
+  z.object({
+    verb: z.literal('startLicences'),
+    customerId: id,
+    subscriptionId: id.optional(),
+  }),
+  /**
+   * Review of the add-licences card: the subscription chosen (or the only one shown), and the seats typed, to
+   * add (`mode` add) or as the new total. Anything else than a whole number is answered by the rules' reason.
+   */
+  z.object({
+    verb: z.literal('reviewLicences'),
+    customerId: id,
+    subscriptionId: id.optional(),
+    shownSubscriptionId: z.string().max(200).default(''),
+    mode: z.enum(['add', 'total']),
+    seats: z.coerce.number().finite().min(-10_000_000).max(10_000_000),
+  }),
   z.object({ verb: z.literal('confirm'), token }),
   z.object({ verb: z.literal('cancel'), token }),
   /** The next page of a customer's upgrade history. */

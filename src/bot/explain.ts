@@ -139,9 +139,59 @@ function blockingSubscription(
   };
 }
 
-export function explain(tr: Translator, reason: Reason): Explanation {
-  const e = explanation(tr, reason);
+/** What is being explained: an upgrade, or licences added to a subscription (the same codes read otherwise). */
+export type ExplainedChange = 'upgrade' | 'licences';
+
+export function explain(tr: Translator, reason: Reason, change: ExplainedChange = 'upgrade'): Explanation {
+  const e = change === 'licences' ? licenceExplanation(tr, reason) : explanation(tr, reason);
   return tr.language === 'ja' ? { ...e, text: tidyJapanese(e.text), remedy: tidyJapanese(e.remedy) } : e;
+}
+
+/**
+ * Licences added: the conditions on the subscription say "licences cannot be added", not "cannot be upgraded";
+ * the seat limits are the subscription's own offer's.
+ */
+function licenceExplanation(tr: Translator, reason: Reason): Explanation {
+  const { t } = tr;
+  switch (reason.code) {
+    case 'bought_elsewhere':
+      return {
+        code: reason.code,
+        text: t('licences.reason.bought_elsewhere.text', { channel: t(`channel.${reason.channel}`) }),
+        remedy: t('licences.reason.bought_elsewhere.remedy'),
+        link: 'multichannel',
+      };
+    case 'subscription_not_active':
+      return {
+        code: reason.code,
+        text: t('reason.subscription_not_active.text', { status: t(`status.${reason.status}`) }),
+        remedy: t('licences.reason.subscription_not_active.remedy', { context: reason.status }),
+      };
+    case 'trial_subscription':
+      return {
+        code: reason.code,
+        text: t('reason.trial_subscription.text'),
+        remedy: t('licences.reason.trial_subscription.remedy'),
+      };
+    case 'quantity_out_of_range':
+      return {
+        code: reason.code,
+        text: t('licences.reason.quantity_out_of_range.text', {
+          context: reason.maxQuantity >= UNLIMITED_SEATS ? 'unlimited' : undefined,
+          quantity: tr.number(reason.quantity),
+          min: tr.number(reason.minQuantity),
+          max: tr.number(reason.maxQuantity),
+          offer: offerName(tr, reason.target),
+        }),
+        remedy: t('licences.reason.quantity_out_of_range.remedy', {
+          context: reason.maxQuantity >= UNLIMITED_SEATS ? 'unlimited' : undefined,
+          max: tr.number(reason.maxQuantity),
+        }),
+        ...(reason.maxQuantity >= UNLIMITED_SEATS ? {} : { link: 'switchPlans' as const }),
+      };
+    default:
+      return explanation(tr, reason);
+  }
 }
 
 function explanation(tr: Translator, reason: Reason): Explanation {
@@ -229,6 +279,24 @@ function explanation(tr: Translator, reason: Reason): Explanation {
           target: offerName(tr, reason.target),
         }),
         remedy: t('reason.quantity_out_of_range.remedy'),
+      };
+    case 'seats_not_added':
+      return {
+        code,
+        text: t('reason.seats_not_added.text', {
+          quantity: tr.number(reason.quantity),
+          asked: tr.number(reason.asked),
+        }),
+        remedy: t('reason.seats_not_added.remedy'),
+      };
+    case 'seat_count_changed':
+      return {
+        code,
+        text: t('reason.seat_count_changed.text', {
+          expected: tr.number(reason.expected),
+          actual: tr.number(reason.actual),
+        }),
+        remedy: t('reason.seat_count_changed.remedy'),
       };
   }
 }

@@ -1,10 +1,17 @@
 /**
- * The upgrade gateway port: whatever carries an upgrade out in the system of record (the embedded store, or
+ * The upgrade gateway port: whatever carries a change (an upgrade, or licences added) out in the system of record (the embedded store, or
  * Partner Center). `execute` is idempotent by its key: run again with the same key (a retry, a resumption
  * after a crash), it does not upgrade twice and answers as the first run did.
  */
-import { planUpgrade, type Customer, type Reason, type UpgradePlan } from '../rules/index.js';
-import type { Execution, UpgradeOrder } from './ledger.js';
+import {
+  planLicenceAddition,
+  planUpgrade,
+  type Customer,
+  type LicencePlan,
+  type Reason,
+  type UpgradePlan,
+} from '../rules/index.js';
+import type { Execution, LicenceOrder, ChangeOrder, UpgradeOrder } from './ledger.js';
 
 export interface UpgradeGateway {
   /**
@@ -23,7 +30,7 @@ export interface UpgradeGateway {
    * unknown: the caller keeps the claim and runs it again later with the same key. `attempt` is 1 for the
    * first run (the default), more for a resumption (the first run may have changed the system of record).
    */
-  execute(order: UpgradeOrder, idempotencyKey: string, attempt?: number): Promise<Execution>;
+  execute(order: ChangeOrder, idempotencyKey: string, attempt?: number): Promise<Execution>;
 }
 
 /** The system of record refused the change: it is not eligible now. Nothing changed. */
@@ -63,5 +70,20 @@ export function planOrder(
   if (planned.problem === 'not_eligible') {
     throw new UpgradeRefusedError(planned.verdict.reasons, 'not eligible now');
   }
+  throw new UpgradeFailedError(`subscription "${order.subscriptionId}" is not in the directory`);
+}
+
+/**
+ * The plan of a licence order on the customer as the system of record holds it now; the gateways' shared check
+ * before they change anything. Throws as `planOrder` does; a seat count other than the card showed is refused
+ * (`seat_count_changed`): a change made elsewhere is never overwritten.
+ */
+export function planLicenceOrder(customer: Customer | undefined, order: LicenceOrder): LicencePlan {
+  if (customer === undefined) {
+    throw new UpgradeFailedError(`customer "${order.customerId}" is not in the directory`);
+  }
+  const planned = planLicenceAddition(customer, order);
+  if (planned.ok) return planned.plan;
+  if (planned.problem === 'not_eligible') throw new UpgradeRefusedError(planned.reasons, 'not possible now');
   throw new UpgradeFailedError(`subscription "${order.subscriptionId}" is not in the directory`);
 }

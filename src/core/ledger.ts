@@ -35,14 +35,38 @@ export interface Actor {
   readonly aadObjectId?: string;
 }
 
-/** What is to be changed: the source subscription, the target, the seats and the upgrade type. */
-export interface UpgradeOrder {
+/** What a confirm card changes: an upgrade to another plan, or more licences on the same subscription. */
+export type ChangeKind = 'upgrade' | 'add_licences';
+
+interface OrderBase {
   readonly customerId: string;
   readonly subscriptionId: string;
   readonly fromOffer: OfferId;
+  /** The offer the subscription is on after the change: the upgrade's target; for licences, its own offer. */
   readonly target: OfferId;
+  /** The seats after the change: the new subscription's (upgrade) or the subscription's new total (licences). */
   readonly quantity: number;
+}
+
+/** An upgrade: the source subscription, the target, the seats and the upgrade type. */
+export interface UpgradeOrder extends OrderBase {
+  /** Absent on orders made before licences could be added: an upgrade. */
+  readonly change?: 'upgrade';
   readonly upgradeType: UpgradeType;
+}
+
+/** Licences added to a subscription: its seats go from `previousQuantity` (as the card showed) to `quantity`. */
+export interface LicenceOrder extends OrderBase {
+  readonly change: 'add_licences';
+  readonly previousQuantity: number;
+}
+
+/** What is to be changed. */
+export type ChangeOrder = UpgradeOrder | LicenceOrder;
+
+/** True for an order that adds licences. */
+export function isLicenceOrder(order: ChangeOrder): order is LicenceOrder {
+  return order.change === 'add_licences';
 }
 
 /** Where a confirm card was issued: its token is confirmed or cancelled there only. */
@@ -53,8 +77,7 @@ export interface Place {
   readonly tenantId?: string;
 }
 
-/** What the confirm card was made for. */
-export interface UpgradeRequestRecord extends UpgradeOrder {
+interface RequestFields {
   /** Unique, random, carried by the confirm card (see `newUpgradeToken`). */
   readonly token: string;
   readonly requestedBy: Actor;
@@ -64,7 +87,10 @@ export interface UpgradeRequestRecord extends UpgradeOrder {
   readonly place?: Place;
 }
 
-export interface LedgerEntry extends UpgradeRequestRecord {
+/** What the confirm card was made for. */
+export type UpgradeRequestRecord = ChangeOrder & RequestFields;
+
+interface EntryFields {
   readonly status: RequestStatus;
   /** ISO date-time after which a pending entry can no longer be confirmed. */
   readonly expiresAt: string;
@@ -83,6 +109,8 @@ export interface LedgerEntry extends UpgradeRequestRecord {
   /** Why failed (or, for a refusal without reasons, what was missing). */
   readonly error?: string;
 }
+
+export type LedgerEntry = UpgradeRequestRecord & EntryFields;
 
 export type ClaimOutcome =
   /** This caller now holds the entry (executing, with a lease) and must carry the change out. */
@@ -103,6 +131,7 @@ export type CancelOutcome =
 
 /** The result of a change carried out by a gateway. */
 export interface Execution {
+  /** The subscription that holds the result: the new one (upgrade), or the same one (licences). */
   readonly newSubscriptionId: string;
   readonly affectedAccounts: readonly AffectedAccount[];
 }
@@ -170,6 +199,14 @@ export function requestProblems(request: UpgradeRequestRecord): string[] {
   }
   if (Number.isNaN(Date.parse(request.requestedAt))) {
     problems.push(`requestedAt is not a date-time: "${request.requestedAt}"`);
+  }
+  if (isLicenceOrder(request)) {
+    if (!Number.isInteger(request.previousQuantity) || request.previousQuantity < 1) {
+      problems.push(
+        `the previous quantity must be a whole number of 1 or more, got ${request.previousQuantity}`,
+      );
+    }
+    if (request.target !== request.fromOffer) problems.push('licences are added on the same offer');
   }
   if (request.requestedBy.id.trim() === '') problems.push('requestedBy has no id');
   return problems;

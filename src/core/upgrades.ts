@@ -4,12 +4,14 @@
  * (Partner Center) or a shared database fits without changing the bot. Claims left unfinished (a replica died,
  * the gateway's answer was lost) are resumed once their lease runs out, with the same idempotency key.
  */
-import { planUpgrade, type Customer, type Reason } from '../rules/index.js';
+import { planLicenceAddition, planUpgrade, type Customer, type Reason } from '../rules/index.js';
 import type { CustomerRepository } from './customers.js';
 import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from './gateway.js';
 import {
   LedgerError,
+  isLicenceOrder,
   type Actor,
+  type ChangeOrder,
   type CancelOutcome,
   type FinalStatus,
   type LedgerEntry,
@@ -64,6 +66,29 @@ export interface UpgradeServiceDeps {
   readonly onError?: (error: unknown, token?: string) => void;
 }
 
+/** `Omit` over each member of a union (the built-in one merges the members first). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+type CheckProblem =
+  | { readonly kind: 'not_eligible'; readonly reasons: readonly Reason[] }
+  | { readonly kind: 'unknown_subscription' };
+
+/** What the rules say against an order on the customer as read now (undefined: it can be carried out). */
+function checkProblem(customer: Customer, order: ChangeOrder): CheckProblem | undefined {
+  if (isLicenceOrder(order)) {
+    const planned = planLicenceAddition(customer, order);
+    if (planned.ok) return undefined;
+    return planned.problem === 'not_eligible'
+      ? { kind: 'not_eligible', reasons: planned.reasons }
+      : { kind: 'unknown_subscription' };
+  }
+  const planned = planUpgrade(customer, order, 'check');
+  if (planned.ok) return undefined;
+  return planned.problem === 'not_eligible'
+    ? { kind: 'not_eligible', reasons: planned.verdict.reasons }
+    : { kind: 'unknown_subscription' };
+}
+
 export class UpgradeService {
   readonly timings: UpgradeTimings;
   private readonly now: () => Date;
@@ -86,10 +111,10 @@ export class UpgradeService {
   }
 
   /** Records a new pending request, valid for the configured lifetime. */
-  request(record: Omit<UpgradeRequestRecord, 'requestedAt'>): Promise<LedgerEntry> {
+  request(record: DistributiveOmit<UpgradeRequestRecord, 'requestedAt'>): Promise<LedgerEntry> {
     const now = this.now();
     return this.deps.ledger.record(
-      { ...record, requestedAt: now.toISOString() },
+      { ...record, requestedAt: now.toISOString() } as UpgradeRequestRecord,
       new Date(now.getTime() + this.timings.lifetimeMs),
     );
   }
@@ -221,12 +246,15 @@ export class UpgradeService {
       if (customer === undefined) {
         return this.refuse(entry, [], `customer "${entry.customerId}" is not in the directory`);
       }
-      // The recorded request is the request: subscription, target, quantity and upgrade type. A system of
-      // record that judges eligibility itself (Partner Center) is not second-guessed on the synced copy.
-      const planned = planUpgrade(customer, entry, 'check');
-      if (!planned.ok && !(this.deps.gateway.judgesEligibility && planned.problem === 'not_eligible')) {
-        return planned.problem === 'not_eligible'
-          ? this.refuse(entry, planned.verdict.reasons)
+      // The recorded request is the request: subscription, target, quantity and upgrade type (or seats). A
+      // system of record that judges eligibility itself (Partner Center) is not second-guessed on the synced copy.
+      const problem = checkProblem(customer, entry);
+      if (
+        problem !== undefined &&
+        !(this.deps.gateway.judgesEligibility && problem.kind === 'not_eligible')
+      ) {
+        return problem.kind === 'not_eligible'
+          ? this.refuse(entry, problem.reasons)
           : this.refuse(entry, [], `subscription "${entry.subscriptionId}" is not in the directory`);
       }
     }

@@ -163,6 +163,36 @@ CREATE TABLE state (
 CREATE INDEX state_by_update ON state (updated_at);
 `;
 
+const SCHEMA_6 = `
+-- A confirm card changes a plan (upgrade) or adds licences to a subscription (change = 'add_licences': the seats go
+-- from previous_quantity to quantity on the same offer, and there is no upgrade type). The subscription that holds
+-- the result is the same one every time licences are added: new_subscription_id is unique for upgrades only.
+ALTER TABLE upgrade_ledger
+  ADD COLUMN change text NOT NULL DEFAULT 'upgrade' CHECK (change IN ('upgrade', 'add_licences')),
+  ADD COLUMN previous_quantity integer CHECK (previous_quantity > 0),
+  ALTER COLUMN upgrade_type DROP NOT NULL,
+  ADD CHECK ((change = 'upgrade') = (upgrade_type IS NOT NULL)),
+  ADD CHECK ((change = 'add_licences') = (previous_quantity IS NOT NULL)),
+  DROP CONSTRAINT upgrade_ledger_new_subscription_id_key;
+CREATE UNIQUE INDEX upgrade_ledger_new_subscription ON upgrade_ledger (new_subscription_id)
+  WHERE change = 'upgrade';
+CREATE OR REPLACE FUNCTION upgrade_ledger_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT ((OLD.status = 'pending' AND NEW.status IN ('executing', 'cancelled', 'expired'))
+       OR (OLD.status = 'executing' AND NEW.status IN ('executing', 'done', 'failed', 'refused', 'unknown'))) THEN
+    RAISE EXCEPTION 'upgrade request already decided';
+  END IF;
+  IF (NEW.token, NEW.customer_id, NEW.subscription_id, NEW.change, NEW.from_offer, NEW.target, NEW.quantity,
+      NEW.previous_quantity, NEW.upgrade_type, NEW.requested_by_id, NEW.requested_at, NEW.conversation_id)
+     IS DISTINCT FROM (OLD.token, OLD.customer_id, OLD.subscription_id, OLD.change, OLD.from_offer, OLD.target,
+      OLD.quantity, OLD.previous_quantity, OLD.upgrade_type, OLD.requested_by_id, OLD.requested_at,
+      OLD.conversation_id) THEN
+    RAISE EXCEPTION 'what was requested never changes';
+  END IF;
+  RETURN NEW;
+END $$;
+`;
+
 const SCHEMA_5 = `
 -- Named leases: one replica at a time does a job (the Partner Center sync), until the time in "until".
 CREATE TABLE leases (
@@ -180,6 +210,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     sql: SCHEMA_4,
   },
   { version: 5, description: 'named leases (one replica syncs at a time)', sql: SCHEMA_5 },
+  {
+    version: 6,
+    description: 'licences added to a subscription: the kind of change and the seats before it',
+    sql: SCHEMA_6,
+  },
 ];
 
 /** The schema version this code expects: the same on both engines. */

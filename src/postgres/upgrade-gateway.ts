@@ -1,16 +1,28 @@
 /**
- * The embedded upgrade gateway in PostgreSQL: carries an upgrade out in the shared directory (the source
- * subscription cancelled, the new one added) and records it under its idempotency key, in one transaction that
+ * The embedded upgrade gateway in PostgreSQL: carries a change out in the shared directory (an upgrade: the source
+ * subscription cancelled, the new one added; licences: the subscription's seats raised) and records it under its idempotency key, in one transaction that
  * first locks the customer's row (SELECT … FOR UPDATE): replicas running the same key, or two changes to one
  * customer, queue on that lock. Run again with the same key, it answers what it did the first time.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
-import { planOrder, UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
-import type { Execution, UpgradeOrder } from '../core/ledger.js';
+import {
+  planLicenceOrder,
+  planOrder,
+  UpgradeFailedError,
+  UpgradeRefusedError,
+  type UpgradeGateway,
+} from '../core/gateway.js';
+import { isLicenceOrder, type ChangeOrder, type Execution, type UpgradeOrder } from '../core/ledger.js';
 import { UpgradeConflictError, checkedUpgrade } from '../directory/upgrade-checks.js';
-import type { AffectedAccount, Customer, UpgradePlan } from '../rules/index.js';
+import {
+  applyLicencePlan,
+  type AffectedAccount,
+  type Customer,
+  type LicencePlan,
+  type UpgradePlan,
+} from '../rules/index.js';
 import { errorMessage } from '../storage/errors.js';
 import { nextRevision, type PgCustomerRepository } from './customers.js';
 import { inTransaction } from './migrations.js';
@@ -18,7 +30,7 @@ import { inTransaction } from './migrations.js';
 /** Fault injection for tests. */
 export interface PgGatewayFaults {
   /** Called inside the transaction after the directory write and before the execution is recorded. */
-  readonly beforeCommit?: (plan: UpgradePlan) => void;
+  readonly beforeCommit?: (plan: UpgradePlan | LicencePlan) => void;
 }
 
 /**
@@ -49,7 +61,7 @@ export class PgUpgradeGateway implements UpgradeGateway {
     private readonly options: { readonly faults?: PgGatewayFaults; readonly now?: () => Date } = {},
   ) {}
 
-  async execute(order: UpgradeOrder, idempotencyKey: string): Promise<Execution> {
+  async execute(order: ChangeOrder, idempotencyKey: string): Promise<Execution> {
     let execution: Execution;
     try {
       execution = await inTransaction(this.pool, (client) => this.apply(client, order, idempotencyKey));
@@ -66,7 +78,7 @@ export class PgUpgradeGateway implements UpgradeGateway {
     return execution;
   }
 
-  private async apply(client: PoolClient, order: UpgradeOrder, key: string): Promise<Execution> {
+  private async apply(client: PoolClient, order: ChangeOrder, key: string): Promise<Execution> {
     // The customer's row first: a second run of the same key waits here, then finds the execution below.
     const { rows: customers } = await client.query<{ document: Customer }>(
       'SELECT document FROM customers WHERE id = $1 FOR UPDATE',
@@ -83,13 +95,9 @@ export class PgUpgradeGateway implements UpgradeGateway {
       };
     }
     const customer = customers[0]?.document;
-    const plan = planOrder(customer, order, randomUUID());
-    const newId = plan.newSubscription.id;
-    const { rows: owners } = await client.query<{ document: Customer }>(
-      `SELECT document FROM customers WHERE document -> 'subscriptions' @> $1::jsonb LIMIT 1`,
-      [JSON.stringify([{ id: newId }])],
-    );
-    const updated = checkedUpgrade(customer, plan, (id) => (id === newId ? owners[0]?.document : undefined));
+    const { plan, updated, execution } = isLicenceOrder(order)
+      ? licencesAdded(customer, planLicenceOrder(customer, order))
+      : await upgraded(client, customer, order);
     const version = await nextRevision(client);
     await client.query('UPDATE customers SET company_name = $1, document = $2, version = $3 WHERE id = $4', [
       updated.companyProfile.companyName,
@@ -98,7 +106,6 @@ export class PgUpgradeGateway implements UpgradeGateway {
       updated.id,
     ]);
     this.options.faults?.beforeCommit?.(plan);
-    const execution: Execution = { newSubscriptionId: newId, affectedAccounts: plan.affectedAccounts };
     await client.query(
       `INSERT INTO executions (idempotency_key, customer_id, subscription_id, new_subscription_id,
          affected_accounts, at) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -113,4 +120,33 @@ export class PgUpgradeGateway implements UpgradeGateway {
     );
     return execution;
   }
+}
+
+interface Applied {
+  readonly plan: UpgradePlan | LicencePlan;
+  readonly updated: Customer;
+  readonly execution: Execution;
+}
+
+/** The upgrade checked against the customer's locked row and the owner of the new subscription's id. */
+async function upgraded(
+  client: PoolClient,
+  customer: Customer | undefined,
+  order: UpgradeOrder,
+): Promise<Applied> {
+  const plan = planOrder(customer, order, randomUUID());
+  const newId = plan.newSubscription.id;
+  const { rows: owners } = await client.query<{ document: Customer }>(
+    `SELECT document FROM customers WHERE document -> 'subscriptions' @> $1::jsonb LIMIT 1`,
+    [JSON.stringify([{ id: newId }])],
+  );
+  const updated = checkedUpgrade(customer, plan, (id) => (id === newId ? owners[0]?.document : undefined));
+  return { plan, updated, execution: { newSubscriptionId: newId, affectedAccounts: plan.affectedAccounts } };
+}
+
+/** The licences added, planned on the customer's locked row (a seat count changed meanwhile was refused). */
+function licencesAdded(customer: Customer | undefined, plan: LicencePlan): Applied {
+  // planLicenceOrder found the customer: it is defined here.
+  const updated = applyLicencePlan(customer!, plan);
+  return { plan, updated, execution: { newSubscriptionId: plan.subscription.id, affectedAccounts: [] } };
 }

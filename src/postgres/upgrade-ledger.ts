@@ -20,6 +20,8 @@ import {
   type LedgerEvent,
   type LedgerEventKind,
   type LedgerRow,
+  changeColumns,
+  requestDetail,
 } from '../storage/upgrade-ledger.js';
 import { UNIQUE_VIOLATION, inTransaction, sqlState } from './migrations.js';
 
@@ -67,14 +69,15 @@ export class PgUpgradeLedger extends OutcomeRecorder implements UpgradeLedger {
     const problems = requestProblems(request);
     if (problems.length > 0) throw new LedgerError(`Invalid upgrade request: ${problems.join('; ')}`);
     const requestedAt = new Date(request.requestedAt);
+    const columns = changeColumns(request);
     return inTransaction(this.pool, async (client) => {
       let row: PgLedgerRow;
       try {
         const result = await client.query<PgLedgerRow>(
           `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity,
-             upgrade_type, requested_by_id, requested_by_name, requested_by_aad_object_id, requested_at,
-             conversation_id, channel_id, tenant_id, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
+             change, previous_quantity, upgrade_type, requested_by_id, requested_by_name,
+             requested_by_aad_object_id, requested_at, conversation_id, channel_id, tenant_id, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING *`,
           [
             request.token,
             request.customerId,
@@ -82,7 +85,9 @@ export class PgUpgradeLedger extends OutcomeRecorder implements UpgradeLedger {
             request.fromOffer,
             request.target,
             request.quantity,
-            request.upgradeType,
+            columns.change,
+            columns.previous_quantity,
+            columns.upgrade_type,
             request.requestedBy.id,
             request.requestedBy.name ?? null,
             request.requestedBy.aadObjectId ?? null,
@@ -102,7 +107,7 @@ export class PgUpgradeLedger extends OutcomeRecorder implements UpgradeLedger {
         }
         throw error;
       }
-      const detail = `${request.subscriptionId} → ${request.target}`;
+      const detail = requestDetail(request);
       await addEvent(client, request.token, requestedAt, request.requestedBy, 'requested', detail);
       return fromRow(row);
     });

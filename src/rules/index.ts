@@ -5,3 +5,4 @@ export * from './eligibility.js';
 export * from './fleet.js';
 export * from './planning.js';
 export * from './other-products.js';
+export * from './licences.js';

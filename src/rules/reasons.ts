@@ -56,7 +56,14 @@ export type Reason =
       readonly quantity: number;
       readonly minQuantity: number;
       readonly maxQuantity: number;
-    };
+    }
+  /** Licences: the seats asked for are not more than the subscription has (removing licences is not done here). */
+  | { readonly code: 'seats_not_added'; readonly quantity: number; readonly asked: number }
+  /**
+   * Licences: the subscription's seat count changed since the confirm card was made (a change made elsewhere):
+   * nothing is overwritten.
+   */
+  | { readonly code: 'seat_count_changed'; readonly expected: number; readonly actual: number };
 
 export type ReasonCode = Reason['code'];
 
@@ -72,6 +79,8 @@ export const REASON_CODES = [
   'conflicting_services',
   'target_already_owned',
   'quantity_out_of_range',
+  'seats_not_added',
+  'seat_count_changed',
 ] as const satisfies readonly ReasonCode[];
 
 /** Codes about the subscription itself: they block every target alike. */

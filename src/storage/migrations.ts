@@ -251,6 +251,92 @@ CREATE TABLE leases (
 ) STRICT;
 `;
 
+const SCHEMA_6 = `
+-- A confirm card changes a plan (upgrade) or adds licences to a subscription (change = 'add_licences': the seats go
+-- from previous_quantity to quantity on the same offer, and there is no upgrade type). The subscription that holds
+-- the result is the same one every time licences are added: new_subscription_id is unique for upgrades only.
+-- Rebuilt, since SQLite cannot change a column's constraints.
+DROP TRIGGER upgrade_ledger_forward;
+DROP TRIGGER upgrade_ledger_order_kept;
+DROP TRIGGER upgrade_ledger_kept;
+ALTER TABLE upgrade_ledger RENAME TO upgrade_ledger_5;
+CREATE TABLE upgrade_ledger (
+  token                    TEXT PRIMARY KEY,
+  customer_id              TEXT NOT NULL,
+  subscription_id          TEXT NOT NULL,
+  change                   TEXT NOT NULL DEFAULT 'upgrade' CHECK (change IN ('upgrade', 'add_licences')),
+  from_offer               TEXT NOT NULL,
+  target                   TEXT NOT NULL,
+  quantity                 INTEGER NOT NULL CHECK (quantity > 0),
+  previous_quantity        INTEGER CHECK (previous_quantity > 0),
+  upgrade_type             TEXT,
+  requested_by_id          TEXT NOT NULL,
+  requested_by_name        TEXT,
+  requested_by_aad_object_id TEXT,
+  requested_at             TEXT NOT NULL,
+  conversation_id          TEXT,
+  expires_at               TEXT NOT NULL,
+  status                   TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                             ('pending', 'executing', 'done', 'failed', 'refused', 'unknown', 'cancelled',
+                              'expired')),
+  decided_by_id            TEXT,
+  decided_by_name          TEXT,
+  decided_by_aad_object_id TEXT,
+  decided_at               TEXT,
+  lease_until              TEXT,
+  attempts                 INTEGER NOT NULL DEFAULT 0,
+  new_subscription_id      TEXT,
+  affected_accounts        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(affected_accounts)),
+  reasons                  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reasons)),
+  error                    TEXT,
+  channel_id               TEXT,
+  tenant_id                TEXT,
+  CHECK ((status IN ('pending', 'executing')) = (decided_at IS NULL)),
+  CHECK ((status = 'executing') = (lease_until IS NOT NULL)),
+  CHECK ((status = 'done') = (new_subscription_id IS NOT NULL)),
+  CHECK ((change = 'upgrade') = (upgrade_type IS NOT NULL)),
+  CHECK ((change = 'add_licences') = (previous_quantity IS NOT NULL))
+) STRICT;
+INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity, upgrade_type,
+    requested_by_id, requested_by_name, requested_by_aad_object_id, requested_at, conversation_id, expires_at,
+    status, decided_by_id, decided_by_name, decided_by_aad_object_id, decided_at, lease_until, attempts,
+    new_subscription_id, affected_accounts, reasons, error, channel_id, tenant_id)
+  SELECT token, customer_id, subscription_id, from_offer, target, quantity, upgrade_type, requested_by_id,
+    requested_by_name, requested_by_aad_object_id, requested_at, conversation_id, expires_at, status,
+    decided_by_id, decided_by_name, decided_by_aad_object_id, decided_at, lease_until, attempts,
+    new_subscription_id, affected_accounts, reasons, error, channel_id, tenant_id
+  FROM upgrade_ledger_5 ORDER BY rowid;
+DROP TABLE upgrade_ledger_5;
+CREATE INDEX upgrade_ledger_by_customer ON upgrade_ledger (customer_id, requested_at);
+CREATE INDEX upgrade_ledger_executing ON upgrade_ledger (lease_until) WHERE status = 'executing';
+CREATE UNIQUE INDEX upgrade_ledger_one_executing ON upgrade_ledger (subscription_id) WHERE status = 'executing';
+CREATE UNIQUE INDEX upgrade_ledger_new_subscription ON upgrade_ledger (new_subscription_id)
+  WHERE change = 'upgrade';
+CREATE TRIGGER upgrade_ledger_forward BEFORE UPDATE ON upgrade_ledger
+WHEN NOT ((OLD.status = 'pending' AND NEW.status IN ('executing', 'cancelled', 'expired'))
+       OR (OLD.status = 'executing' AND NEW.status IN ('executing', 'done', 'failed', 'refused', 'unknown')))
+BEGIN
+  SELECT RAISE(ABORT, 'upgrade request already decided');
+END;
+CREATE TRIGGER upgrade_ledger_order_kept BEFORE UPDATE OF token, customer_id, subscription_id, change, from_offer,
+  target, quantity, previous_quantity, upgrade_type, requested_by_id, requested_at, conversation_id
+  ON upgrade_ledger
+WHEN NEW.token IS NOT OLD.token OR NEW.customer_id IS NOT OLD.customer_id
+  OR NEW.subscription_id IS NOT OLD.subscription_id OR NEW.change IS NOT OLD.change
+  OR NEW.from_offer IS NOT OLD.from_offer OR NEW.target IS NOT OLD.target OR NEW.quantity IS NOT OLD.quantity
+  OR NEW.previous_quantity IS NOT OLD.previous_quantity OR NEW.upgrade_type IS NOT OLD.upgrade_type
+  OR NEW.requested_by_id IS NOT OLD.requested_by_id OR NEW.requested_at IS NOT OLD.requested_at
+  OR NEW.conversation_id IS NOT OLD.conversation_id
+BEGIN
+  SELECT RAISE(ABORT, 'what was requested never changes');
+END;
+CREATE TRIGGER upgrade_ledger_kept BEFORE DELETE ON upgrade_ledger
+WHEN OLD.status IN ('pending', 'executing', 'done', 'unknown')
+BEGIN
+  SELECT RAISE(ABORT, 'pending, executing, done and unknown upgrade requests are never deleted');
+END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -276,6 +362,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     description: 'named leases (one replica syncs at a time)',
     up: (db) => db.exec(SCHEMA_5),
+  },
+  {
+    version: 6,
+    description: 'licences added to a subscription: the kind of change and the seats before it',
+    up: (db) => db.exec(SCHEMA_6),
   },
 ];
 

@@ -14,7 +14,7 @@ import type { CustomerChange, DirectoryInfo } from '../core/customers.js';
 import type { DirectoryData } from '../directory/load.js';
 import type { CustomerName } from '../directory/lookup-types.js';
 import { checkedUpgrade } from '../directory/upgrade-checks.js';
-import type { Customer, UpgradePlan } from '../rules/index.js';
+import { applyLicencePlan, type Customer, type LicencePlan, type UpgradePlan } from '../rules/index.js';
 import { StorageError, errorMessage } from './errors.js';
 
 export interface SeedOptions {
@@ -311,6 +311,21 @@ export class SqliteDirectory {
       const owner = this.ownerOf.get(subscriptionId);
       return owner === undefined ? undefined : this.load(owner);
     });
+    return this.prepareWrite(updated);
+  }
+
+  /**
+   * For the upgrade gateway, inside its write transaction: writes the customer with the licences added. The plan
+   * was made (and checked) on `currentForWrite` in the same transaction. Call `upgradeCommitted` once committed.
+   */
+  prepareLicences(plan: LicencePlan): PreparedUpgrade {
+    this.requireWriteTransaction();
+    const current = this.load(plan.customerId);
+    if (current === undefined) throw new Error(`Customer "${plan.customerId}" vanished from the database`);
+    return this.prepareWrite(applyLicencePlan(current, plan));
+  }
+
+  private prepareWrite(updated: Customer): PreparedUpgrade {
     const version = (this.maxVersionStatement.get() ?? 0) + 1;
     const { changes } = this.updateCustomer.run(
       updated.companyProfile.companyName,

@@ -1,21 +1,33 @@
 /**
- * The embedded upgrade gateway: carries an upgrade out in the SQLite directory (the source subscription
- * cancelled, the new one added) and records the result under its idempotency key, in one transaction. Run
+ * The embedded upgrade gateway: carries a change out in the SQLite directory (an upgrade: the source subscription
+ * cancelled, the new one added; licences: the subscription's seats raised) and records the result under its idempotency key, in one transaction. Run
  * again with the same key, it answers what it did the first time and changes nothing.
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { planOrder, UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
-import type { Execution, UpgradeOrder } from '../core/ledger.js';
+import {
+  planLicenceOrder,
+  planOrder,
+  UpgradeFailedError,
+  UpgradeRefusedError,
+  type UpgradeGateway,
+} from '../core/gateway.js';
+import {
+  isLicenceOrder,
+  type ChangeOrder,
+  type Execution,
+  type LicenceOrder,
+  type UpgradeOrder,
+} from '../core/ledger.js';
 import { UpgradeConflictError } from '../directory/upgrade-checks.js';
-import type { AffectedAccount, UpgradePlan } from '../rules/index.js';
+import type { AffectedAccount, Customer, LicencePlan, UpgradePlan } from '../rules/index.js';
 import { errorCode, errorMessage } from './errors.js';
 import type { PreparedUpgrade, SqliteDirectory } from './sqlite-directory.js';
 
 /** Fault injection for tests. */
 export interface GatewayFaults {
   /** Called inside the transaction after the directory write and before the execution is recorded. */
-  readonly beforeCommit?: (plan: UpgradePlan) => void;
+  readonly beforeCommit?: (plan: UpgradePlan | LicencePlan) => void;
 }
 
 interface ExecutionRow {
@@ -52,7 +64,7 @@ export class SqliteUpgradeGateway implements UpgradeGateway {
     );
   }
 
-  async execute(order: UpgradeOrder, idempotencyKey: string): Promise<Execution> {
+  async execute(order: ChangeOrder, idempotencyKey: string): Promise<Execution> {
     let outcome: Outcome;
     try {
       outcome = this.db.transaction(() => this.apply(order, idempotencyKey)).immediate();
@@ -67,7 +79,7 @@ export class SqliteUpgradeGateway implements UpgradeGateway {
     return outcome.execution;
   }
 
-  private apply(order: UpgradeOrder, key: string): Outcome {
+  private apply(order: ChangeOrder, key: string): Outcome {
     const stored = this.select.get(key);
     if (stored !== undefined) {
       return {
@@ -79,21 +91,9 @@ export class SqliteUpgradeGateway implements UpgradeGateway {
       };
     }
     const customer = this.directory.currentForWrite(order.customerId);
-    const plan = planOrder(customer, order, randomUUID());
-    let prepared: PreparedUpgrade;
-    try {
-      prepared = this.directory.prepareUpgrade(plan);
-    } catch (error) {
-      if (error instanceof UpgradeConflictError && error.conflict === 'not_eligible') {
-        throw new UpgradeRefusedError(error.reasons, error.message);
-      }
-      throw error;
-    }
-    this.options.faults?.beforeCommit?.(plan);
-    const execution: Execution = {
-      newSubscriptionId: plan.newSubscription.id,
-      affectedAccounts: plan.affectedAccounts,
-    };
+    const { prepared, execution } = isLicenceOrder(order)
+      ? this.addLicences(customer, order)
+      : this.upgrade(customer, order);
     const at = (this.options.now?.() ?? new Date()).toISOString();
     this.insert.run(
       key,
@@ -105,4 +105,35 @@ export class SqliteUpgradeGateway implements UpgradeGateway {
     );
     return { kind: 'applied', execution, prepared };
   }
+
+  private upgrade(customer: Customer | undefined, order: UpgradeOrder): Applied {
+    const plan = planOrder(customer, order, randomUUID());
+    let prepared: PreparedUpgrade;
+    try {
+      prepared = this.directory.prepareUpgrade(plan);
+    } catch (error) {
+      if (error instanceof UpgradeConflictError && error.conflict === 'not_eligible') {
+        throw new UpgradeRefusedError(error.reasons, error.message);
+      }
+      throw error;
+    }
+    this.options.faults?.beforeCommit?.(plan);
+    return {
+      prepared,
+      execution: { newSubscriptionId: plan.newSubscription.id, affectedAccounts: plan.affectedAccounts },
+    };
+  }
+
+  /** The seats raised in the same transaction as the check: a count changed meanwhile is refused, never overwritten. */
+  private addLicences(customer: Customer | undefined, order: LicenceOrder): Applied {
+    const plan = planLicenceOrder(customer, order);
+    const prepared = this.directory.prepareLicences(plan);
+    this.options.faults?.beforeCommit?.(plan);
+    return { prepared, execution: { newSubscriptionId: plan.subscription.id, affectedAccounts: [] } };
+  }
+}
+
+interface Applied {
+  readonly prepared: PreparedUpgrade;
+  readonly execution: Execution;
 }

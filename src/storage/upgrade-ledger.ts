@@ -6,8 +6,11 @@
 import type Database from 'better-sqlite3';
 import {
   LedgerError,
+  isLicenceOrder,
   requestProblems,
   type Actor,
+  type ChangeKind,
+  type ChangeOrder,
   type CancelOutcome,
   type ClaimOutcome,
   type LedgerEntry,
@@ -50,7 +53,9 @@ export interface LedgerRow {
   readonly from_offer: string;
   readonly target: string;
   readonly quantity: number;
-  readonly upgrade_type: string;
+  readonly change: string;
+  readonly previous_quantity: number | null;
+  readonly upgrade_type: string | null;
   readonly requested_by_id: string;
   readonly requested_by_name: string | null;
   readonly requested_by_aad_object_id: string | null;
@@ -92,11 +97,11 @@ export class SqliteUpgradeLedger extends OutcomeRecorder implements UpgradeLedge
     this.statements = {
       select: db.prepare<[string], LedgerRow>('SELECT * FROM upgrade_ledger WHERE token = ?'),
       insert: db.prepare(
-        `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity,
-           upgrade_type, requested_by_id, requested_by_name, requested_by_aad_object_id, requested_at,
-           conversation_id, channel_id, tenant_id, expires_at)
-         VALUES (@token, @customer_id, @subscription_id, @from_offer, @target, @quantity, @upgrade_type,
-           @requested_by_id, @requested_by_name, @requested_by_aad_object_id, @requested_at, @conversation_id,
+        `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, change, from_offer, target, quantity,
+           previous_quantity, upgrade_type, requested_by_id, requested_by_name, requested_by_aad_object_id,
+           requested_at, conversation_id, channel_id, tenant_id, expires_at)
+         VALUES (@token, @customer_id, @subscription_id, @change, @from_offer, @target, @quantity,
+           @previous_quantity, @upgrade_type, @requested_by_id, @requested_by_name, @requested_by_aad_object_id, @requested_at, @conversation_id,
            @channel_id, @tenant_id, @expires_at) ${returning}`,
       ),
       claim: db.prepare<[string, string | null, string | null, string, string, string], LedgerRow>(
@@ -166,7 +171,7 @@ export class SqliteUpgradeLedger extends OutcomeRecorder implements UpgradeLedge
             from_offer: request.fromOffer,
             target: request.target,
             quantity: request.quantity,
-            upgrade_type: request.upgradeType,
+            ...changeColumns(request),
             requested_by_id: request.requestedBy.id,
             requested_by_name: request.requestedBy.name ?? null,
             requested_by_aad_object_id: request.requestedBy.aadObjectId ?? null,
@@ -184,7 +189,7 @@ export class SqliteUpgradeLedger extends OutcomeRecorder implements UpgradeLedge
           }
           throw error;
         }
-        const detail = `${request.subscriptionId} → ${request.target}`;
+        const detail = requestDetail(request);
         this.addEvent(request.token, requestedAt, request.requestedBy, 'requested', detail);
         return toEntry(row);
       })
@@ -362,6 +367,24 @@ function actor(id: string | null, name: string | null, aadObjectId: string | nul
   };
 }
 
+/** The columns that say what kind of change a request is (shared with the PostgreSQL ledger). */
+export function changeColumns(request: ChangeOrder): {
+  change: ChangeKind;
+  previous_quantity: number | null;
+  upgrade_type: string | null;
+} {
+  return isLicenceOrder(request)
+    ? { change: 'add_licences', previous_quantity: request.previousQuantity, upgrade_type: null }
+    : { change: 'upgrade', previous_quantity: null, upgrade_type: request.upgradeType };
+}
+
+/** What the audit trail says was requested: the subscription and the target, or its seats before → after. */
+export function requestDetail(request: ChangeOrder): string {
+  return isLicenceOrder(request)
+    ? `${request.subscriptionId}: ${request.previousQuantity} → ${request.quantity} seats`
+    : `${request.subscriptionId} → ${request.target}`;
+}
+
 /** A ledger row, as SQLite stores it, as the port's entry (shared with the PostgreSQL ledger). */
 export function toEntry(row: LedgerRow): LedgerEntry {
   const decidedBy = actor(row.decided_by_id, row.decided_by_name, row.decided_by_aad_object_id);
@@ -372,7 +395,9 @@ export function toEntry(row: LedgerRow): LedgerEntry {
     fromOffer: row.from_offer as OfferId,
     target: row.target as OfferId,
     quantity: row.quantity,
-    upgradeType: row.upgrade_type as UpgradeType,
+    ...(row.change === 'add_licences'
+      ? { change: 'add_licences' as const, previousQuantity: row.previous_quantity ?? 0 }
+      : { change: 'upgrade' as const, upgradeType: row.upgrade_type as UpgradeType }),
     requestedBy: actor(row.requested_by_id, row.requested_by_name, row.requested_by_aad_object_id) ?? {
       id: row.requested_by_id,
     },

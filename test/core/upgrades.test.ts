@@ -1,7 +1,7 @@
 /** The upgrade service over the real SQLite store, on a fake clock: exactly once, leases, lifetimes, attempts. */
 import { describe, expect, it } from 'vitest';
 import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../../src/core/gateway.js';
-import type { Execution, FinalStatus, UpgradeRequestRecord } from '../../src/core/ledger.js';
+import type { Execution, FinalStatus, UpgradeOrder, UpgradeRequestRecord } from '../../src/core/ledger.js';
 import { UpgradeService, type UpgradeTimings } from '../../src/core/upgrades.js';
 import { evaluateTarget, type Customer, type Subscription } from '../../src/rules/index.js';
 import type { GatewayFaults } from '../../src/storage/sqlite-upgrade-gateway.js';
@@ -28,7 +28,7 @@ const TIMINGS: UpgradeTimings = {
 const ADATUM = DEMO.customers.find((c) => c.companyProfile.companyName === 'A. Datum Corporation')!;
 
 /** What `UpgradeService.request` takes: the Contoso Essentials → O365_E3 request, timed by the service. */
-function contosoOrder(token: string, overrides: Partial<UpgradeRequestRecord> = {}) {
+function contosoOrder(token: string, overrides: Partial<UpgradeRequestRecord & UpgradeOrder> = {}) {
   const { requestedAt: _at, ...request } = contosoRequest(token, overrides);
   return request;
 }
@@ -256,7 +256,7 @@ describe('UpgradeService: confirm', () => {
     const { store, service, finals, errors } = harness({
       faults: {
         beforeCommit: (plan) => {
-          throw new Error(`injected fault (${plan.newSubscription.id})`);
+          throw new Error(`injected fault (${'newSubscription' in plan ? plan.newSubscription.id : ''})`);
         },
       },
     });

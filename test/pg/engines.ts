@@ -14,13 +14,13 @@ import type { LeaseStore } from '../../src/core/leases.js';
 import type { UpgradeLedger } from '../../src/core/ledger.js';
 import type { KeyValueStore } from '../../src/core/state.js';
 import { openPgStore } from '../../src/postgres/store.js';
-import type { Customer, UpgradePlan } from '../../src/rules/index.js';
+import type { Customer, LicencePlan, UpgradePlan } from '../../src/rules/index.js';
 import type { LedgerEvent } from '../../src/storage/upgrade-ledger.js';
 import { DEMO, open, tempDir, withRawDatabase } from '../storage/support.js';
 
 export interface EngineOptions {
   readonly now?: () => Date;
-  readonly beforeCommit?: (plan: UpgradePlan) => void;
+  readonly beforeCommit?: (plan: UpgradePlan | LicencePlan) => void;
 }
 
 export interface Stores {

@@ -4,6 +4,7 @@ import type {
   Execution,
   LedgerEntry,
   UpgradeLedger,
+  UpgradeOrder,
   UpgradeRequestRecord,
 } from '../../src/core/ledger.js';
 import type { AffectedAccount } from '../../src/rules/index.js';
@@ -29,7 +30,7 @@ export const EXECUTION: Execution = { newSubscriptionId: 'sub-new-1', affectedAc
 export function record(
   ledger: UpgradeLedger,
   token: string,
-  overrides: Partial<UpgradeRequestRecord> = {},
+  overrides: Partial<UpgradeRequestRecord & UpgradeOrder> = {},
   expires = EXPIRES,
 ): Promise<LedgerEntry> {
   return ledger.record(contosoRequest(token, overrides), expires);
@@ -39,7 +40,7 @@ export function record(
 export async function executing(
   ledger: UpgradeLedger,
   token: string,
-  overrides: Partial<UpgradeRequestRecord> = {},
+  overrides: Partial<UpgradeRequestRecord & UpgradeOrder> = {},
 ): Promise<LedgerEntry> {
   await record(ledger, token, overrides);
   const outcome = await ledger.claim(token, BOB, T0, LEASE);

@@ -184,7 +184,10 @@ describe('SqliteDirectory', () => {
     const { gateway, directory } = open(dataDir, {
       faults: {
         beforeCommit: (upgrade) => {
-          if (faults-- > 0) throw new Error(`injected fault (${upgrade.newSubscription.id})`);
+          if (faults-- > 0)
+            throw new Error(
+              `injected fault (${'newSubscription' in upgrade ? upgrade.newSubscription.id : ''})`,
+            );
         },
       },
     });

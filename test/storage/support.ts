@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach } from 'vitest';
-import type { Actor, UpgradeRequestRecord } from '../../src/core/ledger.js';
+import type { Actor, UpgradeOrder, UpgradeRequestRecord } from '../../src/core/ledger.js';
 import { loadDemoDirectory, type DirectoryData } from '../../src/directory/load.js';
 import type { Customer, Subscription, UpgradePlan } from '../../src/rules/index.js';
 import { DATABASE_FILE, openDatabase } from '../../src/storage/database.js';
@@ -68,8 +68,8 @@ export function applyUpgrade({ db, directory }: DirectoryConnection, plan: Upgra
 /** The Contoso Essentials → O365_E3 request (eligible in the demo directory). */
 export function contosoRequest(
   token: string,
-  overrides: Partial<UpgradeRequestRecord> = {},
-): UpgradeRequestRecord {
+  overrides: Partial<UpgradeRequestRecord & UpgradeOrder> = {},
+): UpgradeRequestRecord & UpgradeOrder {
   return {
     token,
     customerId: CONTOSO_ID,

@@ -12,7 +12,7 @@ import {
   type TargetVerdict,
   type UpgradePlan,
 } from '../../rules/index.js';
-import type { Actor, LedgerEntry } from '../../core/ledger.js';
+import { isLicenceOrder, type Actor, type LedgerEntry } from '../../core/ledger.js';
 import type {
   ChooseTargetCardData,
   ConfirmCardData,
@@ -21,7 +21,14 @@ import type {
   TextLine,
   VerdictColor,
 } from '../cards/data.js';
-import { explain, offerName, sentences, serviceList, subscriptionLabel } from '../explain.js';
+import {
+  explain,
+  offerName,
+  sentences,
+  serviceList,
+  subscriptionLabel,
+  type ExplainedChange,
+} from '../explain.js';
 import type { Translator } from '../i18n.js';
 import { NO_LINK, linkButton, type LinkKey } from '../links.js';
 import { asPlainText } from '../plain-text.js';
@@ -33,12 +40,12 @@ export interface OutcomeLine {
   readonly link?: LinkKey;
 }
 
-function plainText(lines: readonly (string | undefined)[]): string {
+export function plainText(lines: readonly (string | undefined)[]): string {
   return lines.filter((l): l is string => l !== undefined && l !== '').join('\n');
 }
 
 /** The facts as lines, "title: value" as the language writes it (« Sièges : 40 », with its no-break space). */
-function factsText(tr: Translator, facts: readonly Fact[]): string[] {
+export function factsText(tr: Translator, facts: readonly Fact[]): string[] {
   return facts.map((f) => tr.t('card.fact', { title: f.title, value: f.value }));
 }
 
@@ -139,7 +146,7 @@ function requestFacts(
   ];
 }
 
-interface ConfirmView {
+export interface ConfirmView {
   readonly token: string;
   /** Confirm and Cancel shown (false: the read-only view for others in a group chat). */
   readonly live: boolean;
@@ -212,7 +219,12 @@ export function confirmAnswer(
   return { text, card: { name: 'confirm', data } };
 }
 
-function outcome(
+/** The wording of an entry's outcomes: an upgrade's, or licences added. */
+export function wordsOf(entry: LedgerEntry): 'upgrade' | 'licences' {
+  return isLicenceOrder(entry) ? 'licences' : 'upgrade';
+}
+
+export function outcome(
   tr: Translator,
   summary: string,
   parts: {
@@ -254,19 +266,39 @@ function outcome(
   return { text: summary, card: { name: 'outcome', data } };
 }
 
+/** The customer, the subscription and its seats before → after, and how many are added. */
+export function licenceFacts(
+  tr: Translator,
+  customer: Customer,
+  subscription: Pick<Subscription, 'id' | 'offerId' | 'friendlyName'>,
+  previous: number,
+  quantity: number,
+): Fact[] {
+  return [
+    { title: tr.t('upgrade.facts.customer'), value: customer.companyProfile.companyName },
+    { title: tr.t('upgrade.facts.subscription'), value: subscriptionLabel(tr, subscription) },
+    {
+      title: tr.t('licences.facts.seats'),
+      value: tr.t('upgrade.change', { from: tr.number(previous), to: tr.number(quantity) }),
+    },
+    { title: tr.t('licences.facts.added'), value: tr.number(quantity - previous) },
+  ];
+}
+
 /** An entry as a plan-like record (for the facts of an outcome). */
-function entryFacts(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Fact[] {
-  const source = customer?.subscriptions.find((s) => s.id === entry.subscriptionId) ?? {
-    id: entry.subscriptionId,
-    offerId: entry.fromOffer,
-  };
-  const facts = requestFacts(tr, customer ?? placeholderCustomer(entry), {
-    source: { ...source, offerId: entry.fromOffer } as Subscription,
-    target: entry.target,
-    quantity: entry.quantity,
-    upgradeType: entry.upgradeType,
-  });
-  if (entry.newSubscriptionId !== undefined)
+export function entryFacts(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Fact[] {
+  const found = customer?.subscriptions.find((s) => s.id === entry.subscriptionId);
+  const source = { ...(found ?? { id: entry.subscriptionId }), offerId: entry.fromOffer } as Subscription;
+  const owner = customer ?? placeholderCustomer(entry);
+  const facts = isLicenceOrder(entry)
+    ? licenceFacts(tr, owner, source, entry.previousQuantity, entry.quantity)
+    : requestFacts(tr, owner, {
+        source,
+        target: entry.target,
+        quantity: entry.quantity,
+        upgradeType: entry.upgradeType,
+      });
+  if (entry.newSubscriptionId !== undefined && !isLicenceOrder(entry))
     facts.push({ title: tr.t('upgrade.facts.newSubscription'), value: entry.newSubscriptionId });
   if (entry.decidedBy !== undefined)
     facts.push({ title: tr.t('upgrade.facts.by'), value: actorName(tr, entry.decidedBy) });
@@ -348,11 +380,12 @@ function entryOutcome(
   kind: 'cancelled' | 'failed' | 'inProgress',
   color: VerdictColor,
 ): Reply {
-  const message = tr.t(`upgrade.${kind}Message`, {
+  const words = wordsOf(entry);
+  const message = tr.t(`${words}.${kind}Message`, {
     customer: customer?.companyProfile.companyName ?? entry.customerId,
   });
   return outcome(tr, message, {
-    title: tr.t(`upgrade.${kind}Title`),
+    title: tr.t(`${words}.${kind}Title`),
     color,
     message,
     facts: entryFacts(tr, customer, entry),
@@ -387,8 +420,8 @@ export function refusalMessage(
 }
 
 /** A reason in our words, with its remedy and the article it cites. */
-export function reasonLine(tr: Translator, reason: Reason): OutcomeLine {
-  const e = explain(tr, reason);
+export function reasonLine(tr: Translator, reason: Reason, change: ExplainedChange = 'upgrade'): OutcomeLine {
+  const e = explain(tr, reason, change);
   const text = sentences(tr, e.text, e.remedy);
   return e.link === undefined ? { text } : { text, link: e.link };
 }
@@ -417,9 +450,10 @@ export function refusedWithLines(
   message: string,
   lines: readonly OutcomeLine[],
   facts: Fact[] = [],
+  words: 'upgrade' | 'licences' = 'upgrade',
 ): Reply {
   return outcome(tr, message, {
-    title: tr.t('upgrade.refusedTitle'),
+    title: tr.t(`${words}.refusedTitle`),
     color: 'Attention',
     message,
     facts,
@@ -439,7 +473,7 @@ export function refusedEntryAnswer(
   entry: LedgerEntry,
   system: 'embedded' | 'partner-center' = 'embedded',
 ): Reply {
-  const lines: OutcomeLine[] = entry.reasons.map((r) => reasonLine(tr, r));
+  const lines: OutcomeLine[] = entry.reasons.map((r) => reasonLine(tr, r, wordsOf(entry)));
   if (lines.length === 0 && system === 'partner-center' && entry.error !== undefined && entry.error !== '') {
     lines.push({
       text: sentences(
@@ -449,12 +483,14 @@ export function refusedEntryAnswer(
       ),
     });
   }
-  return refusedWithLines(
-    tr,
-    refusalMessage(tr, customer, entry, 'refusedMessage'),
-    lines,
-    entryFacts(tr, customer, entry),
-  );
+  const message = isLicenceOrder(entry)
+    ? tr.t('licences.refusedMessage', {
+        customer: customer.companyProfile.companyName,
+        from: tr.number(entry.previousQuantity),
+        to: tr.number(entry.quantity),
+      })
+    : refusalMessage(tr, customer, entry, 'refusedMessage');
+  return refusedWithLines(tr, message, lines, entryFacts(tr, customer, entry), wordsOf(entry));
 }
 
 export function failedAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
@@ -468,7 +504,7 @@ export function inProgressAnswer(tr: Translator, customer: Customer | undefined,
 
 /** A second click, another user, a retry: what happened to this request, by whom and when. */
 export function alreadyAnswer(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
-  const message = tr.t('upgrade.alreadyMessage', {
+  const message = tr.t(`${wordsOf(entry)}.alreadyMessage`, {
     context: entry.status,
     by: actorName(tr, entry.decidedBy),
     when: tr.date(

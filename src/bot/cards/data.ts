@@ -137,6 +137,35 @@ export interface ChooseTargetCardData {
   };
 }
 
+/** cards/add-licences.json: which subscription (when there are several) and how many licences. */
+export interface AddLicencesCardData {
+  readonly title: string;
+  readonly subtitle: string;
+  /** How fresh the data is ("As of 10:42"), or '' (the directory file). */
+  readonly freshness: string;
+  readonly fallbackText: string;
+  readonly customerId: string;
+  /** The subscriptions to choose from, shown only when there are several (`showChoice`). */
+  readonly showChoice: boolean;
+  readonly subscriptions: readonly TargetChoice[];
+  /** The pre-selected subscription's id. */
+  readonly selected: string;
+  /** The only subscription, when no choice is shown; '' otherwise. */
+  readonly shownSubscriptionId: string;
+  /** `add`: the input is the number of licences to add; `total`: the new total. */
+  readonly mode: 'add' | 'total';
+  /** What was asked, pre-filled. */
+  readonly seats: number;
+  readonly labels: {
+    readonly subscription: string;
+    readonly subscriptionRequired: string;
+    readonly seats: string;
+    readonly seatsError: string;
+    readonly seatsHint: string;
+    readonly review: string;
+  };
+}
+
 export interface TextLine {
   readonly text: string;
 }
@@ -200,6 +229,7 @@ export interface CardDataMap {
   eligibility: EligibilityCardData;
   disambiguation: DisambiguationCardData;
   'choose-target': ChooseTargetCardData;
+  'add-licences': AddLicencesCardData;
   confirm: ConfirmCardData;
   outcome: OutcomeCardData;
   more: MoreCardData;

@@ -18,6 +18,7 @@ export const CARD_NAMES: readonly CardName[] = [
   'eligibility',
   'disambiguation',
   'choose-target',
+  'add-licences',
   'confirm',
   'outcome',
   'more',
