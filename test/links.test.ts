@@ -135,7 +135,7 @@ const REASONS: readonly { reason: Reason; link: LinkKey | undefined }[] = [
     link: undefined,
   },
   { reason: { code: 'target_already_owned', existing: elsewhere }, link: 'multichannel' },
-  // Ours: add licences to it instead (no button until the add-licences flow exists).
+  // Ours: add licences to it instead (a button that starts that flow, not an article).
   { reason: { code: 'target_already_owned', existing: ours }, link: undefined },
   {
     reason: {
@@ -147,6 +147,9 @@ const REASONS: readonly { reason: Reason; link: LinkKey | undefined }[] = [
     },
     link: undefined,
   },
+  // Licences: the seeds cite no article for these.
+  { reason: { code: 'seats_not_added', quantity: 40, asked: 40 }, link: undefined },
+  { reason: { code: 'seat_count_changed', expected: 40, actual: 42 }, link: undefined },
 ];
 
 describe('a reason the seeds cite an article for carries it', () => {

@@ -57,7 +57,7 @@ describe.each(LANGUAGES)('%s', (language) => {
     // It names the subscription the customer already has.
     expect(all).toMatch(/Litware engineering – Office 365 (Enterprise|Entreprise) E3 \(sub-litware-e3\)/);
     expect(all).not.toMatch(CANCEL_FIRST[language]);
-    // No button yet: the add-licences flow does not exist; and nothing to cancel elsewhere.
+    // No article to open (nothing to cancel elsewhere); the button that adds licences is test/licences-flow's.
     expect(links).toEqual([]);
   });
 

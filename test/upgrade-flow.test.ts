@@ -7,6 +7,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Wording } from '../src/bot/i18n.js';
 import { loadDemoDirectory } from '../src/directory/load.js';
 import { actions, texts } from './support/cards.js';
+import {
+  actionData,
+  allText,
+  press as pressOn,
+  shownCard,
+  type Channel,
+} from './support/press.js';
 import { cardOf, createTestBot, type TestBot } from './support/bot.js';
 
 const CONTOSO = 'Contoso Ltd';
@@ -22,52 +29,15 @@ function contosoId(): string {
   return CONTOSO_ID;
 }
 
-/** The data an action of the card sends, by verb (Action.Submit carries it in data, Execute in verb+data). */
-function actionData(card: unknown, verb: string): Record<string, unknown> {
-  const a = actions(card).find(
-    (x) => x.verb === verb || (x.data as { verb?: string } | undefined)?.verb === verb,
-  );
-  if (a === undefined) throw new Error(`no ${verb} action on the card`);
-  return { ...(a.data as Record<string, unknown>) };
-}
-
-type Channel = 'emulator' | 'msteams';
-
-/** Presses a card action the way the channel sends it; returns every activity the bot sent or updated. */
-async function press(
+/** Presses a card action the way the channel sends it, on this file's bot. */
+function press(
   channel: Channel,
   verb: string,
   data: Record<string, unknown>,
   locale: string,
   from = 'user-1',
-) {
-  const fromAccount = {
-    id: from,
-    name: from === 'user-1' ? 'Megan Bowen' : 'Alex Wilber',
-    aadObjectId: `aad-${from}`,
-  };
-  const activity: Partial<Activity> =
-    channel === 'msteams'
-      ? {
-          type: 'invoke',
-          name: 'adaptiveCard/action',
-          from: fromAccount,
-          conversation: { id: 'conv-1', conversationType: 'personal' } as Activity['conversation'],
-          value: { action: { type: 'Action.Execute', verb, data } },
-        }
-      : { type: 'message', from: fromAccount, replyToId: 'card-1', value: { ...data, verb } };
-  return bot.turn(activity, { channelId: channel, locale });
-}
-
-/** The card the user sees after an action: Teams' invoke response card, or the message (update or new). */
-function shownCard(channel: Channel, replies: Partial<Activity>[]): Record<string, unknown> | undefined {
-  if (channel === 'msteams') {
-    const invoke = replies.find((r) => r.type === 'invokeResponse');
-    const body = (invoke?.value as { body?: { type?: string; value?: Record<string, unknown> } } | undefined)
-      ?.body;
-    return body?.type === 'application/vnd.microsoft.card.adaptive' ? body.value : undefined;
-  }
-  return cardOf(replies.find((r) => cardOf(r) !== undefined));
+): Promise<Partial<Activity>[]> {
+  return pressOn(bot, channel, verb, data, locale, from);
 }
 
 /** Emulator: Upgrade… on Contoso's Essentials, Review with the target and 40 seats; the confirm token. */
@@ -85,23 +55,6 @@ async function emulatorToken(target: string): Promise<string> {
     'en-US',
   );
   return actionData(shownCard('emulator', review), 'confirm').token as string;
-}
-
-/** A Teams invoke's text answer: the message response, shown to the user who pressed only. */
-function invokeMessage(replies: Partial<Activity>[]): string {
-  const invoke = replies.find((r) => r.type === 'invokeResponse');
-  const body = (invoke?.value as { body?: { type?: string; value?: unknown } } | undefined)?.body;
-  return body?.type === 'application/vnd.microsoft.activity.message' && typeof body.value === 'string'
-    ? body.value
-    : '';
-}
-
-function allText(channel: Channel, replies: Partial<Activity>[]): string {
-  return [
-    ...replies.map((r) => r.text ?? ''),
-    invokeMessage(replies),
-    ...texts(shownCard(channel, replies)),
-  ].join('\n');
 }
 
 const wording = new Wording();

@@ -15,7 +15,7 @@ const CardActionSchema = z.discriminatedUnion('verb', [
   z.object({
     verb: z.literal('pickCustomer'),
     customerId: id,
-    intent: z.enum(['eligibility', 'upgrade', 'history', 'refresh']),
+    intent: z.enum(['eligibility', 'upgrade', 'history', 'refresh', 'addLicences']),
     target: z.string().max(64),
   }),
   z.object({

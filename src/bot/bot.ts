@@ -145,6 +145,23 @@ export class UpgradeAssistantBot extends ActivityHandler {
         replaces: true,
       }),
       review: async (c, a) => ({ reply: await flow.review(c.tr, a, c.caller), replaces: true }),
+      // A new card, under the answer whose button was pressed (condition 4's "Add licences").
+      startLicences: async (c, a) => ({
+        reply: await flow.licences.startById(c.tr, a.customerId, a.subscriptionId),
+        replaces: false,
+      }),
+      reviewLicences: async (c, a) => {
+        // The subscription chosen on the card, or the only one it showed.
+        const subscriptionId =
+          a.subscriptionId ?? (a.shownSubscriptionId === '' ? undefined : a.shownSubscriptionId);
+        return {
+          reply:
+            subscriptionId === undefined
+              ? undefined
+              : await flow.licences.review(c.tr, { ...a, subscriptionId }, c.caller),
+          replaces: true,
+        };
+      },
       historyPage: async (c, a) => ({
         reply: await conversation.historyPage(c.tr, a.key, a.offset),
         replaces: false,

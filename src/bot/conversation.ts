@@ -9,7 +9,13 @@ import {
   type DirectorySource,
 } from '../core/system-of-record.js';
 import type { CustomerLookup, LookupResult } from '../directory/lookup-types.js';
-import { isOfferId, type Customer, type OfferId, type OtherProductId } from '../rules/index.js';
+import {
+  isOfferId,
+  type Customer,
+  type OfferId,
+  type OtherProductId,
+  type SeatAsk,
+} from '../rules/index.js';
 import {
   eligibilityAnswer,
   subscriptionDetailsAnswer,
@@ -39,11 +45,14 @@ interface ConversationDeps {
 }
 
 /** The intents that are about one customer, and what to answer once the customer is known. */
-type CustomerIntent = 'eligibility' | 'upgrade' | 'history' | 'refresh';
+type CustomerIntent = 'eligibility' | 'upgrade' | 'history' | 'refresh' | 'addLicences';
 
 interface CustomerQuestion {
   readonly intent: CustomerIntent;
   readonly target?: OfferId;
+  /** Licences: how many were asked (to add, or the new total), and the plan named ("Contoso's E3"). */
+  readonly seats?: SeatAsk;
+  readonly offer?: OfferId;
   /** The subscription the conversation was about: an upgrade prepares it when it can go to the target. */
   readonly subscription?: string;
 }
@@ -131,6 +140,12 @@ export class Conversation {
         return historyAnswer(tr, customer, await this.deps.flow.history(customer.id));
       case 'refresh':
         return this.refresh(tr, customer);
+      case 'addLicences':
+        return this.deps.flow.licences.start(tr, customer, {
+          ...(question.seats === undefined ? {} : { seats: question.seats }),
+          ...(question.offer === undefined ? {} : { offer: question.offer }),
+          ...(question.subscription === undefined ? {} : { subscriptionId: question.subscription }),
+        });
     }
   }
 

@@ -12,7 +12,7 @@ import {
   SystemOfRecordUnavailableError,
 } from '../core/system-of-record.js';
 import type { ApprovalPolicy, Caller, Refusal } from '../core/approvals.js';
-import { newUpgradeToken, type LedgerEntry } from '../core/ledger.js';
+import { isLicenceOrder, newUpgradeToken, type LedgerEntry } from '../core/ledger.js';
 import type { UpgradeService } from '../core/upgrades.js';
 import type { DirectorySource } from '../core/system-of-record.js';
 import { customerFreshness, withFreshness } from './answers/freshness.js';
@@ -48,7 +48,10 @@ import {
   placeholderCustomer,
   refusedAnswer,
   refusedEntryAnswer,
+  wordsOf,
 } from './answers/upgrade.js';
+import { licenceDoneAnswer } from './answers/licences.js';
+import { LicenceFlow } from './licence-flow.js';
 import type { Reply } from './answers/reply.js';
 import type { Translator } from './i18n.js';
 
@@ -82,14 +85,25 @@ export interface Disagreement {
   readonly partnerCenter: Eligibility;
 }
 
-/** What a refused confirm or cancel says (nothing changed). */
+/** What a refused confirm or cancel says (nothing changed), in the words of the request (`wordsOf`). */
 const REFUSAL_KEYS: Record<Refusal, string> = {
-  wrong_place: 'upgrade.wrongPlace',
-  not_approver: 'upgrade.notApprover',
-  own_request: 'upgrade.ownRequest',
-  untrusted_channel: 'upgrade.untrustedChannel',
-  not_allowed: 'upgrade.cancelNotAllowed',
+  wrong_place: 'wrongPlace',
+  not_approver: 'notApprover',
+  own_request: 'ownRequest',
+  untrusted_channel: 'untrustedChannel',
+  not_allowed: 'cancelNotAllowed',
 };
+
+/** The refusal in the words of the entry: an upgrade's, or licences'. */
+function refusalText(
+  tr: Translator,
+  entry: LedgerEntry,
+  refusal: Refusal | 'only_requester' | 'busy',
+): string {
+  const key =
+    refusal === 'only_requester' ? 'onlyRequester' : refusal === 'busy' ? 'busy' : REFUSAL_KEYS[refusal];
+  return tr.t(`${wordsOf(entry)}.${key}`);
+}
 
 interface ReviewInput {
   readonly customerId: string;
@@ -100,7 +114,17 @@ interface ReviewInput {
 }
 
 export class UpgradeFlow {
-  constructor(private readonly deps: UpgradeFlowDeps) {}
+  /** Adding licences: its own cards up to the confirm card; confirm and cancel are this flow's. */
+  readonly licences: LicenceFlow;
+
+  constructor(private readonly deps: UpgradeFlowDeps) {
+    this.licences = new LicenceFlow({
+      customers: deps.customers,
+      upgrades: deps.upgrades,
+      approvals: deps.approvals,
+      ...(deps.source === undefined ? {} : { source: deps.source }),
+    });
+  }
 
   get approvals(): ApprovalPolicy {
     return this.deps.approvals;
@@ -227,6 +251,7 @@ export class UpgradeFlow {
     live: boolean,
     options?: PlanOptions,
   ): Reply {
+    if (isLicenceOrder(entry)) return this.licences.confirmCard(tr, customer, entry, live);
     const judged = this.deps.upgrades.judgesEligibility;
     const planOptions: PlanOptions =
       options ??
@@ -270,15 +295,15 @@ export class UpgradeFlow {
     if (entry === undefined) return undefined;
     const refusal = this.deps.approvals.confirmRefusal(entry, caller);
     // Another conversation learns nothing of the request, not even its status.
-    if (refusal === 'wrong_place') return { text: tr.t(REFUSAL_KEYS.wrong_place) };
+    if (refusal === 'wrong_place') return { text: refusalText(tr, entry, refusal) };
     if (entry.status === 'executing') entry = (await this.settle(token)) ?? entry;
     if (entry.status !== 'pending') {
       return alreadyAnswer(tr, await this.deps.customers.get(entry.customerId), entry);
     }
     if (refusal === 'not_approver' && !this.deps.approvals.approversConfigured) {
-      return { text: tr.t('upgrade.onlyRequester') };
+      return { text: refusalText(tr, entry, 'only_requester') };
     }
-    if (refusal !== undefined) return { text: tr.t(REFUSAL_KEYS[refusal]) };
+    if (refusal !== undefined) return { text: refusalText(tr, entry, refusal) };
     let outcome = await this.deps.upgrades.confirm(token, caller.user);
     if (outcome.kind === 'unknown') return undefined;
     if (outcome.kind === 'already' && outcome.entry.status === 'executing') {
@@ -291,16 +316,11 @@ export class UpgradeFlow {
       case 'gaveUp':
         return alreadyAnswer(tr, after, outcome.entry);
       case 'busy':
-        return { text: tr.t('upgrade.busy') };
+        return { text: refusalText(tr, outcome.entry, 'busy') };
       case 'executing':
         return inProgressAnswer(tr, after, outcome.entry);
       case 'done':
-        return doneAnswer(
-          tr,
-          after ?? placeholderCustomer(outcome.entry),
-          outcome.entry,
-          this.deps.upgrades.system,
-        );
+        return this.done(tr, after ?? placeholderCustomer(outcome.entry), outcome.entry);
       case 'refused':
         return refusedEntryAnswer(
           tr,
@@ -412,6 +432,14 @@ export class UpgradeFlow {
     });
   }
 
+  /** The outcome of a request carried out: an upgrade's, or licences added. */
+  private done(tr: Translator, customer: Customer, entry: LedgerEntry): Reply {
+    const system = this.deps.upgrades.system;
+    return isLicenceOrder(entry)
+      ? licenceDoneAnswer(tr, customer, entry, system)
+      : doneAnswer(tr, customer, entry, system);
+  }
+
   /** The entry once the press carrying it out is finished, or as it is when the wait is over. */
   private settle(token: string): Promise<LedgerEntry | undefined> {
     return this.deps.upgrades.settled(token, this.deps.settleMs ?? 2500);
@@ -433,7 +461,7 @@ export class UpgradeFlow {
     const entry = await this.deps.upgrades.get(token);
     if (entry === undefined) return undefined;
     const refusal = this.deps.approvals.cancelRefusal(entry, caller);
-    if (refusal !== undefined) return { text: tr.t(REFUSAL_KEYS[refusal]) };
+    if (refusal !== undefined) return { text: refusalText(tr, entry, refusal) };
     const outcome = await this.deps.upgrades.cancel(token, caller.user);
     if (outcome.kind === 'unknown') return undefined;
     const customer = await this.deps.customers.get(outcome.entry.customerId);
@@ -445,9 +473,7 @@ export class UpgradeFlow {
   private decided(tr: Translator, customer: Customer | undefined, entry: LedgerEntry): Reply {
     switch (entry.status) {
       case 'done':
-        return customer === undefined
-          ? alreadyAnswer(tr, customer, entry)
-          : doneAnswer(tr, customer, entry, this.deps.upgrades.system);
+        return customer === undefined ? alreadyAnswer(tr, customer, entry) : this.done(tr, customer, entry);
       case 'cancelled':
         return cancelledAnswer(tr, customer, entry);
       case 'executing':

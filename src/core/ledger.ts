@@ -50,7 +50,7 @@ interface OrderBase {
 
 /** An upgrade: the source subscription, the target, the seats and the upgrade type. */
 export interface UpgradeOrder extends OrderBase {
-  /** Absent on orders made before licences could be added: an upgrade. */
+  /** Absent or `upgrade`: an upgrade (the ledger reads upgrades back without it). */
   readonly change?: 'upgrade';
   readonly upgradeType: UpgradeType;
 }

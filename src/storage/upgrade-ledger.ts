@@ -397,7 +397,7 @@ export function toEntry(row: LedgerRow): LedgerEntry {
     quantity: row.quantity,
     ...(row.change === 'add_licences'
       ? { change: 'add_licences' as const, previousQuantity: row.previous_quantity ?? 0 }
-      : { change: 'upgrade' as const, upgradeType: row.upgrade_type as UpgradeType }),
+      : { upgradeType: row.upgrade_type as UpgradeType }),
     requestedBy: actor(row.requested_by_id, row.requested_by_name, row.requested_by_aad_object_id) ?? {
       id: row.requested_by_id,
     },

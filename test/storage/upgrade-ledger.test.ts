@@ -70,7 +70,7 @@ describe('upgrade ledger: record and get', () => {
     await expect(record(ledger, 'tok-1', { target: 'O365_E1' })).rejects.toThrow(LedgerError);
     expect((await ledger.get('tok-1'))?.target).toBe('O365_E3');
     expect(ledger.events('tok-1')).toHaveLength(1);
-    const invalid: [string, Partial<UpgradeRequestRecord>, RegExp][] = [
+    const invalid: [string, Partial<UpgradeRequestRecord & UpgradeOrder>, RegExp][] = [
       ['tok-2', { quantity: 0 }, /quantity/],
       ['tok-3', { quantity: 1.5 }, /quantity/],
       ['tok-4', { requestedAt: 'yesterday' }, /requestedAt/],

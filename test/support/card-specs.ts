@@ -137,6 +137,19 @@ export async function flowCards(language: string): Promise<LabelledCard[]> {
   add('cancelled', await flow.cancel(tr, otherToken, actor));
   add('done', await flow.confirm(tr, token, as({ id: 'a', aadObjectId: 'aad-1', name: 'Approver' })));
   add('already', await flow.confirm(tr, token, as({ id: 'a', aadObjectId: 'aad-1' })));
+  // Licences: the card with a choice of subscriptions, one without, the confirm card, refusals and the outcome.
+  const licences = flow.licences;
+  add('add-licences, several', await licences.startById(tr, contoso.id));
+  add('add-licences, one', await licences.startById(tr, contoso.id, 'sub-contoso-exchange'));
+  const wingtip = customers.find((c) => c.companyProfile.companyName === 'Wingtip Toys')!;
+  add('add-licences, a trial', await licences.startById(tr, wingtip.id));
+  const asked = { customerId: contoso.id, subscriptionId: 'sub-contoso-exchange', mode: 'add' as const };
+  add('licences refused', await licences.review(tr, { ...asked, seats: 0 }, actor));
+  const licence = await licences.review(tr, { ...asked, seats: 8 }, actor);
+  add('licences confirm', licence);
+  const licenceToken = licence?.card?.name === 'confirm' ? licence.card.data.token : '';
+  add('licences done', await flow.confirm(tr, licenceToken, as({ id: 'a', aadObjectId: 'aad-1' })));
+  add('licences already', await flow.confirm(tr, licenceToken, as({ id: 'a', aadObjectId: 'aad-1' })));
   store.close();
   return out;
 }

@@ -25,15 +25,16 @@ import {
   type SubscriptionVerdict,
   type TargetVerdict,
 } from '../../rules/index.js';
-import type {
-  BlockSection,
-  EligibilityCardData,
-  Fact,
-  ReasonLine,
-  SubscriptionLine,
-  SubscriptionSection,
-  TextLine,
-  VerdictColor,
+import {
+  NO_ADD_LICENCES,
+  type BlockSection,
+  type EligibilityCardData,
+  type Fact,
+  type ReasonLine,
+  type SubscriptionLine,
+  type SubscriptionSection,
+  type TextLine,
+  type VerdictColor,
 } from '../cards/data.js';
 import {
   blockingRemedy,
@@ -97,7 +98,7 @@ function japanese(tr: Translator, text: string): string {
 
 function reasonLine(tr: Translator, r: Reason): ReasonLine {
   const { text, remedy, link } = explain(tr, r);
-  return { text, remedy, ...linkButton(tr, link) };
+  return { text, remedy, ...linkButton(tr, link), addLicences: NO_ADD_LICENCES };
 }
 
 /** What another subscription has that a target would add: said once, under "what the customer already has". */
@@ -136,12 +137,14 @@ function targetLines(tr: Translator, reasons: readonly Reason[]): ReasonLine[] {
         ),
         remedy: '',
         ...NO_LINK,
+        addLicences: NO_ADD_LICENCES,
       });
     if (services.size > 0)
       out.push({
         text: japanese(tr, tr.t('eligibility.alreadyHas', { services: serviceList(tr, [...services]) })),
         remedy: '',
         ...NO_LINK,
+        addLicences: NO_ADD_LICENCES,
       });
   }
   return out;
@@ -215,7 +218,7 @@ const VERDICT_CODES: Readonly<Record<string, ReasonCode>> = {
  * What the customer already has that blocks a target shown in full: each subscription once, with the services
  * the targets would add again, and its remedy.
  */
-function owned(tr: Translator, entries: readonly Entry[]): ReasonLine[] {
+function owned(tr: Translator, customerId: string, entries: readonly Entry[]): ReasonLine[] {
   const bySubscription = new Map<
     string,
     { ref: SubscriptionRef; services: Set<ServiceKey>; code: Overlap['code'] }
@@ -251,6 +254,11 @@ function owned(tr: Translator, entries: readonly Entry[]): ReasonLine[] {
       ),
       remedy,
       ...linkButton(tr, link),
+      // The plan owned through us (C4): more users get it by more licences on that subscription.
+      addLicences:
+        code === 'target_already_owned' && ref.channel === 'partner'
+          ? { title: tr.t('licences.addButton'), customerId, subscriptionId: ref.subscriptionId }
+          : NO_ADD_LICENCES,
     };
   });
   if (all.length > MAX_OWNED)
@@ -258,6 +266,7 @@ function owned(tr: Translator, entries: readonly Entry[]): ReasonLine[] {
       text: tr.t('eligibility.ownedMore', { count: all.length - MAX_OWNED }),
       remedy: '',
       ...NO_LINK,
+      addLicences: NO_ADD_LICENCES,
     });
   return out;
 }
@@ -303,7 +312,7 @@ function card(
   },
 ): EligibilityCardData {
   const subscriptions = content.full.map((e) => section(tr, e));
-  const ownedLines = owned(tr, content.full);
+  const ownedLines = owned(tr, customer.id, content.full);
   const unjudged = content.first ? (customer.otherSubscriptions ?? []).map((s) => unjudgedLine(tr, s)) : [];
   const notChecked = content.first ? notCheckedOf(tr, customer) : '';
   return {

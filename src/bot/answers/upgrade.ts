@@ -512,7 +512,7 @@ export function alreadyAnswer(tr: Translator, customer: Customer | undefined, en
     ),
   });
   return outcome(tr, message, {
-    title: tr.t('upgrade.alreadyTitle'),
+    title: tr.t(`${wordsOf(entry)}.alreadyTitle`),
     color: 'Warning',
     message,
     facts: entryFacts(tr, customer, entry),

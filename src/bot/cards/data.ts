@@ -14,9 +14,20 @@ export interface LinkButton {
   readonly linkUrl: string;
 }
 
+/** A button that starts adding licences to a subscription; title '' for none. */
+export interface AddLicencesButton {
+  readonly title: string;
+  readonly customerId: string;
+  readonly subscriptionId: string;
+}
+
+export const NO_ADD_LICENCES: AddLicencesButton = { title: '', customerId: '', subscriptionId: '' };
+
 export interface ReasonLine extends LinkButton {
   readonly text: string;
   readonly remedy: string;
+  /** Condition 4, the plan owned through us: "Add licences" to that subscription instead of an upgrade. */
+  readonly addLicences: AddLicencesButton;
 }
 
 export interface BlockSection {

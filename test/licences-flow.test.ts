@@ -1,0 +1,291 @@
+/**
+ * Adding licences through botbuilder's TestAdapter (issue 15), on the Emulator (Action.Submit) and Teams
+ * (Action.Execute), in English, French and Japanese: the add-licences card (which subscription when there are
+ * several, the seats pre-filled), the confirm card (seats before → after, prorated billing), confirm exactly
+ * once, the rules' refusals with their reasons, the approvers and token rules, a seat count changed elsewhere,
+ * and condition 4's "Add licences" button.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Wording } from '../src/bot/i18n.js';
+import { loadDemoDirectory } from '../src/directory/load.js';
+import type { Customer } from '../src/rules/index.js';
+import { actions, openUrls, texts } from './support/cards.js';
+import { cardOf, createTestBot, type TestBot } from './support/bot.js';
+import { actionData, allText, press, shownCard, type Channel } from './support/press.js';
+
+const demo = loadDemoDirectory().customers;
+const idOf = (name: string): string => demo.find((c) => c.companyProfile.companyName === name)!.id;
+const CONTOSO = idOf('Contoso Ltd');
+const ALPINE = idOf('Alpine Ski House');
+const LITWARE = idOf('Litware Inc');
+const WINGTIP = idOf('Wingtip Toys');
+const NORTHWIND = idOf('Northwind Traders');
+const TREY = idOf('Trey Research');
+
+const wording = new Wording();
+const LOCALES = ['en-US', 'fr-FR', 'ja-JP'] as const;
+
+let bot: TestBot;
+afterEach(async () => {
+  await bot.close();
+});
+
+function seatsOf(customer: Customer, subscriptionId: string): number {
+  return customer.subscriptions.find((s) => s.id === subscriptionId)!.quantity;
+}
+
+/** The verbs of a card's actions, however the channel carries them. */
+function verbs(card: unknown): string[] {
+  return actions(card).map((a) =>
+    String(a.verb ?? (a.data as { verb?: string } | undefined)?.verb ?? a.type),
+  );
+}
+
+/** The Input.Number and Input.ChoiceSet of the add-licences card. */
+function inputs(card: unknown): { seats?: Record<string, unknown>; choice?: Record<string, unknown> } {
+  const found: Record<string, unknown>[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node !== null && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (typeof o.type === 'string' && o.type.startsWith('Input.')) found.push(o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return {
+    seats: found.find((i) => i.type === 'Input.Number'),
+    choice: found.find((i) => i.type === 'Input.ChoiceSet'),
+  };
+}
+
+describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
+  describe.each(LOCALES)('in %s', (locale) => {
+    const { t } = wording.for(locale);
+    beforeEach(async () => {
+      bot = await createTestBot();
+    });
+
+    /** The add-licences card, then Review with these seats: the card the user then sees. */
+    async function review(customerId: string, subscriptionId: string | undefined, seats: number | string) {
+      const start = await press(bot, channel, 'startLicences', { customerId }, locale);
+      const card = cardOf(start.find((r) => cardOf(r)));
+      expect(card).toBeDefined();
+      const data = actionData(card, 'reviewLicences');
+      const answer = await press(
+        bot,
+        channel,
+        'reviewLicences',
+        { ...data, ...(subscriptionId === undefined ? {} : { subscriptionId }), seats: String(seats) },
+        locale,
+      );
+      return { card: card!, answer, shown: shownCard(channel, answer) };
+    }
+
+    it('asks which subscription when there are several, then confirms once: seats 40 → 48, billed prorated', async () => {
+      const { card, shown } = await review(CONTOSO, 'sub-contoso-essentials', 8);
+      // Contoso has two subscriptions of ours that can take licences: the card asks which.
+      const { choice, seats } = inputs(card);
+      const choices = JSON.stringify(choice);
+      expect(choices).toContain('sub-contoso-essentials');
+      expect(choices).toContain('sub-contoso-exchange');
+      expect(choices).not.toContain('sub-contoso-powerbi'); // bought direct from Microsoft
+      expect(choices).not.toContain('sub-contoso-e3-2019'); // cancelled
+      expect(seats?.value).toBe(1);
+      // The confirm card: the customer, the subscription, seats before → after, the prorated billing and its link.
+      const confirmText = texts(shown).join('\n');
+      expect(confirmText).toContain('Contoso Ltd');
+      expect(confirmText).toContain('sub-contoso-essentials');
+      expect(confirmText).toContain(t('upgrade.change', { from: '40', to: '48' }));
+      expect(confirmText).toContain(t('licences.billing', { count: 8 }));
+      expect(openUrls(shown).map((l) => l.title)).toContain(t('link.billing'));
+      expect(verbs(shown)).toEqual(expect.arrayContaining(['confirm', 'cancel']));
+      const token = actionData(shown, 'confirm').token as string;
+
+      const done = await press(bot, channel, 'confirm', { token }, locale);
+      expect(allText(channel, done)).toContain(t('licences.doneTitle'));
+      expect(allText(channel, done)).toContain(t('partnerCenter.doneEmbedded'));
+      expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-essentials')).toBe(48);
+
+      // A second press (a double click, a retry) adds nothing more and says who did it.
+      const again = await press(bot, channel, 'confirm', { token }, locale);
+      expect(allText(channel, again)).toContain(t('licences.alreadyTitle'));
+      expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-essentials')).toBe(48);
+      const entry = await bot.ledger.get(token);
+      expect(entry).toMatchObject({
+        status: 'done',
+        change: 'add_licences',
+        previousQuantity: 40,
+        quantity: 48,
+      });
+      expect(entry?.attempts).toBe(1);
+
+      // The history shows it as licences added.
+      const history = await bot.turn(
+        { type: 'message', value: { verb: 'historyPage', key: CONTOSO, offset: 0 } },
+        { channelId: channel === 'msteams' ? 'emulator' : channel, locale },
+      );
+      const line = history.map((r) => r.text ?? '').join('\n');
+      expect(line).toContain('sub-contoso-essentials');
+      expect(line).toMatch(/40 → 48/);
+    });
+
+    it('the new total, and a Business plan beyond 300 seats refused with the reason, nothing recorded', async () => {
+      const start = await press(bot, channel, 'startLicences', { customerId: ALPINE }, locale);
+      const card = cardOf(start.find((r) => cardOf(r)));
+      // One subscription: no choice, the offer's maximum said.
+      expect(inputs(card).choice).toBeUndefined();
+      expect(texts(card).join('\n')).toContain(
+        t('licences.labels.maxHint', { offer: 'Office 365 Business Premium', max: '300' }),
+      );
+      const data = actionData(card, 'reviewLicences');
+      const over = await press(bot, channel, 'reviewLicences', { ...data, seats: '10' }, locale);
+      const refusal = allText(channel, over);
+      expect(refusal).toContain(t('licences.refusedTitle'));
+      expect(refusal).toContain('300');
+      expect(verbs(shownCard(channel, over))).not.toContain('confirm');
+      expect(await bot.upgrades.history(ALPINE)).toHaveLength(0);
+
+      // The new total: 300 is within the limit.
+      const total = await press(
+        bot,
+        channel,
+        'reviewLicences',
+        { ...data, mode: 'total', seats: '300' },
+        locale,
+      );
+      const confirm = shownCard(channel, total);
+      expect(texts(confirm).join('\n')).toContain(t('upgrade.change', { from: '295', to: '300' }));
+      const token = actionData(confirm, 'confirm').token as string;
+      await press(bot, channel, 'confirm', { token }, locale);
+      expect(seatsOf(await bot.customer(ALPINE), 'sub-alpine-premium')).toBe(300);
+    });
+
+    it.each([
+      ['0', 'seats_not_added'],
+      ['-3', 'seats_not_added'],
+      ['2.5', 'quantity_out_of_range'],
+    ])('%s licences to add: refused, the reason said, nothing recorded', async (seats, code) => {
+      const { answer } = await review(CONTOSO, 'sub-contoso-exchange', seats);
+      const text = allText(channel, answer);
+      expect(text).toContain(t('licences.refusedTitle'));
+      const remedy =
+        code === 'seats_not_added'
+          ? t('reason.seats_not_added.remedy')
+          : t('licences.reason.quantity_out_of_range.remedy_unlimited');
+      expect(text).toContain(remedy);
+      expect(await bot.upgrades.history(CONTOSO)).toHaveLength(0);
+    });
+
+    it.each([
+      ['a trial', WINGTIP, undefined, 'licences.reason.trial_subscription.remedy'],
+      ['suspended', NORTHWIND, undefined, 'licences.reason.subscription_not_active.remedy_suspended'],
+      ['bought elsewhere', TREY, 'sub-trey-e1', 'licences.reason.bought_elsewhere.remedy'],
+    ])(
+      '%s: no card that cannot work, the reason and its remedy',
+      async (_case, customerId, subscriptionId, key) => {
+        const answer = await press(
+          bot,
+          channel,
+          'startLicences',
+          { customerId, ...(subscriptionId === undefined ? {} : { subscriptionId }) },
+          locale,
+        );
+        // On Teams, a new card (here the refusal) is posted; the invoke's answer is its text.
+        const card = cardOf(answer.find((r) => cardOf(r)));
+        expect([allText(channel, answer), ...texts(card)].join('\n')).toContain(t(key));
+        expect(verbs(card)).not.toContain('reviewLicences');
+        if (subscriptionId === 'sub-trey-e1') {
+          expect(openUrls(card).map((l) => l.title)).toContain(t('link.multichannel'));
+        }
+      },
+    );
+
+    it('a seat count changed elsewhere after the card: refused as a conflict, never overwritten', async () => {
+      const { shown } = await review(CONTOSO, 'sub-contoso-exchange', 5);
+      const token = actionData(shown, 'confirm').token as string;
+      const contoso = await bot.customer(CONTOSO);
+      await bot.storage.saveCustomer({
+        ...contoso,
+        subscriptions: contoso.subscriptions.map((s) =>
+          s.id === 'sub-contoso-exchange' ? { ...s, quantity: 12 } : s,
+        ),
+      });
+      const confirmed = await press(bot, channel, 'confirm', { token }, locale);
+      const text = allText(channel, confirmed);
+      expect(text).toContain(t('licences.refusedTitle'));
+      expect(text).toContain(t('reason.seat_count_changed.remedy'));
+      expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(12);
+      expect((await bot.ledger.get(token))?.status).toBe('refused');
+    });
+
+    it("condition 4 through us: the eligibility answer's Add licences button starts the flow on that subscription", async () => {
+      const say = {
+        'en-US': 'can Litware upgrade to E3?',
+        'fr-FR': 'Litware peut-il passer à E3 ?',
+        'ja-JP': 'LitwareはE3にアップグレードできますか？',
+      }[locale];
+      const replies = await bot.say(say, { locale, channelId: channel });
+      const card = cardOf(replies.find((r) => cardOf(r)));
+      const button = actions(card).find(
+        (a) => (a.verb ?? (a.data as { verb?: string }).verb) === 'startLicences',
+      );
+      expect(button?.title).toBe(t('licences.addButton'));
+      const data = actionData(card, 'startLicences');
+      expect(data).toMatchObject({ customerId: LITWARE, subscriptionId: 'sub-litware-e3' });
+      const started = await press(bot, channel, 'startLicences', data, locale);
+      const licences = cardOf(started.find((r) => cardOf(r)));
+      expect(inputs(licences).choice).toBeUndefined();
+      expect(actionData(licences, 'reviewLicences')).toMatchObject({ shownSubscriptionId: 'sub-litware-e3' });
+    });
+  });
+});
+
+describe('approvers and token rules, as for upgrades', () => {
+  const { t } = wording.for('en-US');
+  beforeEach(async () => {
+    bot = await createTestBot(['emulator:user-2']);
+  });
+
+  async function token(): Promise<string> {
+    const start = await press(bot, 'emulator', 'startLicences', { customerId: CONTOSO }, 'en-US');
+    const data = actionData(cardOf(start.find((r) => cardOf(r))), 'reviewLicences');
+    const answer = await press(
+      bot,
+      'emulator',
+      'reviewLicences',
+      { ...data, subscriptionId: 'sub-contoso-exchange', seats: '2' },
+      'en-US',
+    );
+    return actionData(shownCard('emulator', answer), 'confirm').token as string;
+  }
+
+  it('the requester cannot confirm when approvers are named; an approver can, once', async () => {
+    const tok = await token();
+    const mine = await press(bot, 'emulator', 'confirm', { token: tok }, 'en-US', 'user-1');
+    expect(allText('emulator', mine)).toContain(t('licences.notApprover'));
+    expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(10);
+    const approved = await press(bot, 'emulator', 'confirm', { token: tok }, 'en-US', 'user-2');
+    expect(allText('emulator', approved)).toContain(t('licences.doneTitle'));
+    expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(12);
+  });
+
+  it('a token from another conversation changes nothing; a forged token is an invalid card', async () => {
+    const tok = await token();
+    const elsewhere = await press(bot, 'emulator', 'confirm', { token: tok }, 'en-US', 'user-2', 'conv-2');
+    expect(allText('emulator', elsewhere)).toContain(t('licences.wrongPlace'));
+    const forged = await press(bot, 'emulator', 'confirm', { token: 'forged-token-123' }, 'en-US', 'user-2');
+    expect(allText('emulator', forged)).toContain(t('card.invalid'));
+    expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(10);
+    expect((await bot.ledger.get(tok))?.status).toBe('pending');
+  });
+
+  it('cancel: nothing added, and the card cannot be confirmed afterwards', async () => {
+    const tok = await token();
+    const cancelled = await press(bot, 'emulator', 'cancel', { token: tok }, 'en-US', 'user-1');
+    expect(allText('emulator', cancelled)).toContain(t('licences.cancelledTitle'));
+    const after = await press(bot, 'emulator', 'confirm', { token: tok }, 'en-US', 'user-2');
+    expect(allText('emulator', after)).toContain(t('licences.alreadyTitle'));
+    expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(10);
+  });
+});
