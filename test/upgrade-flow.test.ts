@@ -7,13 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Wording } from '../src/bot/i18n.js';
 import { loadDemoDirectory } from '../src/directory/load.js';
 import { actions, texts } from './support/cards.js';
-import {
-  actionData,
-  allText,
-  press as pressOn,
-  shownCard,
-  type Channel,
-} from './support/press.js';
+import { actionData, allText, press as pressOn, shownCard, type Channel } from './support/press.js';
 import { cardOf, createTestBot, type TestBot } from './support/bot.js';
 
 const CONTOSO = 'Contoso Ltd';

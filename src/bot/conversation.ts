@@ -9,13 +9,7 @@ import {
   type DirectorySource,
 } from '../core/system-of-record.js';
 import type { CustomerLookup, LookupResult } from '../directory/lookup-types.js';
-import {
-  isOfferId,
-  type Customer,
-  type OfferId,
-  type OtherProductId,
-  type SeatAsk,
-} from '../rules/index.js';
+import { isOfferId, type Customer, type OfferId, type OtherProductId, type SeatAsk } from '../rules/index.js';
 import {
   eligibilityAnswer,
   subscriptionDetailsAnswer,

@@ -3,7 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { LedgerError, type Actor, type UpgradeOrder, type UpgradeRequestRecord } from '../../src/core/ledger.js';
+import {
+  LedgerError,
+  type Actor,
+  type UpgradeOrder,
+  type UpgradeRequestRecord,
+} from '../../src/core/ledger.js';
 import {
   ALICE,
   BOB,

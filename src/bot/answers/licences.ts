@@ -172,16 +172,13 @@ export function licenceDoneAnswer(
   const subscription = customer.subscriptions.find((s) => s.id === entry.subscriptionId);
   const vars = {
     customer: customer.companyProfile.companyName,
-    subscription:
-      subscription === undefined ? entry.subscriptionId : subscriptionLabel(tr, subscription),
+    subscription: subscription === undefined ? entry.subscriptionId : subscriptionLabel(tr, subscription),
     from: tr.number(entry.previousQuantity),
     to: tr.number(entry.quantity),
     count: entry.quantity - entry.previousQuantity,
   };
   const where =
-    system === 'partner-center'
-      ? tr.t('licences.doneInPartnerCenter')
-      : tr.t('partnerCenter.doneEmbedded');
+    system === 'partner-center' ? tr.t('licences.doneInPartnerCenter') : tr.t('partnerCenter.doneEmbedded');
   return outcome(tr, tr.t('licences.doneSummary', vars), {
     title: tr.t('licences.doneTitle'),
     color: 'Good',
