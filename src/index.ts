@@ -158,7 +158,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       retryDelayMs: config.UPGRADE_RETRY_DELAY_SECONDS * 1000,
       maxAttempts: config.UPGRADE_MAX_ATTEMPTS,
     },
-    onFinal: (status) => metrics.upgrade(status),
+    onFinal: (status, entry) => metrics.upgrade(status, entry.change ?? 'upgrade'),
     onError: (error, token) =>
       logger.error({ err: error, token }, 'upgrade outcome unknown; it will be resumed'),
   });

@@ -4,6 +4,7 @@
  * requests (channel, activity type) are reduced to a fixed set, so that a client cannot grow the series.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ChangeKind } from '../core/ledger.js';
 
 /** How a turn ended. */
 export type TurnOutcome = 'ok' | 'error' | 'ignored' | 'tenant_refused' | 'rate_limited';
@@ -38,7 +39,7 @@ export function typeLabel(type: unknown): string {
 export class Metrics {
   readonly registry = new Registry();
   private readonly turns: Counter<'channel' | 'type' | 'outcome'>;
-  private readonly upgrades: Counter<'outcome'>;
+  private readonly upgrades: Counter<'outcome' | 'change'>;
   private readonly errors: Counter<'kind'>;
   private readonly retries: Counter;
   private readonly requests: Histogram<'route' | 'status'>;
@@ -58,8 +59,8 @@ export class Metrics {
     });
     this.upgrades = new Counter({
       name: 'upgrades_total',
-      help: 'Upgrade decisions: confirmed and done, refused by the rules, failed while applying, cancelled.',
-      labelNames: ['outcome'],
+      help: 'Change decisions (upgrades, licences added): confirmed and done, refused by the rules, failed while applying, cancelled.',
+      labelNames: ['outcome', 'change'],
       registers,
     });
     this.errors = new Counter({
@@ -119,7 +120,9 @@ export class Metrics {
       'cancelled',
       'expired',
     ] satisfies UpgradeOutcome[]) {
-      this.upgrades.inc({ outcome }, 0);
+      for (const change of ['upgrade', 'add_licences'] satisfies ChangeKind[]) {
+        this.upgrades.inc({ outcome, change }, 0);
+      }
     }
     for (const kind of ['turn', 'storage', 'outbound', 'http', 'auth', 'process'] satisfies ErrorKind[]) {
       this.errors.inc({ kind }, 0);
@@ -131,8 +134,8 @@ export class Metrics {
     this.turns.inc({ channel: channelLabel(channelId), type: typeLabel(type), outcome });
   }
 
-  upgrade(outcome: UpgradeOutcome): void {
-    this.upgrades.inc({ outcome });
+  upgrade(outcome: UpgradeOutcome, change: ChangeKind = 'upgrade'): void {
+    this.upgrades.inc({ outcome, change });
   }
 
   error(kind: ErrorKind): void {

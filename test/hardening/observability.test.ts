@@ -152,14 +152,16 @@ describe('GET /metrics', () => {
     expect(text).toContain('# TYPE errors_total counter');
     expect(text).toContain('# TYPE http_request_duration_seconds histogram');
     expect(text).toContain('process_cpu_user_seconds_total');
-    expect(sample(text, 'upgrades_total', 'outcome="done"')).toBe(
-      sample(before, 'upgrades_total', 'outcome="done"') + 1,
+    expect(sample(text, 'upgrades_total', 'outcome="done",change="upgrade"')).toBe(
+      sample(before, 'upgrades_total', 'outcome="done",change="upgrade"') + 1,
     );
     expect(
       sample(text, 'turns_total', 'channel="msteams",type="invoke",outcome="ok"'),
     ).toBeGreaterThanOrEqual(2);
     for (const outcome of ['done', 'refused', 'failed', 'cancelled']) {
-      expect(text).toContain(`upgrades_total{outcome="${outcome}"}`);
+      for (const change of ['upgrade', 'add_licences']) {
+        expect(text).toContain(`upgrades_total{outcome="${outcome}",change="${change}"}`);
+      }
     }
   });
 
@@ -191,9 +193,28 @@ describe('GET /metrics', () => {
       });
       await post(fresh.url, teamsInvoke(serviceUrl, 'confirm', { token: refusedToken }));
       const text = await fresh.app.metrics.render();
-      expect(sample(text, 'upgrades_total', 'outcome="cancelled"')).toBe(1);
-      expect(sample(text, 'upgrades_total', 'outcome="refused"')).toBe(1);
-      expect(sample(text, 'upgrades_total', 'outcome="done"')).toBe(0);
+      expect(sample(text, 'upgrades_total', 'outcome="cancelled",change="upgrade"')).toBe(1);
+      expect(sample(text, 'upgrades_total', 'outcome="refused",change="upgrade"')).toBe(1);
+      expect(sample(text, 'upgrades_total', 'outcome="done",change="upgrade"')).toBe(0);
+      // Licences added are counted apart.
+      const licences = await post(
+        fresh.url,
+        teamsInvoke(serviceUrl, 'reviewLicences', {
+          customerId: contoso.id,
+          subscriptionId: 'sub-contoso-exchange',
+          mode: 'add',
+          seats: '2',
+        }),
+      );
+      const licenceToken = (
+        actions((await licences.json()) as unknown).find((a) => a.verb === 'confirm')!.data as {
+          token: string;
+        }
+      ).token;
+      await post(fresh.url, teamsInvoke(serviceUrl, 'confirm', { token: licenceToken }));
+      const after = await fresh.app.metrics.render();
+      expect(sample(after, 'upgrades_total', 'outcome="done",change="add_licences"')).toBe(1);
+      expect(sample(after, 'upgrades_total', 'outcome="done",change="upgrade"')).toBe(0);
       // Without METRICS_TOKEN the endpoint is open.
       expect((await fetch(`${fresh.url}/metrics`)).status).toBe(200);
     } finally {
