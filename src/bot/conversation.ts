@@ -71,6 +71,8 @@ export class Conversation {
     },
     fleet: (tr, u) =>
       u.target === undefined ? { text: tr.t('fleet.missing') } : this.fleet(tr, u.target, 0),
+    addLicences: (tr) => this.licencesNotYet(tr),
+    removeLicences: (tr) => this.licencesNotYet(tr),
     help: (tr) => helpAnswer(tr),
     none: (tr, u) =>
       u.smallTalk !== undefined
@@ -320,5 +322,9 @@ export class Conversation {
       case 'none':
         return notFoundAnswer(tr, query, result.suggestions);
     }
+  }
+
+  private licencesNotYet(tr: Translator): Reply {
+    return helpAnswer(tr);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Accuracy on the labelled corpora (test/nlu/corpus/{en,fr,ja}.json, never trained on): the intent and each
- * entity must be right for at least 95% of the utterances of each language, both over all utterances (a
- * customer or plan found where none is expected counts as wrong) and over those labelled with a value, and
+ * entity (customer, target, source, otherProduct, seats) must be right for at least 95% of the utterances of
+ * each language, both over all utterances (a customer, plan or number of seats found where none is expected
+ * counts as wrong) and over those labelled with a value, and
  * as much for the multi-turn cases alone (follow-ups understood in the context of the messages before).
  */
 import { beforeAll, describe, expect, it } from 'vitest';

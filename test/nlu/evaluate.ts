@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { DialogueContext, Understander, Understanding } from '../../src/bot/nlu/index.js';
+import type { DialogueContext, Seats, Understander, Understanding } from '../../src/bot/nlu/index.js';
 import { INTENTS, type Intent, type Language } from '../../src/bot/nlu/classifier.js';
 import { OFFER_IDS, OTHER_PRODUCT_IDS } from '../../src/rules/index.js';
 
 const offerId = z.enum(OFFER_IDS);
+const count = z.number().int().positive();
 
 const CorpusEntrySchema = z.strictObject({
   text: z.string().min(1),
@@ -18,6 +19,11 @@ const CorpusEntrySchema = z.strictObject({
   source: offerId.nullable().optional(),
   /** A Microsoft 365 product that is not a catalog offer, named in the place of the plan. */
   otherProduct: z.enum(OTHER_PRODUCT_IDS).nullable().optional(),
+  /** The licences a request to add licences asks for: how many more, or the new total. */
+  seats: z
+    .union([z.strictObject({ add: count }), z.strictObject({ total: count })])
+    .nullable()
+    .optional(),
   /**
    * A multi-turn case: the messages said before this one, oldest first. The context of each message is the
    * customer of the one before (named, or carried over), as the bot keeps it.
@@ -35,11 +41,17 @@ export function loadCorpus(language: Language): CorpusEntry[] {
 
 export const LOCALES: Readonly<Record<Language, string>> = { en: 'en-US', fr: 'fr-FR', ja: 'ja-JP' };
 
-export const FIELDS = ['intent', 'customer', 'target', 'source', 'otherProduct'] as const;
+export const FIELDS = ['intent', 'customer', 'target', 'source', 'otherProduct', 'seats'] as const;
 export type Field = (typeof FIELDS)[number];
 
 /** The company names of the directory, by customer id (a carried-over customer is known by its id). */
 export type NamesById = ReadonlyMap<string, string>;
+
+/** Seats as compared: "add 8", "total 60". */
+function seatsText(seats: Seats | null | undefined): string | null {
+  if (seats == null) return null;
+  return 'add' in seats ? `add ${seats.add}` : `total ${seats.total}`;
+}
 
 /** What the understander found, in the corpus's terms. */
 function observed(u: Understanding, names: NamesById): Record<Field, string | null> {
@@ -56,6 +68,7 @@ function observed(u: Understanding, names: NamesById): Record<Field, string | nu
     target: u.target ?? null,
     source: u.source ?? null,
     otherProduct: u.otherProduct ?? null,
+    seats: seatsText(u.seats),
   };
 }
 
@@ -66,6 +79,7 @@ function expected(e: CorpusEntry): Record<Field, string | null> {
     target: e.target ?? null,
     source: e.source ?? null,
     otherProduct: e.otherProduct ?? null,
+    seats: seatsText(e.seats),
   };
 }
 

@@ -81,6 +81,32 @@ describe('a follow-up carries the previous customer and subscription', () => {
   });
 });
 
+describe('a request about licences follows up too', () => {
+  it.each([
+    ['en', 'add 5 more seats', 'addLicences', { add: 5 }],
+    ['en', 'bring it to 60 seats', 'addLicences', { total: 60 }],
+    ['fr', 'ajoute 5 licences', 'addLicences', { add: 5 }],
+    ['fr', 'passe-le à 60 sièges', 'addLicences', { total: 60 }],
+    ['ja', '5ライセンス追加して', 'addLicences', { add: 5 }],
+    ['ja', '合計60ライセンスにしたい', 'addLicences', { total: 60 }],
+    ['en', 'remove 2 licences', 'removeLicences', undefined],
+    ['fr', 'retire 2 licences', 'removeLicences', undefined],
+    ['ja', 'ライセンスを減らして', 'removeLicences', undefined],
+  ] as const)('%s: "%s" → %s %j', (lang: Lang, text, intent, seats) => {
+    const u = nlu.understand(text, LOCALE[lang], CONTOSO);
+    expect(u).toMatchObject({ intent, followUp: CONTOSO });
+    expect(u.seats).toEqual(seats);
+    expect(u.customer).toBeUndefined();
+  });
+
+  it('a customer named in it overrides the context', () => {
+    const u = nlu.understand('add 5 more seats for Fabrikam Inc', 'en-US', CONTOSO);
+    expect(u).toMatchObject({ intent: 'addLicences', seats: { add: 5 } });
+    expect(u.followUp).toBeUndefined();
+    expect(u.customer?.result.kind === 'match' && u.customer.result.customer.id).toBe(idOf('Fabrikam Inc'));
+  });
+});
+
 describe('what overrides the context', () => {
   it.each([
     ['en', 'what about Fabrikam Inc?', 'Fabrikam Inc'],

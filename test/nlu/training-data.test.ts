@@ -49,7 +49,10 @@ describe.each(LANGUAGES)('training utterances (%s)', (language) => {
           expect(name.trim().length, u).toBeGreaterThan(0);
           expect(findPlans(name), u).toEqual([]);
           // Small talk with a name ("call {Sarah}") teaches that a name alone is not a question about a customer.
-          expect(['eligibility', 'upgrade', 'history', 'refresh', 'none'], u).toContain(intent);
+          expect(
+            ['eligibility', 'upgrade', 'history', 'refresh', 'addLicences', 'removeLicences', 'none'],
+            u,
+          ).toContain(intent);
         }
       }
     }
@@ -93,18 +96,36 @@ describe.each(LANGUAGES)('test corpus (%s)', (language) => {
   });
 
   it('labels entities only where the intent carries them', () => {
+    const licences = ['addLicences', 'removeLicences'];
     for (const e of corpus) {
       if (e.customer != null)
-        expect(['eligibility', 'upgrade', 'history', 'refresh'], e.text).toContain(e.intent);
+        expect(['eligibility', 'upgrade', 'history', 'refresh', ...licences], e.text).toContain(e.intent);
       if (e.target != null) expect(['eligibility', 'upgrade', 'fleet'], e.text).toContain(e.intent);
-      if (e.source != null) expect(e.intent, e.text).toBe('paths');
+      if (e.source != null) expect(['paths', ...licences], e.text).toContain(e.intent);
       if (e.otherProduct != null) expect(e.target ?? e.source, e.text).toBeUndefined();
+      if (e.seats != null) expect(e.intent, e.text).toBe('addLicences');
     }
+  });
+
+  it('has requests to add licences by how many and by the new total, and some without a number', () => {
+    const adds = corpus.filter((e) => e.intent === 'addLicences');
+    expect(adds.filter((e) => e.seats != null && 'add' in e.seats).length).toBeGreaterThanOrEqual(10);
+    expect(adds.filter((e) => e.seats != null && 'total' in e.seats).length).toBeGreaterThanOrEqual(5);
+    expect(adds.filter((e) => e.seats == null).length).toBeGreaterThanOrEqual(3);
   });
 
   it('has multi-turn cases for every intent a follow-up can have, and explicit overrides', () => {
     const multi = corpus.filter((e) => e.after !== undefined);
-    for (const intent of ['eligibility', 'upgrade', 'history', 'refresh', 'paths'] as const) {
+    const intents = [
+      'eligibility',
+      'upgrade',
+      'history',
+      'refresh',
+      'paths',
+      'addLicences',
+      'removeLicences',
+    ];
+    for (const intent of intents) {
       expect(multi.filter((e) => e.intent === intent).length, intent).toBeGreaterThanOrEqual(2);
     }
   });

@@ -99,7 +99,7 @@ describe('understand: entities', () => {
     );
   });
 
-  it('attaches the customer only to eligibility, upgrade, history and refresh', async () => {
+  it('attaches the customer only to eligibility, upgrade, history, refresh and the licence requests', async () => {
     // A tiny model in which a sentence naming a customer can be fleet, paths or help.
     const tiny: TrainingData = {
       eligibility: ['can {Contoso} upgrade'],
@@ -108,6 +108,8 @@ describe('understand: entities', () => {
       fleet: ['which customers like {Contoso} can take E3'],
       history: ['history of {Contoso}'],
       refresh: ['reload {Contoso} from the source'],
+      addLicences: ['{Contoso} wants seats'],
+      removeLicences: ['{Contoso} drops seats'],
       help: ['help me with {Contoso}'],
       none: ['weather in {Contoso}'],
     };
@@ -118,6 +120,8 @@ describe('understand: entities', () => {
       ['upgrade Contoso now', 'upgrade', true],
       ['history of Contoso', 'history', true],
       ['reload Contoso from the source', 'refresh', true],
+      ['Contoso wants seats', 'addLicences', true],
+      ['Contoso drops seats', 'removeLicences', true],
       ['what can E3 become, Contoso asks', 'paths', false],
       ['which customers like Contoso can take E3', 'fleet', false],
       ['help me with Contoso', 'help', false],
@@ -130,6 +134,49 @@ describe('understand: entities', () => {
       expect(u.target, text).toBe(['fleet'].includes(intent) ? 'O365_E3' : undefined);
       expect(u.source, text).toBe(intent === 'paths' ? 'O365_E3' : undefined);
     }
+  });
+});
+
+describe('understand: licences', () => {
+  it.each([
+    ['en-US', 'Contoso needs 8 more seats', 'addLicences'],
+    ['fr-FR', 'Contoso a besoin de 8 sièges de plus', 'addLicences'],
+    ['ja-JP', 'ContosoのE3のライセンスを4つ増やして', 'addLicences'],
+    ['en-US', 'remove 3 licences from Contoso', 'removeLicences'],
+    ['en-US', 'reduce Contoso to 20 seats', 'removeLicences'],
+    ['fr-FR', 'retire 2 licences à Contoso', 'removeLicences'],
+    ['ja-JP', 'Contosoのライセンスを減らして', 'removeLicences'],
+    // The other intents stay what they were.
+    ['en-US', 'upgrade Contoso', 'upgrade'],
+    ['en-US', 'can Contoso upgrade', 'eligibility'],
+    ['en-US', 'upgrade Contoso to E5', 'upgrade'],
+    ['fr-FR', 'passe Contoso en E5', 'upgrade'],
+    ['fr-FR', 'Contoso peut-il passer à E5 ?', 'eligibility'],
+    ['ja-JP', 'ContosoをE5にアップグレードして', 'upgrade'],
+    ['ja-JP', 'ContosoはE5にアップグレードできますか？', 'eligibility'],
+  ] as const)('%s: "%s" → %s, about the customer', (locale, text, intent) => {
+    const u = nlu.understand(text, locale);
+    expect(u.intent).toBe(intent);
+    expect(companyOf(u.customer)).toBe('Contoso Ltd');
+  });
+
+  it('takes the plan named as the subscription to add to, never one to move to', () => {
+    for (const [text, locale] of [
+      ["give Contoso's E3 another 4 licences", 'en-US'],
+      ["ajoute 4 licences à l'E3 de Contoso", 'fr-FR'],
+      ['ContosoのE3に4ライセンス追加して', 'ja-JP'],
+    ] as const) {
+      const u = nlu.understand(text, locale);
+      expect(u, text).toMatchObject({ intent: 'addLicences', source: 'O365_E3', seats: { add: 4 } });
+      expect(u.target, text).toBeUndefined();
+    }
+  });
+
+  it('passes an unknown customer on, as for the other questions about a customer', () => {
+    const u = nlu.understand('Zorblax Industries needs 8 more seats', 'en-US');
+    expect(u).toMatchObject({ intent: 'addLicences', seats: { add: 8 } });
+    expect(u.customer?.text).toBe('Zorblax Industries');
+    expect(u.customer?.result.kind).toBe('none');
   });
 });
 

@@ -2,9 +2,10 @@
  * The intent classifier: one NLP.js neural network (a perceptron per intent over a bag of features) per
  * language, trained on the example utterances of `training/{en,fr,ja}.json`.
  *
- * Features come from the text *after* entity recognition: the customer and plan spans are replaced by the
- * placeholder tokens `CUSTOMER_TOKEN` and `PLAN_TOKEN`, so that the network learns the shape of a sentence
- * ("can ‹customer› upgrade to ‹plan›"), not names. The text is folded (case, accents, width), tokenized and
+ * Features come from the text *after* entity recognition: the customer and plan spans, and the numbers, are
+ * replaced by the placeholder tokens `CUSTOMER_TOKEN`, `PLAN_TOKEN` and `NUMBER_TOKEN`, so that the network
+ * learns the shape of a sentence ("can ‹customer› upgrade to ‹plan›", "‹customer› needs ‹number› more
+ * seats"), not names or numbers. The text is folded (case, accents, width), tokenized and
  * stemmed with NLP.js's English and French tokenizers and stemmers; Japanese, which has no spaces, is
  * segmented into words with `Intl.Segmenter` (ICU's dictionary, built into Node). Adjacent-token bigrams are
  * added to the unigrams so that word order counts ("upgrade ‹customer›" vs "‹customer› upgrade").
@@ -27,16 +28,19 @@ export const INTENTS = [
   'fleet',
   'history',
   'refresh',
+  'addLicences',
+  'removeLicences',
   'help',
   'none',
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 export { LANGUAGES, type Language } from '../language.js';
 
-/** What stands in the text for a recognized customer and a recognized plan. */
+/** What stands in the text for a recognized customer, a recognized plan and a number (seats.ts). */
 export const CUSTOMER_TOKEN = 'zcustomerz';
 export const PLAN_TOKEN = 'zplanz';
-const PLACEHOLDERS: ReadonlySet<string> = new Set([CUSTOMER_TOKEN, PLAN_TOKEN]);
+export const NUMBER_TOKEN = 'znumberz';
+const PLACEHOLDERS: ReadonlySet<string> = new Set([CUSTOMER_TOKEN, PLAN_TOKEN, NUMBER_TOKEN]);
 
 const NONE_FEATURE = 'nonefeature';
 /** The network's output for the none feature, counted as `none`. */
@@ -153,7 +157,14 @@ function domainWordsOf(language: Language, examples: readonly Example[]): string
 }
 
 /** The intents about one customer: a question about a plan's paths never uses their words. */
-const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history', 'refresh']);
+const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set([
+  'eligibility',
+  'upgrade',
+  'history',
+  'refresh',
+  'addLicences',
+  'removeLicences',
+]);
 /** A paths word appears in at least this many examples of paths. */
 const PATHS_MIN_EXAMPLES = 2;
 

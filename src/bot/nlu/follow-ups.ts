@@ -22,10 +22,20 @@ export interface DialogueContext {
   readonly subscriptionId?: string;
 }
 
-/** The intents about one customer: what a follow-up is. */
-type CustomerIntent = Extract<Intent, 'eligibility' | 'upgrade' | 'history' | 'refresh'>;
+/** The intents about one customer: what a follow-up is ("add 5 more seats" after an answer about Contoso). */
+type CustomerIntent = Extract<
+  Intent,
+  'eligibility' | 'upgrade' | 'history' | 'refresh' | 'addLicences' | 'removeLicences'
+>;
 
-const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history', 'refresh']);
+const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set([
+  'eligibility',
+  'upgrade',
+  'history',
+  'refresh',
+  'addLicences',
+  'removeLicences',
+] satisfies CustomerIntent[]);
 
 function isCustomerIntent(intent: Intent): intent is CustomerIntent {
   return CUSTOMER_INTENTS.has(intent);
@@ -59,7 +69,8 @@ function asksAboutPlan(text: string, plans: readonly PlanMention[], reading: Pla
  * The intent of a message that names no customer, read in the context of an answer about a customer, when it
  * is about that customer; undefined when it is not (help, small talk, a fleet question, a question about a
  * plan's own paths).
- * - A question about a customer (eligibility, upgrade, history) is about the previous one.
+ * - A question about a customer (eligibility, upgrade, history, refresh, adding or removing licences) is about
+ *   the previous one.
  * - A plan in a message that the classifier took for a paths question without it asking about the plan
  *   itself (`asksAboutPlan`), or that it could not place, is about moving the customer to it: an eligibility
  *   question, or an upgrade when the classifier scores upgrade higher ("go for E5").

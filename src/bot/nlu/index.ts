@@ -11,10 +11,13 @@
  * 3. No customer found? A run of unknown words that reads as the customer of a question about upgrades
  *    ("can Zorblax Industries upgrade?") is passed on with the lookup's `resolve` answer (none, with the
  *    closest names), so that the bot can say it does not know that customer.
- * 4. The entities are attached according to the intent: the customer to eligibility, upgrade and history;
- *    the plan to move to (`target`) to eligibility, upgrade and fleet; the plan asked about (`source`) to
- *    paths. A Microsoft 365 product that is not a catalog offer ("Microsoft 365 E3") in the place of the plan
- *    is `otherProduct`, never the Office 365 offer of its tier.
+ * 4. The entities are attached according to the intent: the customer to eligibility, upgrade, history,
+ *    refresh and the licence requests; the plan to move to (`target`) to eligibility, upgrade and fleet; the
+ *    plan asked about (`source`) to paths, and the plan of the subscription to add licences to or remove them
+ *    from ("Contoso's E3") to the licence requests. A Microsoft 365 product that is not a catalog offer
+ *    ("Microsoft 365 E3") in the place of the plan is `otherProduct`, never the Office 365 offer of its tier.
+ *    A request to add licences carries how many, or the new total (`seats`, seats.ts), read on the text with
+ *    the customer and plans blanked out.
  * 5. Context (follow-ups.ts): after an answer about a customer, a message that names no customer is about
  *    that customer ("what about E3?", "et pour E3 ?", "E3ならどう？"): `followUp` carries the previous turn's
  *    customer and subscription. A customer named in the message, or an explicit question about a plan's own
@@ -28,6 +31,8 @@ import type { Classification, Intent } from './classifier.js';
 import { findPlans, type PlanMention } from './plans.js';
 import { followUpOf, type DialogueContext, type PlanQuestion } from './follow-ups.js';
 import { sourceOf, targetOf } from './plan-roles.js';
+import { seatsOf, type Seats } from './seats.js';
+import { blank } from './text.js';
 import { unknownNameSpans } from './unknown-names.js';
 import { loadSavedModel } from './saved-model.js';
 import { modelFromJSON, trainModel, withPlaceholders, type NluModel, type NluModelJson } from './training.js';
@@ -35,6 +40,7 @@ import { modelFromJSON, trainModel, withPlaceholders, type NluModel, type NluMod
 export type { Intent } from './classifier.js';
 export type { Language } from '../language.js';
 export type { DialogueContext } from './follow-ups.js';
+export type { Seats } from './seats.js';
 
 export interface Understanding {
   readonly intent: Intent;
@@ -42,12 +48,20 @@ export interface Understanding {
   readonly confidence: number;
   /** The language of the reply: the locale's (the text may be written in another). */
   readonly language: Language;
-  /** The customer named in the text (eligibility, upgrade, history). */
+  /** The customer named in the text (eligibility, upgrade, history, refresh, addLicences, removeLicences). */
   readonly customer?: CustomerMention;
   /** The plan to move to (eligibility with a target, upgrade, fleet). */
   readonly target?: OfferId;
-  /** The plan asked about (paths). */
+  /**
+   * The plan asked about (paths), or the plan of the subscription to add licences to or remove them from
+   * (addLicences, removeLicences: "Contoso's E3").
+   */
   readonly source?: OfferId;
+  /**
+   * The licences to add (addLicences): how many more ("8 more seats") or the new total ("to 60 seats");
+   * absent when the message gives no number.
+   */
+  readonly seats?: Seats;
   /**
    * A Microsoft 365 product that is not an offer of the catalog ("Microsoft 365 E3"), named where the plan to
    * move to or the plan asked about is expected; `target` and `source` are then left out.
@@ -74,8 +88,17 @@ export const MAX_TEXT = 1000;
 /** Another language's classifier is preferred when it knows this much more of the sentence's words. */
 const COVERAGE_MARGIN = 0.25;
 
-const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'history', 'refresh']);
+const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set([
+  'eligibility',
+  'upgrade',
+  'history',
+  'refresh',
+  'addLicences',
+  'removeLicences',
+]);
 const TARGET_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'fleet']);
+/** The plan named is the one asked about (paths) or the subscription's (licences), never one to move to. */
+const SOURCE_INTENTS: ReadonlySet<Intent> = new Set(['paths', 'addLicences', 'removeLicences']);
 
 /** The plan entities of an understanding: the plan of `key`, or the other product in its place. */
 function planEntities(
@@ -84,13 +107,6 @@ function planEntities(
 ): Partial<Pick<Understanding, 'target' | 'source' | 'otherProduct'>> {
   if (plan === undefined) return {};
   return plan.other !== undefined ? { otherProduct: plan.other } : { [key]: plan.offerId };
-}
-
-/** The text with the given spans turned into spaces (same length, so offsets still hold). */
-function blank(text: string, spans: readonly { start: number; end: number }[]): string {
-  let out = text;
-  for (const s of spans) out = out.slice(0, s.start) + ' '.repeat(s.end - s.start) + out.slice(s.end);
-  return out;
 }
 
 function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
@@ -136,7 +152,7 @@ class NluUnderstander implements Understander {
       language,
       ...(customer !== undefined && CUSTOMER_INTENTS.has(intent) ? { customer } : {}),
       ...(TARGET_INTENTS.has(intent) ? planEntities('target', targetOf(text, plans)) : {}),
-      ...(intent === 'paths' ? planEntities('source', sourceOf(text, plans)) : {}),
+      ...(SOURCE_INTENTS.has(intent) ? planEntities('source', sourceOf(text, plans)) : {}),
       ...(intent === 'none'
         ? planEntities(
             'target',
@@ -144,7 +160,18 @@ class NluUnderstander implements Understander {
           )
         : {}),
       ...(followUp !== undefined && context !== undefined ? { followUp: context } : {}),
+      ...(intent === 'addLicences' ? this.seats(text, plans, customer) : {}),
     };
+  }
+
+  /** How many licences to add, or the new total, read with the customer and plans blanked out. */
+  private seats(
+    text: string,
+    plans: readonly PlanMention[],
+    customer: CustomerMention | undefined,
+  ): Pick<Understanding, 'seats'> {
+    const seats = seatsOf(blank(text, customer === undefined ? plans : [...plans, customer]));
+    return seats === undefined ? {} : { seats };
   }
 
   /** How the classifiers of the message's script read it as a question about a plan (follow-ups.ts). */

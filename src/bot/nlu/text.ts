@@ -50,3 +50,13 @@ export function replaceSpans<T extends { readonly start: number; readonly end: n
   }
   return out + text.slice(at);
 }
+
+/** The text with the given spans turned into spaces (same length, so offsets still hold). */
+export function blank(
+  text: string,
+  spans: readonly { readonly start: number; readonly end: number }[],
+): string {
+  let out = text;
+  for (const s of spans) out = out.slice(0, s.start) + ' '.repeat(s.end - s.start) + out.slice(s.end);
+  return out;
+}

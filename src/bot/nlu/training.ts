@@ -4,8 +4,9 @@
  *
  * In the examples a customer is written in braces, "can {Contoso} upgrade?": the braces stand for what the
  * customer lookup recognizes at run time, whatever the directory holds. Plans are written as people type
- * them and recognized by the same plan recognizer as at run time (plans.ts). Both become the classifier's
- * placeholders, exactly as in `Understander.understand`.
+ * them and recognized by the same plan recognizer as at run time (plans.ts); numbers ("8 more seats") by the
+ * same number finder (seats.ts). All become the classifier's placeholders, exactly as in
+ * `Understander.understand`.
  */
 import { createHash } from 'node:crypto';
 import en from './training/en.json' with { type: 'json' };
@@ -16,6 +17,7 @@ import {
   INTENTS,
   IntentClassifier,
   LANGUAGES,
+  NUMBER_TOKEN,
   PLAN_TOKEN,
   type ClassifierJson,
   type Example,
@@ -23,15 +25,17 @@ import {
   type Language,
 } from './classifier.js';
 import { PLAN_ALIASES, findPlans, type PlanMention } from './plans.js';
-import { replaceSpans } from './text.js';
+import { findNumbers } from './seats.js';
+import { blank, replaceSpans } from './text.js';
 
 export type TrainingData = Readonly<Record<Intent, readonly string[]>>;
 
 export const TRAINING_DATA: Readonly<Record<Language, TrainingData>> = { en, fr, ja };
 
 /**
- * A sentence with its customer span and plan spans replaced by placeholders (`plans`: the plans found in
- * it, when already known; those that overlap the customer are left out).
+ * A sentence with its customer span, plan spans and numbers replaced by placeholders (`plans`: the plans
+ * found in it, when already known; those that overlap the customer are left out). Numbers are looked for
+ * with the customer and plans blanked out: the 3 of "E3" is no number.
  */
 export function withPlaceholders(
   text: string,
@@ -41,9 +45,11 @@ export function withPlaceholders(
   const kept = plans.filter(
     (p) => customer === undefined || p.end <= customer.start || p.start >= customer.end,
   );
+  const named = customer === undefined ? kept : [customer, ...kept];
   const spans = [
     ...(customer === undefined ? [] : [{ ...customer, token: CUSTOMER_TOKEN }]),
     ...kept.map((p) => ({ start: p.start, end: p.end, token: PLAN_TOKEN })),
+    ...findNumbers(blank(text, named)).map((n) => ({ start: n.start, end: n.end, token: NUMBER_TOKEN })),
   ];
   return replaceSpans(text, spans, (s) => s.token);
 }
@@ -68,9 +74,10 @@ export type NluModel = Readonly<Record<Language, IntentClassifier>>;
 
 /**
  * Bump when the features change (tokenizing, stemming, placeholders, weights) or what a classifier saves:
- * a saved model of another format is then stale. 2: the words of paths questions (`pathsWords`).
+ * a saved model of another format is then stale. 2: the words of paths questions (`pathsWords`). 3: numbers
+ * as a placeholder (`NUMBER_TOKEN`).
  */
-export const MODEL_FORMAT = 2;
+export const MODEL_FORMAT = 3;
 
 export interface NluModelJson {
   readonly format: number;
