@@ -289,3 +289,95 @@ describe('approvers and token rules, as for upgrades', () => {
     expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(10);
   });
 });
+
+describe.each([
+  {
+    locale: 'en-US',
+    several: 'Contoso needs 8 more seats',
+    onePlan: "give Litware's E3 another 4 licences",
+    total: "bring Litware's E3 to 60 seats",
+    followUp: 'add 5 more seats',
+    remove: 'remove 3 licences from Litware',
+    unknown: 'Zorblax Industries needs 8 more seats',
+  },
+  {
+    locale: 'fr-FR',
+    several: 'Contoso a besoin de 8 sièges de plus',
+    onePlan: 'ajoute 4 licences à l’E3 de Litware',
+    total: 'passe l’E3 de Litware à 60 licences',
+    followUp: 'ajoute 5 licences',
+    remove: 'retire 3 licences à Litware',
+    unknown: 'Zorblax Industries a besoin de 8 sièges de plus',
+  },
+  {
+    locale: 'ja-JP',
+    several: 'Contosoのライセンスを8つ増やして',
+    onePlan: 'LitwareのE3のライセンスを4つ増やして',
+    total: 'LitwareのE3を60ライセンスにして',
+    followUp: '5ライセンス追加して',
+    remove: 'Litwareのライセンスを3つ減らして',
+    unknown: 'Zorblax Industriesのライセンスを8つ増やして',
+  },
+])('in words, $locale', ({ locale, several, onePlan, total, followUp, remove, unknown }) => {
+  const { t } = wording.for(locale);
+  beforeEach(async () => {
+    bot = await createTestBot();
+  });
+
+  async function cardFor(text: string) {
+    const replies = await bot.say(text, { locale });
+    return { replies, card: cardOf(replies.find((r) => cardOf(r))) };
+  }
+
+  it('several subscriptions of ours: the card asks which, with what was asked pre-filled', async () => {
+    const { card } = await cardFor(several);
+    expect(JSON.stringify(inputs(card).choice)).toContain('sub-contoso-exchange');
+    expect(inputs(card).seats?.value).toBe(8);
+    expect(actionData(card, 'reviewLicences')).toMatchObject({ customerId: CONTOSO, mode: 'add' });
+  });
+
+  it('the plan named picks its subscription: no choice, the seats to add, or the new total', async () => {
+    const add = await cardFor(onePlan);
+    expect(inputs(add.card).choice).toBeUndefined();
+    expect(inputs(add.card).seats?.value).toBe(4);
+    expect(actionData(add.card, 'reviewLicences')).toMatchObject({
+      shownSubscriptionId: 'sub-litware-e3',
+      mode: 'add',
+    });
+    const to = await cardFor(total);
+    expect(inputs(to.card).seats?.value).toBe(60);
+    expect(inputs(to.card).seats?.label).toBe(t('licences.labels.seats_total'));
+    // Review with the total: 12 → 60.
+    const review = await press(
+      bot,
+      'emulator',
+      'reviewLicences',
+      { ...actionData(to.card, 'reviewLicences'), seats: '60' },
+      locale,
+    );
+    expect(texts(shownCard('emulator', review)).join('\n')).toContain(
+      t('upgrade.change', { from: '12', to: '60' }),
+    );
+  });
+
+  it('a follow-up without a name is about the customer of the previous answer', async () => {
+    await bot.say(onePlan, { locale });
+    const { card } = await cardFor(followUp);
+    expect(actionData(card, 'reviewLicences')).toMatchObject({ customerId: LITWARE });
+    expect(inputs(card).seats?.value).toBe(5);
+  });
+
+  it('removing licences: said to be out of scope, nothing recorded', async () => {
+    const replies = await bot.say(remove, { locale });
+    expect(replies.map((r) => r.text).join('\n')).toBe(t('licences.removeOutOfScope'));
+    expect(await bot.upgrades.history(LITWARE)).toHaveLength(0);
+  });
+
+  it('an unknown customer: said so, no card', async () => {
+    const replies = await bot.say(unknown, { locale });
+    expect(replies.map((r) => r.text).join('\n')).toContain('Zorblax Industries');
+    expect(replies.some((r) => cardOf(r) !== undefined && verbs(cardOf(r)).includes('reviewLicences'))).toBe(
+      false,
+    );
+  });
+});

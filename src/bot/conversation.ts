@@ -71,8 +71,9 @@ export class Conversation {
     },
     fleet: (tr, u) =>
       u.target === undefined ? { text: tr.t('fleet.missing') } : this.fleet(tr, u.target, 0),
-    addLicences: (tr) => this.licencesNotYet(tr),
-    removeLicences: (tr) => this.licencesNotYet(tr),
+    addLicences: (tr, u) => this.aboutCustomer(tr, u, 'addLicences'),
+    // Out of scope, whoever the customer: said plainly, nothing changes.
+    removeLicences: (tr) => ({ text: tr.t('licences.removeOutOfScope') }),
     help: (tr) => helpAnswer(tr),
     none: (tr, u) =>
       u.smallTalk !== undefined
@@ -276,7 +277,13 @@ export class Conversation {
   }
 
   private async aboutCustomer(tr: Translator, u: Understanding, intent: CustomerIntent): Promise<Reply> {
-    const question: CustomerQuestion = { intent, ...(u.target === undefined ? {} : { target: u.target }) };
+    const question: CustomerQuestion = {
+      intent,
+      ...(u.target === undefined ? {} : { target: u.target }),
+      // Licences: the seats asked, and the plan named is the subscription's ("Contoso's E3").
+      ...(intent === 'addLicences' && u.seats !== undefined ? { seats: u.seats } : {}),
+      ...(intent === 'addLicences' && u.source !== undefined ? { offer: u.source } : {}),
+    };
     if (u.customer !== undefined) return this.resolved(tr, u.customer.text, u.customer.result, question);
     // "And to E5?": a follow-up without a name is about the customer (and subscription) of the previous answer.
     return u.followUp === undefined
@@ -322,9 +329,5 @@ export class Conversation {
       case 'none':
         return notFoundAnswer(tr, query, result.suggestions);
     }
-  }
-
-  private licencesNotYet(tr: Translator): Reply {
-    return helpAnswer(tr);
   }
 }
