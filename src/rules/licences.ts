@@ -82,7 +82,8 @@ export function licenceReasons(
       maxQuantity: limits.max,
     });
   }
-  if (quantity <= subscription.quantity) {
+  // With the count changed elsewhere, comparing the total asked with today's count says nothing more.
+  if (previous === subscription.quantity && quantity <= subscription.quantity) {
     reasons.push({ code: 'seats_not_added', quantity: subscription.quantity, asked: quantity });
   }
   return reasons;

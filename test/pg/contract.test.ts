@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { UpgradeFailedError, UpgradeRefusedError } from '../../src/core/gateway.js';
-import { LedgerError, type Actor, type UpgradeOrder } from '../../src/core/ledger.js';
+import { LedgerError, type Actor, type LicenceOrder, type UpgradeOrder } from '../../src/core/ledger.js';
 import { ETagConflictError } from '../../src/core/state.js';
 import type { Customer } from '../../src/rules/index.js';
 import {
@@ -320,6 +320,84 @@ describe.each(engines())('storage contract on $name', (engine) => {
       expect(e3Subscriptions(await stores.customers.get(CONTOSO_ID)).map((s) => s.id)).toEqual([
         done.newSubscriptionId,
       ]);
+    });
+  });
+
+  describe('licences added', () => {
+    const EXCHANGE = 'sub-contoso-exchange';
+    function licences(overrides: Partial<LicenceOrder> = {}): LicenceOrder {
+      return {
+        change: 'add_licences',
+        customerId: CONTOSO_ID,
+        subscriptionId: EXCHANGE,
+        fromOffer: 'EXCHANGE_ONLINE_PLAN_1',
+        target: 'EXCHANGE_ONLINE_PLAN_1',
+        previousQuantity: 10,
+        quantity: 14,
+        ...overrides,
+      };
+    }
+
+    it('the ledger keeps the kind of change and the seats before it; one subscription takes several', async () => {
+      const { ledger, events } = await engine.open();
+      const request = { ...licences(), token: 'lic-1', requestedBy: ALICE, requestedAt: T0.toISOString() };
+      const pending = await ledger.record(request, EXPIRES);
+      expect(pending).toMatchObject({
+        change: 'add_licences',
+        previousQuantity: 10,
+        quantity: 14,
+        status: 'pending',
+      });
+      expect(pending).not.toHaveProperty('upgradeType');
+      expect(await ledger.get('lic-1')).toEqual(pending);
+      // Done twice on the same subscription (two requests): the subscription that holds the result repeats.
+      for (const token of ['lic-1', 'lic-2']) {
+        if (token === 'lic-2') await ledger.record({ ...request, token }, EXPIRES);
+        await ledger.claim(token, BOB, T1, NEXT_LEASE);
+        const done = await ledger.complete(token, { newSubscriptionId: EXCHANGE, affectedAccounts: [] }, T1);
+        expect(done).toMatchObject({ status: 'done', newSubscriptionId: EXCHANGE, change: 'add_licences' });
+      }
+      expect((await events('lic-1'))[0]?.detail).toBe(`${EXCHANGE}: 10 → 14 seats`);
+      // An upgrade's new subscription id stays unique.
+      await executing(ledger, 'up-1');
+      await ledger.complete('up-1', EXECUTION, T1, 1);
+      await executing(ledger, 'up-2', { subscriptionId: 'sub-other' });
+      await expect(ledger.complete('up-2', EXECUTION, T1, 1)).rejects.toThrow();
+      // What a licence request asks for must hold together.
+      await expect(
+        ledger.record({ ...request, token: 'lic-bad', previousQuantity: 0 }, EXPIRES),
+      ).rejects.toThrow(/previous quantity/);
+      await expect(
+        ledger.record({ ...request, token: 'lic-bad2', target: 'O365_E3' }, EXPIRES),
+      ).rejects.toThrow(/same offer/);
+    });
+
+    it('the gateway raises the seats once by key; a count changed meanwhile is refused, never overwritten', async () => {
+      const stores = await engine.open();
+      const first = await stores.gateway.execute(licences(), 'lic-key');
+      expect(first).toEqual({ newSubscriptionId: EXCHANGE, affectedAccounts: [] });
+      expect(await stores.gateway.execute(licences(), 'lic-key')).toEqual(first);
+      expect(subscription(await stores.customers.get(CONTOSO_ID), EXCHANGE)?.quantity).toBe(14);
+      // The same request under another key: the seats are 14 now, not the 10 it was made on.
+      const refused = await stores.gateway.execute(licences(), 'lic-key-2').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(UpgradeRefusedError);
+      expect((refused as UpgradeRefusedError).reasons).toEqual([
+        { code: 'seat_count_changed', expected: 10, actual: 14 },
+      ]);
+      expect(subscription(await stores.customers.get(CONTOSO_ID), EXCHANGE)?.quantity).toBe(14);
+      expect(await stores.scalar('SELECT count(*) FROM executions')).toBe(1);
+    });
+
+    it('the same key from two connections at once raises the seats once', async () => {
+      const first = await engine.open();
+      const second = await first.another();
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 === 0 ? first : second).gateway.execute(licences(), 'lic-race'),
+        ),
+      );
+      for (const r of results) expect(r).toEqual(results[0]);
+      expect(subscription(await second.customers.get(CONTOSO_ID), EXCHANGE)?.quantity).toBe(14);
     });
   });
 
