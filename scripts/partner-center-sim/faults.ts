@@ -9,15 +9,20 @@
  * - `drop`: closes the connection before the request is carried out;
  * - `drop-after-apply`: carries the request out (an upgrade is applied and its answer stored under its
  *   MS-RequestId), then closes the connection without answering;
- * - `hang-after-apply`: carries the request out, then never answers (a client killed while it waits).
+ * - `hang-after-apply`: carries the request out, then never answers (a client killed while it waits);
+ * - `concurrent-change`: someone else changes the seats of the subscription the path names (to `quantity`, or
+ *   one more) just before the request is handled, which then goes on as usual (a PATCH that read the
+ *   subscription before meets a stale ETag).
  */
 import { z } from 'zod';
 
 export const FaultRuleSchema = z.strictObject({
   method: z.string().toUpperCase().optional(),
   path: z.string().optional(),
-  action: z.enum(['status', 'hang', 'drop', 'drop-after-apply', 'hang-after-apply']),
+  action: z.enum(['status', 'hang', 'drop', 'drop-after-apply', 'hang-after-apply', 'concurrent-change']),
   status: z.number().int().min(400).max(599).optional(),
+  /** `concurrent-change`: the seats someone else sets (default one more than now). */
+  quantity: z.number().int().min(0).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
   skip: z.number().int().min(0).default(0),
   times: z.number().int().min(0).default(1),

@@ -1,5 +1,6 @@
 /**
- * The simulator's HTTPS server: Partner Center's REST routes under /v1, the Entra ID endpoints MSAL calls,
+ * The simulator's HTTPS server: Partner Center's REST routes under /v1 (the seat PATCH in
+ * subscription-patch.ts), the Entra ID endpoints MSAL calls,
  * and the control endpoints under /_sim (no authentication: the simulator listens on loopback only).
  * Every /v1 call needs a bearer token from the token endpoint, is counted against the partner tenant's
  * rate limit (Partner Center publishes 500 requests a minute), may meet an injected fault, and waits the
@@ -14,6 +15,7 @@ import { z } from 'zod';
 import { DirectoryFileSchema } from '../../src/directory/schema.js';
 import { SimAuth } from './auth.js';
 import { Faults, FaultsRequestSchema, type FaultRule } from './faults.js';
+import { changeElsewhere, patchSubscription } from './subscription-patch.js';
 import { parseUpgradeBody } from './upgrade-body.js';
 import { errorBody, type Reply, type SimState } from './state.js';
 
@@ -36,6 +38,7 @@ const ConfigSchema = z.strictObject({
   rateLimitPerMinute: z.number().int().min(0).optional(),
   errorCodeStyle: z.enum(['int', 'name']).optional(),
   refusalStyle: z.enum(['result', 'error']).optional(),
+  acceptedPatchDelayMs: z.number().int().min(0).optional(),
 });
 const CredentialsSchema = z.strictObject({ secretState: z.enum(['valid', 'expired', 'revoked']) });
 
@@ -44,6 +47,8 @@ interface Stats {
   byRoute: Record<string, Record<string, number>>;
   /** The MS-RequestId of every upgrade POST that reached the simulator (faults included), in order. */
   upgradeRequestIds: string[];
+  /** Every subscription PATCH that reached the simulator (faults included), in order. */
+  patches: PatchSeen[];
   throttled: number;
   /** The headers of the latest /v1 requests (at most RECENT), oldest first. */
   recent: RecentRequest[];
@@ -57,6 +62,14 @@ interface RecentRequest {
   readonly contractVersion: string | undefined;
   readonly locale: string | undefined;
   readonly application: string | undefined;
+}
+
+/** What a subscription PATCH carried: its MS-RequestId, its If-Match, its body's ETag and seats. */
+interface PatchSeen {
+  readonly requestId: string;
+  readonly ifMatch: string | undefined;
+  readonly etag: unknown;
+  readonly quantity: unknown;
 }
 
 const RECENT = 200;
@@ -83,6 +96,7 @@ export class SimServer {
   private readonly faults = new Faults();
   private latencyMs: number;
   private rateLimitPerMinute: number;
+  private acceptedPatchDelayMs = 0;
   private window = { start: 0, count: 0 };
   private readonly continuations = new Map<string, { offset: number; size: number }>();
   private stats: Stats = emptyStats();
@@ -155,6 +169,17 @@ export class SimServer {
       r('POST', `/v1/customers/${seg}/subscriptions/${seg}/upgrades`, 'POST upgrades', (ctx) =>
         this.createUpgrade(ctx, p(ctx, 0), p(ctx, 1)),
       ),
+      r('PATCH', `/v1/customers/${seg}/subscriptions/${seg}`, 'PATCH subscription', (ctx) =>
+        patchSubscription(
+          this.state,
+          p(ctx, 0),
+          p(ctx, 1),
+          ctx.body,
+          header(ctx.req, 'if-match'),
+          ctx.requestId,
+          { acceptedDelayMs: this.acceptedPatchDelayMs },
+        ),
+      ),
     ];
   }
 
@@ -174,9 +199,15 @@ export class SimServer {
     const matched = this.match(method, url.pathname);
     this.count(matched?.route.key ?? `${method} (unknown)`, 'received');
     if (matched?.route.key === 'POST upgrades') this.stats.upgradeRequestIds.push(requestId);
+    if (matched?.route.key === 'PATCH subscription') this.stats.patches.push(patchSeen(req, body, requestId));
     if (this.latencyMs > 0) await sleep(this.latencyMs);
 
-    const fault = this.faults.take(method, url.pathname);
+    let fault = this.faults.take(method, url.pathname);
+    if (fault?.action === 'concurrent-change') {
+      this.count(matched?.route.key ?? method, `fault:${fault.action}`);
+      changeElsewhere(this.state, url.pathname, fault.quantity);
+      fault = undefined;
+    }
     const afterApply = fault?.action === 'drop-after-apply' || fault?.action === 'hang-after-apply';
     if (fault !== undefined && !afterApply) {
       this.count(matched?.route.key ?? method, `fault:${fault.action}`);
@@ -317,6 +348,7 @@ export class SimServer {
               ...this.stats,
               tokensIssued: this.auth.tokensIssued,
               upgradesApplied: this.state.upgradesApplied,
+              quantityChanges: this.state.quantityChanges,
               idempotentReplays: this.state.idempotentReplays,
               faultsFired: this.faults.fired,
               faults: this.faults.pending(),
@@ -325,6 +357,7 @@ export class SimServer {
         case 'POST /_sim/stats/reset':
           this.stats = emptyStats();
           this.state.upgradesApplied = 0;
+          this.state.quantityChanges = 0;
           this.state.idempotentReplays = 0;
           this.auth.tokensIssued = 0;
           this.faults.fired = 0;
@@ -341,6 +374,8 @@ export class SimServer {
           if (config.rateLimitPerMinute !== undefined) this.rateLimitPerMinute = config.rateLimitPerMinute;
           if (config.errorCodeStyle !== undefined) this.state.errorCodeStyle = config.errorCodeStyle;
           if (config.refusalStyle !== undefined) this.state.refusalStyle = config.refusalStyle;
+          if (config.acceptedPatchDelayMs !== undefined)
+            this.acceptedPatchDelayMs = config.acceptedPatchDelayMs;
           return { status: 200, body: { ok: true } };
         }
         case 'POST /_sim/tokens/expire':
@@ -399,7 +434,23 @@ export class SimServer {
 }
 
 function emptyStats(): Stats {
-  return { requests: 0, byRoute: {}, upgradeRequestIds: [], throttled: 0, recent: [] };
+  return { requests: 0, byRoute: {}, upgradeRequestIds: [], patches: [], throttled: 0, recent: [] };
+}
+
+function patchSeen(req: IncomingMessage, body: string, requestId: string): PatchSeen {
+  let json: { quantity?: unknown; attributes?: { etag?: unknown } } = {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null) json = parsed as typeof json;
+  } catch {
+    // kept as "nothing": the route answers 400
+  }
+  return {
+    requestId,
+    ifMatch: header(req, 'if-match'),
+    etag: json.attributes?.etag,
+    quantity: json.quantity,
+  };
 }
 
 function throttled(seconds: number): Reply {

@@ -40,6 +40,13 @@ export interface SimStats {
   readonly requests: number;
   readonly byRoute: Record<string, Record<string, number>>;
   readonly upgradeRequestIds: string[];
+  /** Every subscription PATCH received (faults included): its MS-RequestId, If-Match, body ETag and seats. */
+  readonly patches: {
+    requestId: string;
+    ifMatch?: string;
+    etag?: unknown;
+    quantity?: unknown;
+  }[];
   readonly throttled: number;
   readonly recent: {
     method: string;
@@ -52,6 +59,8 @@ export interface SimStats {
   }[];
   readonly tokensIssued: number;
   readonly upgradesApplied: number;
+  /** Seat changes carried out by PATCH. */
+  readonly quantityChanges: number;
   readonly idempotentReplays: number;
   readonly faultsFired: number;
 }
@@ -86,6 +95,7 @@ export class RunningSimulator {
     rateLimitPerMinute?: number;
     errorCodeStyle?: 'int' | 'name';
     refusalStyle?: 'result' | 'error';
+    acceptedPatchDelayMs?: number;
   }): Promise<unknown> {
     return this.control('POST', '/_sim/config', config);
   }

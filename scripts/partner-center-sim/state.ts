@@ -26,7 +26,7 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-type Resource = Record<string, unknown>;
+export type Resource = Record<string, unknown>;
 
 /** UpgradeErrorCode: the .NET SDK's enum, by number and by name. */
 const UPGRADE_ERROR = {
@@ -65,7 +65,11 @@ export class SimState {
   private readonly executions = new Map<string, Reply>();
   /** When the subscriptions created here were (an upgrade's new one); the others were seeded. */
   private readonly created = new Map<string, string>();
+  /** How many times each subscription was written here (its ETag changes with every write). */
+  private readonly revisions = new Map<string, number>();
   upgradesApplied = 0;
+  /** Seat changes carried out by PATCH (not those made "elsewhere" by a fault or a control call). */
+  quantityChanges = 0;
   idempotentReplays = 0;
   errorCodeStyle: ErrorCodeStyle = 'int';
   /** How a refused upgrade POST answers: 200 with `upgradeErrors`, or a 400 error body. */
@@ -87,10 +91,47 @@ export class SimState {
     return this.customers.get(id);
   }
 
-  /** Replaces a customer (or adds one at the end). */
+  /** Replaces a customer (or adds one at the end); every subscription that differs gets a new ETag. */
   replaceCustomer(customer: Customer): void {
-    if (!this.customers.has(customer.id)) this.order.push(customer.id);
+    const before = this.customers.get(customer.id);
+    if (before === undefined) this.order.push(customer.id);
+    for (const s of customer.subscriptions) {
+      const old = before?.subscriptions.find((x) => x.id === s.id);
+      if (old !== undefined && JSON.stringify(old) !== JSON.stringify(s)) this.bump(s.id);
+    }
     this.customers.set(customer.id, customer);
+  }
+
+  /** The subscription's resource as GET returns it (its current ETag in `attributes.etag`), or undefined. */
+  subscriptionResource(customerId: string, subscriptionId: string): Resource | undefined {
+    const c = this.customers.get(customerId);
+    if (c === undefined) return undefined;
+    return allSubscriptionResources(c, this.created, this.revisions).find((s) => s['id'] === subscriptionId);
+  }
+
+  /** A subscription of the customer's own (channel partner), as the rules hold it; add-ons are not. */
+  ownSubscription(customerId: string, subscriptionId: string): Subscription | undefined {
+    return this.customers.get(customerId)?.subscriptions.find((x) => x.id === subscriptionId && visible(x));
+  }
+
+  /** Sets a subscription's seats (its add-ons follow, as they do here), with a new ETag. */
+  setQuantity(customerId: string, subscriptionId: string, quantity: number): void {
+    const c = this.customers.get(customerId);
+    if (c === undefined) return;
+    this.customers.set(c.id, {
+      ...c,
+      subscriptions: c.subscriptions.map((s) => (s.id === subscriptionId ? { ...s, quantity } : s)),
+    });
+    this.bump(subscriptionId);
+  }
+
+  /** Keeps the answer of a change under its request id: the same id again gets it and changes nothing. */
+  remember(requestId: string, reply: Reply): void {
+    this.executions.set(requestId.toLowerCase(), reply);
+  }
+
+  private bump(subscriptionId: string): void {
+    this.revisions.set(subscriptionId, (this.revisions.get(subscriptionId) ?? 0) + 1);
   }
 
   customerPage(offset: number, size: number): { items: Resource[]; more: boolean } {
@@ -110,14 +151,14 @@ export class SimState {
   listSubscriptions(customerId: string): Reply {
     const c = this.customers.get(customerId);
     if (c === undefined) return customerNotFound(customerId);
-    const items = allSubscriptionResources(c, this.created);
+    const items = allSubscriptionResources(c, this.created, this.revisions);
     return { status: 200, body: collection(items, `/customers/${c.id}/subscriptions`) };
   }
 
   getSubscription(customerId: string, subscriptionId: string): Reply {
     const c = this.customers.get(customerId);
     if (c === undefined) return customerNotFound(customerId);
-    const found = allSubscriptionResources(c, this.created).find((s) => s['id'] === subscriptionId);
+    const found = this.subscriptionResource(customerId, subscriptionId);
     return found === undefined ? subscriptionNotFound(subscriptionId) : { status: 200, body: found };
   }
 
@@ -339,11 +380,11 @@ function addOnId(s: Subscription, index: number): string {
   return `${s.id}${ADD_ON}${index + 1}`;
 }
 
-function customerNotFound(id: string): Reply {
+export function customerNotFound(id: string): Reply {
   return { status: 404, body: errorBody(600, `Customer ${id} not found.`) };
 }
 
-function subscriptionNotFound(id: string): Reply {
+export function subscriptionNotFound(id: string): Reply {
   return { status: 404, body: errorBody(20003, `Subscription with ID ${id} not found.`) };
 }
 
@@ -366,11 +407,17 @@ function customerResource(c: Customer): Resource {
  * Every subscription Partner Center lists for the partner: its own catalog subscriptions with their add-ons,
  * then the subscriptions of offers the catalog does not judge (a directory's `otherSubscriptions`), as they are.
  */
-function allSubscriptionResources(c: Customer, created: ReadonlyMap<string, string>): Resource[] {
+function allSubscriptionResources(
+  c: Customer,
+  created: ReadonlyMap<string, string>,
+  revisions: ReadonlyMap<string, number>,
+): Resource[] {
   return [
     ...c.subscriptions
       .filter(visible)
-      .flatMap((s) => subscriptionResources(c.id, s, created.get(s.id) ?? SEEDED_CREATION_DATE)),
+      .flatMap((s) =>
+        subscriptionResources(c.id, s, created.get(s.id) ?? SEEDED_CREATION_DATE, revisions.get(s.id) ?? 0),
+      ),
     ...(c.otherSubscriptions ?? []).map((o) => ({
       id: o.id,
       offerId: o.offerId,
@@ -389,8 +436,16 @@ function allSubscriptionResources(c: Customer, created: ReadonlyMap<string, stri
   ];
 }
 
-/** A subscription and its add-ons (separate subscriptions with `parentSubscriptionId` in Partner Center). */
-function subscriptionResources(customerId: string, s: Subscription, creationDate: string): Resource[] {
+/**
+ * A subscription and its add-ons (separate subscriptions with `parentSubscriptionId` in Partner Center). The
+ * ETag changes with the seats, the status and every write (`revision`), so that none is ever seen twice.
+ */
+function subscriptionResources(
+  customerId: string,
+  s: Subscription,
+  creationDate: string,
+  revision: number,
+): Resource[] {
   const offer = simOfferOf(s.offerId);
   const base = (id: string, offerId: string, offerName: string, parent?: string): Resource => ({
     id,
@@ -416,7 +471,7 @@ function subscriptionResources(customerId: string, s: Subscription, creationDate
     },
     orderId: `order-${s.id}`,
     attributes: {
-      etag: Buffer.from(`${id}:${s.status}:${s.quantity}`).toString('base64'),
+      etag: Buffer.from(`${id}:${s.status}:${s.quantity}:${revision}`).toString('base64'),
       objectType: 'Subscription',
     },
   });

@@ -1,14 +1,17 @@
 /**
  * The Partner Center client: app-only sign-in (MSAL), the request budget, retries, and the calls the upgrade
  * assistant needs: every customer (following every page), their subscriptions, the upgrades of a
- * subscription, and creating an upgrade, idempotent by a key derived from the ledger's token.
+ * subscription, creating an upgrade, and changing a subscription's seats; both changes idempotent by a key
+ * derived from the ledger's token.
  */
 import type { Logger } from 'pino';
 import { v5 as uuidv5 } from 'uuid';
+import { z } from 'zod';
 import type { UpgradeType } from '../rules/index.js';
 import { MsalTokenProvider, type PartnerCenterCredential, type TokenProvider } from './auth.js';
 import { RequestBudget, type BudgetOptions, type Lane } from './budget.js';
 import {
+  PartnerCenterConflictError,
   PartnerCenterHttpError,
   PartnerCenterOutcomeUnknownError,
   PartnerCenterResponseError,
@@ -17,11 +20,13 @@ import {
 import { PartnerCenterHttp, type CallCounters, type RetryOptions } from './http.js';
 import {
   CustomerSchema,
+  EtaggedSubscriptionSchema,
   SubscriptionSchema,
   UpgradeResultSchema,
   UpgradeSchema,
   collectionOf,
   type PcCustomer,
+  type PcEtaggedSubscription,
   type PcLink,
   type PcSubscription,
   type PcUpgrade,
@@ -31,7 +36,10 @@ import {
 
 export const DEFAULT_API_BASE_URL = 'https://api.partnercenter.microsoft.com';
 
-/** The namespace of the upgrade POSTs' MS-RequestId (UUID v5 of the ledger token): fixed for ever. */
+/**
+ * The namespace of the MS-RequestId of a ledger entry's change (UUID v5 of the ledger token: the upgrade's
+ * POST, the seats' PATCH): fixed for ever.
+ */
 export const UPGRADE_REQUEST_ID_NAMESPACE = '3f1d7c52-9a0b-4e6f-8c21-5b7a9d0e4f13';
 
 export interface PartnerCenterClientOptions extends RetryOptions, BudgetOptions {
@@ -86,11 +94,39 @@ export type CreateUpgradeOutcome =
   /** Partner Center said no (200 with `upgradeErrors`, or a 400/409 business error): nothing changed. */
   | { readonly outcome: 'refused'; readonly requestId: string; readonly errors: readonly PcUpgradeError[] };
 
+export interface QuantityChange {
+  readonly customerId: string;
+  /** The subscription as `getSubscription` returned it: sent back whole, its ETag included, `quantity` set. */
+  readonly subscription: PcEtaggedSubscription;
+  /** The new number of seats. */
+  readonly quantity: number;
+}
+
+export type QuantityChangeOutcome =
+  /** 200: changed; the subscription as Partner Center now holds it. */
+  | { readonly outcome: 'changed'; readonly requestId: string; readonly subscription: PcSubscription }
+  /** 202: accepted, carried out later; the subscription's `quantity` shows it once done. */
+  | { readonly outcome: 'accepted'; readonly requestId: string }
+  /** Partner Center said no (a 400 or 409 business error other than a stale ETag): nothing changed. */
+  | {
+      readonly outcome: 'refused';
+      readonly requestId: string;
+      readonly status: number;
+      readonly code: string | number | undefined;
+      readonly description: string;
+    };
+
+/** Partner Center's code for a stale ETag (a 400), beside the HTTP 412 a failed If-Match gives. */
+export const STALE_ETAG_CODE = 2055;
+
 const CustomerPage = collectionOf(CustomerSchema);
 const Subscriptions = collectionOf(SubscriptionSchema);
 const Upgrades = collectionOf(UpgradeSchema);
 
-/** The MS-RequestId of the upgrade a ledger token confirms: the same on every retry and every resumption. */
+/**
+ * The MS-RequestId of the change a ledger token confirms (an upgrade, or licences added): the same on every
+ * retry and every resumption.
+ */
 export function upgradeRequestId(ledgerToken: string): string {
   return uuidv5(ledgerToken, UPGRADE_REQUEST_ID_NAMESPACE);
 }
@@ -280,6 +316,81 @@ export class PartnerCenterClient {
       licenseErrors: result.licenseErrors,
       result,
     };
+  }
+
+  /**
+   * One subscription as Partner Center holds it now (a live read by default), every field kept, with the ETag
+   * a change must name (`attributes.etag`). A subscription without one is an unexpected answer.
+   */
+  async getSubscription(
+    customerId: string,
+    subscriptionId: string,
+    lane: Lane = 'live',
+    signal?: AbortSignal,
+  ): Promise<PcEtaggedSubscription> {
+    const path = `/v1/customers/${encodeURIComponent(customerId)}/subscriptions/${encodeURIComponent(subscriptionId)}`;
+    const { body } = await this.http.call(
+      { method: 'GET', path, lane, ...(signal === undefined ? {} : { signal }) },
+      EtaggedSubscriptionSchema,
+    );
+    return body as PcEtaggedSubscription;
+  }
+
+  /**
+   * Sets a subscription's seats: PATCHes the subscription back whole, as it was read, with `quantity` set; its
+   * ETag goes in `attributes.etag` (as the documentation's example has it) and in `If-Match`, so that Partner
+   * Center refuses it if the subscription changed since it was read. `requestId` is the MS-RequestId, the same
+   * on every retry here and every resumption of the same ledger entry (`upgradeRequestId(ledgerToken)`).
+   * Throws PartnerCenterConflictError when the ETag is stale (412, or 400 with code 2055: changed elsewhere,
+   * nothing changed here), and otherwise as `createUpgrade` does: PartnerCenterOutcomeUnknownError for a refusal
+   * or a failure after an attempt that went unanswered (it may have been carried out, making the ETag stale).
+   */
+  async updateSubscriptionQuantity(
+    change: QuantityChange,
+    requestId: string,
+    signal?: AbortSignal,
+  ): Promise<QuantityChangeOutcome> {
+    const { subscription } = change;
+    const path = `/v1/customers/${encodeURIComponent(change.customerId)}/subscriptions/${encodeURIComponent(subscription.id)}`;
+    const answer = await this.http.call(
+      {
+        method: 'PATCH',
+        path,
+        lane: 'live',
+        body: { ...subscription, quantity: change.quantity },
+        headers: { 'If-Match': subscription.attributes.etag },
+        requestId,
+        ...(signal === undefined ? {} : { signal }),
+      },
+      z.unknown(),
+      [400, 409, 412],
+    );
+    if (answer.status === 202) return { outcome: 'accepted', requestId };
+    if (answer.status >= 400) {
+      const e = answer.body as { code?: string | number; description?: string; message?: string };
+      const description = e.description ?? e.message ?? `HTTP ${answer.status}`;
+      const said = `HTTP ${answer.status}${e.code === undefined ? '' : ` (code ${e.code})`}: ${description}`;
+      if (answer.earlierAttemptUnanswered) {
+        throw new PartnerCenterOutcomeUnknownError(
+          `Partner Center answered the seat change with ${said} after an earlier attempt that got no answer and may have been carried out (MS-RequestId ${requestId})`,
+          requestId,
+        );
+      }
+      if (answer.status === 412 || String(e.code) === String(STALE_ETAG_CODE)) {
+        throw new PartnerCenterConflictError(
+          `PATCH ${path}: the subscription changed in Partner Center since it was read (${said}; MS-RequestId ${requestId})`,
+          answer.status,
+          e.code,
+          requestId,
+        );
+      }
+      return { outcome: 'refused', requestId, status: answer.status, code: e.code, description };
+    }
+    const changed = SubscriptionSchema.safeParse(answer.body);
+    if (!changed.success) {
+      throw new PartnerCenterResponseError(`PATCH ${path}: the answer is not a subscription`);
+    }
+    return { outcome: 'changed', requestId, subscription: changed.data };
   }
 
   async close(): Promise<void> {

@@ -84,6 +84,14 @@ function isAddOn(s: PcSubscription): boolean {
   return s.parentSubscriptionId !== undefined && s.parentSubscriptionId !== '';
 }
 
+/**
+ * One Partner Center subscription of a catalog offer as the rules read it (channel `partner`: Partner Center
+ * lists only the partner's own), without its add-ons: what a live check of that one subscription needs.
+ */
+export function toSubscription(s: PcSubscription, offerId: OfferId): Subscription {
+  return subscription(s, offerId, undefined);
+}
+
 function subscription(
   s: PcSubscription,
   offerId: OfferId,

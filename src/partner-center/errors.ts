@@ -67,3 +67,21 @@ export class PartnerCenterOutcomeUnknownError extends Error {
     this.name = 'PartnerCenterOutcomeUnknownError';
   }
 }
+
+/**
+ * A change named a version of the resource (its ETag, in `If-Match` and `attributes.etag`) that is no longer
+ * the current one: it was changed elsewhere since it was read (412 Precondition Failed, or 400 with code 2055,
+ * "ETag stale"). Nothing was changed by this request; it is never retried with a newer ETag, which would
+ * overwrite that other change.
+ */
+export class PartnerCenterConflictError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | number | undefined,
+    readonly requestId: string,
+  ) {
+    super(message);
+    this.name = 'PartnerCenterConflictError';
+  }
+}

@@ -1,15 +1,23 @@
 /**
- * The upgrade gateway over Partner Center: the upgrade is carried out there, once. Partner Center judges
- * eligibility itself: the chosen Upgrade is read again just before the POST, and posted back as it came, with
- * the seats and the upgrade type set. The ledger's token gives the POST's MS-RequestId (the client derives it),
- * so a retry, or a resumption after a crash, cannot upgrade twice. Whenever the first POST may have gone
- * through (a resumption, or a refusal or failure after an unanswered attempt), the customer's subscriptions are
- * read before anything is recorded: refused or failed is said only when nothing was carried out.
+ * The upgrade gateway over Partner Center: the change is carried out there, once. Licences added go to
+ * licence-change.ts (the subscription's seats PATCHed, guarded by its ETag); the rest of this file is the
+ * upgrade. Partner Center judges eligibility itself: the chosen Upgrade is read again just before the POST,
+ * and posted back as it came, with the seats and the upgrade type set. The ledger's token gives the POST's
+ * MS-RequestId (the client derives it), so a retry, or a resumption after a crash, cannot upgrade twice.
+ * Whenever the first POST may have gone through (a resumption, or a refusal or failure after an unanswered
+ * attempt), the customer's subscriptions are read before anything is recorded: refused or failed is said only
+ * when nothing was carried out.
  */
 import type { CustomerRepository } from '../core/customers.js';
 import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
 import type { LiveFinding } from '../core/live-check.js';
-import type { Execution, UpgradeOrder, UpgradeRequestRecord } from '../core/ledger.js';
+import {
+  isLicenceOrder,
+  type ChangeOrder,
+  type Execution,
+  type UpgradeOrder,
+  type UpgradeRequestRecord,
+} from '../core/ledger.js';
 import type { AffectedAccount, Customer, OfferId, Reason, Subscription } from '../rules/index.js';
 import { upgradeRequestId, type PartnerCenterClient } from './client.js';
 import {
@@ -17,6 +25,7 @@ import {
   PartnerCenterHttpError,
   PartnerCenterOutcomeUnknownError,
 } from './errors.js';
+import { PartnerCenterLicenceChange } from './licence-change.js';
 import type { PcUpgradeError, PcUpgradeResult } from './schemas.js';
 import { upgradedSubscription } from './upgrade-evidence.js';
 import { targetOfferOf, upgradeFindings } from './upgrade-findings.js';
@@ -92,11 +101,23 @@ export class PartnerCenterGateway implements UpgradeGateway {
   readonly system = 'partner-center' as const;
   readonly judgesEligibility = true;
 
-  constructor(private readonly deps: PartnerCenterGatewayDeps) {}
+  private readonly licences: PartnerCenterLicenceChange;
 
-  async execute(order: LedgerOrder, idempotencyKey: string, attempt = 1): Promise<Execution> {
+  constructor(private readonly deps: PartnerCenterGatewayDeps) {
+    this.licences = new PartnerCenterLicenceChange({
+      client: deps.client,
+      refresh: (customerId) => this.refreshAfter(customerId),
+    });
+  }
+
+  async execute(
+    order: ChangeOrder & Partial<Pick<UpgradeRequestRecord, 'requestedAt'>>,
+    idempotencyKey: string,
+    attempt = 1,
+  ): Promise<Execution> {
     // Every call ends by the deadline (its timer does not keep the process alive).
     const signal = AbortSignal.timeout(this.deps.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    if (isLicenceOrder(order)) return this.licences.execute(order, idempotencyKey, attempt, signal);
     try {
       if (attempt > 1) {
         // The first attempt may have been carried out: its new subscription says so, whatever the source's

@@ -4,7 +4,8 @@
  * `MS-CorrelationId` per attempt, the request budget, a timeout, and retries with exponential backoff and
  * jitter (p-retry) for what may pass: 429 (after its Retry-After), 408, 5xx, timeouts, lost connections.
  * A caller's AbortSignal ends the call, retries and waits included (the upgrade's deadline, under the ledger's
- * lease). Every POST attempt is logged with its MS-RequestId and MS-CorrelationId.
+ * lease). Every attempt of a change (POST, PATCH: neither is idempotent by itself, only by its MS-RequestId) is
+ * logged with its MS-RequestId and MS-CorrelationId.
  */
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
@@ -45,7 +46,7 @@ export interface HttpOptions extends RetryOptions {
 }
 
 export interface CallSpec {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH';
   /** A path under the base URL (`/v1/customers`), or a `links.*.uri` Partner Center sent. */
   readonly path: string;
   readonly lane: Lane;
@@ -185,9 +186,10 @@ export class PartnerCenterHttp {
       });
     } catch (error) {
       const final = this.finalError(spec, requestId, error);
-      // A definitive answer to a retry of a POST whose earlier attempt went unanswered says nothing of that
-      // attempt: Partner Center may have carried it out (no answer at all is unknown already).
-      if (unanswered && spec.method === 'POST' && !(final instanceof PartnerCenterUnavailableError)) {
+      // A definitive answer to a retry of a change whose earlier attempt went unanswered says nothing of that
+      // attempt: Partner Center may have carried it out (no answer at all is unknown already). A PATCH is no
+      // safer than a POST: its retry names the ETag the first attempt may have made stale.
+      if (unanswered && isChange(spec) && !(final instanceof PartnerCenterUnavailableError)) {
         throw new PartnerCenterOutcomeUnknownError(
           `${spec.method} ${pathOf(spec.path)}: ${final instanceof Error ? final.message : String(final)}, after an earlier attempt that got no answer and may have been carried out (MS-RequestId ${requestId})`,
           requestId,
@@ -334,7 +336,7 @@ export class PartnerCenterHttp {
         const text = await response.text();
         const retryAfter = response.headers.get('retry-after') ?? undefined;
         const wwwAuthenticate = response.headers.get('www-authenticate') ?? undefined;
-        this.logPost(spec, requestId, correlationId, attempt, { status: response.status });
+        this.logChange(spec, requestId, correlationId, attempt, { status: response.status });
         return {
           status: response.status,
           text,
@@ -347,7 +349,7 @@ export class PartnerCenterHttp {
         // connection was never made, so nothing was sent.
         const reason =
           error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : describe(error);
-        this.logPost(spec, requestId, correlationId, attempt, { reason });
+        this.logChange(spec, requestId, correlationId, attempt, { reason });
         throw new Transient(
           reason,
           !NOT_CONNECTED.has(causeCode(error) ?? ''),
@@ -359,22 +361,27 @@ export class PartnerCenterHttp {
   }
 
   /**
-   * One line per attempt of a POST (an upgrade: what Partner Center support asks for); GETs are too many to
-   * log each. Never the token.
+   * One line per attempt of a change (a POST: an upgrade; a PATCH: licences added; what Partner Center support
+   * asks for); GETs are too many to log each. Never the token.
    */
-  private logPost(
+  private logChange(
     spec: CallSpec,
     requestId: string,
     correlationId: string,
     attempt: number,
     outcome: { status: number } | { reason: string },
   ): void {
-    if (spec.method !== 'POST') return;
+    if (!isChange(spec)) return;
     this.options.logger?.info(
       { method: spec.method, path: pathOf(spec.path), requestId, correlationId, attempt, ...outcome },
-      'Partner Center POST attempt',
+      `Partner Center ${spec.method} attempt`,
     );
   }
+}
+
+/** A call that changes something in Partner Center (not idempotent but by its MS-RequestId). */
+function isChange(spec: CallSpec): boolean {
+  return spec.method === 'POST' || spec.method === 'PATCH';
 }
 
 /** Retry-After in seconds (or an HTTP date); else the seconds in the throttling message; else 1 s. */

@@ -13,6 +13,7 @@ export * from './system-errors.js';
 export type { CallCounters, RetryOptions } from './http.js';
 export type {
   PcCustomer,
+  PcEtaggedSubscription,
   PcOffer,
   PcSubscription,
   PcUpgrade,

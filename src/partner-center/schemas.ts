@@ -1,7 +1,8 @@
 /**
  * The Partner Center resources the adapter reads (docs: "Customer resources", "Subscription resources",
  * "Upgrade resources"), as zod schemas. Only the fields the project uses are checked; the others are kept
- * as they came (loose objects), so that an Upgrade can be sent back exactly as `GET …/upgrades` returned it.
+ * as they came (loose objects), so that an Upgrade can be sent back exactly as `GET …/upgrades` returned it,
+ * and a Subscription PATCHed back whole as `GET …/subscriptions/{id}` returned it.
  */
 import { z } from 'zod';
 
@@ -40,8 +41,16 @@ export const SubscriptionSchema = z.looseObject({
   billingCycle: z.string().optional(),
   /** ISO date-time; tells an upgrade's new subscription from one that was there before. */
   creationDate: z.string().optional(),
+  /** `etag`: the version a change (PATCH) names, so that it never overwrites a change made since it was read. */
+  attributes: z.looseObject({ etag: z.string().optional(), objectType: z.string().optional() }).optional(),
 });
 export type PcSubscription = z.infer<typeof SubscriptionSchema>;
+
+/** One subscription as `GET …/subscriptions/{id}` returns it, to be changed: its ETag is required. */
+export const EtaggedSubscriptionSchema = SubscriptionSchema.extend({
+  attributes: z.looseObject({ etag: z.string().min(1), objectType: z.string().optional() }),
+});
+export type PcEtaggedSubscription = z.infer<typeof EtaggedSubscriptionSchema>;
 
 /** `code` is a name in the resource page and an integer in the documentation's example: both are accepted. */
 export const UpgradeErrorSchema = z.looseObject({

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { simOfferOf } from '../../scripts/partner-center-sim/offers.js';
 import { SimState } from '../../scripts/partner-center-sim/state.js';
+import { patchSubscription } from '../../scripts/partner-center-sim/subscription-patch.js';
 import { parseUpgradeBody } from '../../scripts/partner-center-sim/upgrade-body.js';
 import { loadDemoDirectory } from '../../src/directory/load.js';
 
@@ -76,5 +77,74 @@ describe('simulator state', () => {
     // (not active, and the customer holds the target now)
     expect(second).toMatchObject({ status: 200, body: { upgradeErrors: [{ code: 2 }, { code: 4 }] } });
     expect(state.upgradesApplied).toBe(1);
+  });
+});
+
+describe('seat PATCH', () => {
+  const lamna = demo.customers.find((c) => c.companyProfile.companyName === 'Société Lamna');
+  if (lamna === undefined) throw new Error('demo data changed');
+  const id = 'sub-lamna-essentials';
+  const patch = { acceptedDelayMs: 0 };
+  const read = (state: SimState) => {
+    const resource = state.subscriptionResource(lamna.id, id);
+    if (resource === undefined) throw new Error('no subscription');
+    return { resource, etag: (resource['attributes'] as { etag: string }).etag };
+  };
+  const body = (resource: Record<string, unknown>, quantity: number) =>
+    JSON.stringify({ ...resource, quantity });
+
+  it('changes the seats of the subscription as read, with a new ETag; the same request id again changes nothing', () => {
+    const state = new SimState(demo.customers);
+    const { resource, etag } = read(state);
+    const reply = patchSubscription(state, lamna.id, id, body(resource, 20), `"${etag}"`, 'req-1', patch);
+    expect(reply).toMatchObject({ status: 200, body: { id, quantity: 20 } });
+    expect(state.quantityChanges).toBe(1);
+    const after = read(state);
+    expect(after.etag).not.toBe(etag);
+    expect(patchSubscription(state, lamna.id, id, body(resource, 20), etag, 'req-1', patch)).toEqual(reply);
+    expect(state.quantityChanges).toBe(1);
+    // Back to 15 seats and then 20 again: the ETag is never the same twice.
+    patchSubscription(state, lamna.id, id, body(after.resource, 15), after.etag, 'req-2', patch);
+    const back = read(state);
+    patchSubscription(state, lamna.id, id, body(back.resource, 20), back.etag, 'req-3', patch);
+    expect(read(state).etag).not.toBe(etag);
+    expect(read(state).etag).not.toBe(after.etag);
+  });
+
+  it('a stale ETag: 412 for If-Match, 400 code 2055 for the body alone; nothing changes', () => {
+    const state = new SimState(demo.customers);
+    const { resource, etag } = read(state);
+    state.setQuantity(lamna.id, id, 17); // someone else
+    expect(patchSubscription(state, lamna.id, id, body(resource, 20), etag, 'a', patch)).toMatchObject({
+      status: 412,
+      body: { code: 2055, source: 'PartnerFD' },
+    });
+    expect(patchSubscription(state, lamna.id, id, body(resource, 20), undefined, 'b', patch)).toMatchObject({
+      status: 400,
+      body: { code: 2055 },
+    });
+    // The body's ETag counts even when If-Match is current.
+    const now = read(state).etag;
+    expect(patchSubscription(state, lamna.id, id, body(resource, 20), now, 'c', patch)).toMatchObject({
+      status: 400,
+      body: { code: 2055 },
+    });
+    expect(state.quantityChanges).toBe(0);
+    expect(state.customer(lamna.id)?.subscriptions.find((s) => s.id === id)?.quantity).toBe(17);
+  });
+
+  it.each([
+    ['outside the offer’s limits', 'sub-lamna-essentials', 301, 400, 2002],
+    ['not a whole number', 'sub-lamna-essentials', 16.5, 400, 2002],
+    ['a trial', 'sub-wingtip-trial', 30, 403, 800027],
+    ['suspended', 'sub-northwind-essentials', 30, 400, 800091],
+  ])('refuses seats on a subscription %s', (_, subscriptionId, quantity, status, code) => {
+    const state = new SimState(demo.customers);
+    const c = demo.customers.find((x) => x.subscriptions.some((s) => s.id === subscriptionId))!;
+    const resource = state.subscriptionResource(c.id, subscriptionId)!;
+    const etag = (resource['attributes'] as { etag: string }).etag;
+    const reply = patchSubscription(state, c.id, subscriptionId, body(resource, quantity), etag, 'x', patch);
+    expect(reply).toMatchObject({ status, body: { code } });
+    expect(state.quantityChanges).toBe(0);
   });
 });

@@ -1,14 +1,14 @@
 /**
- * Runs the live check and the upgrade gateway over a real Partner Center client in a process of its own,
- * started with NODE_EXTRA_CA_CERTS naming the simulator's CA (see client-driver.ts). Reads a script of steps
- * (JSON, argv[2]) and prints one JSON line with each step's result.
+ * Runs the live check and the gateway (upgrades, licences added) over a real Partner Center client in a
+ * process of its own, started with NODE_EXTRA_CA_CERTS naming the simulator's CA (see client-driver.ts). Reads
+ * a script of steps (JSON, argv[2]) and prints one JSON line with each step's result.
  */
 import { control, runSteps, type ControlStep } from './driver-steps.js';
 import { pino } from 'pino';
 import { PartnerCenterClient } from '../../../src/partner-center/index.js';
 import { PartnerCenterGateway } from '../../../src/partner-center/gateway.js';
 import { PartnerCenterLiveCheck } from '../../../src/partner-center/live-check.js';
-import type { UpgradeOrder } from '../../../src/core/ledger.js';
+import type { ChangeOrder } from '../../../src/core/ledger.js';
 import type { Customer } from '../../../src/rules/index.js';
 import type { StepResult } from './client-driver.js';
 
@@ -16,7 +16,7 @@ export type AdapterStep =
   | { op: 'live'; customer: Customer; subscriptionId: string }
   | {
       op: 'execute';
-      order: UpgradeOrder & { requestedAt?: string };
+      order: ChangeOrder & { requestedAt?: string };
       key: string;
       attempt?: number;
     }

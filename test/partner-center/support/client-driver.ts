@@ -5,7 +5,11 @@
  * client (so MSAL's token cache carries over), and prints one JSON line with each step's result.
  */
 import { control, runSteps, type ControlStep } from './driver-steps.js';
-import { PartnerCenterClient, type PartnerCenterClientOptions } from '../../../src/partner-center/index.js';
+import {
+  PartnerCenterClient,
+  upgradeRequestId,
+  type PartnerCenterClientOptions,
+} from '../../../src/partner-center/index.js';
 import type { UpgradeType } from '../../../src/rules/index.js';
 
 export type Step =
@@ -22,6 +26,16 @@ export type Step =
       quantity?: number;
       upgradeType: UpgradeType;
       ledgerToken: string;
+    }
+  | { op: 'getSubscription'; customerId: string; subscriptionId: string }
+  /** Reads the subscription, then sets its seats (MS-RequestId: the ledger token's), as read or `etag` forced. */
+  | {
+      op: 'updateSubscriptionQuantity';
+      customerId: string;
+      subscriptionId: string;
+      quantity: number;
+      ledgerToken: string;
+      etag?: string;
     }
   | ControlStep
   /** Runs its steps at once; the value is theirs, in order (a failed one fails it). */
@@ -94,6 +108,17 @@ async function run(step: Step): Promise<unknown> {
           upgradeType: step.upgradeType,
         },
         step.ledgerToken,
+      );
+    }
+    case 'getSubscription':
+      return client.getSubscription(step.customerId, step.subscriptionId);
+    case 'updateSubscriptionQuantity': {
+      const read = await client.getSubscription(step.customerId, step.subscriptionId);
+      const subscription =
+        step.etag === undefined ? read : { ...read, attributes: { ...read.attributes, etag: step.etag } };
+      return client.updateSubscriptionQuantity(
+        { customerId: step.customerId, subscription, quantity: step.quantity },
+        upgradeRequestId(step.ledgerToken),
       );
     }
     case 'parallel':
