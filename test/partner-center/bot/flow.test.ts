@@ -10,6 +10,7 @@ import { loadDemoDirectory } from '../../../src/directory/load.js';
 import type { Customer } from '../../../src/rules/index.js';
 import { ScriptedChannel, teamsInvoke, type ChildBot } from '../../hardening/support.js';
 import { post } from '../../support/server.js';
+import { actions } from '../../support/cards.js';
 import { ask, press, review, stopAll, waitUntil } from '../../support/child-bots.js';
 import {
   invoke,
@@ -109,6 +110,55 @@ describe('the upgrade, in Partner Center, once', () => {
     expect(stats.idempotentReplays).toBe(1);
     expect(stats.upgradeRequestIds).toHaveLength(2);
     expect(new Set(stats.upgradeRequestIds).size).toBe(1);
+  });
+});
+
+describe('licences added, in Partner Center, once', () => {
+  /** Teams: Review on the add-licences card of a subscription; the confirm card's token, or the answer. */
+  async function licenceToken(customerId: string, subscriptionId: string, seats: number) {
+    const body = await invoke(bot, serviceUrl, 'reviewLicences', {
+      customerId,
+      subscriptionId,
+      mode: 'add',
+      seats: String(seats),
+    });
+    const confirm = actions(JSON.parse(body) as unknown).find((a) => a.verb === 'confirm');
+    return { body, token: (confirm?.data as { token?: string } | undefined)?.token };
+  }
+
+  it('confirm PATCHes the seats in the simulator once; the card says Partner Center; a second press adds nothing', async () => {
+    await sim.resetStats();
+    const { body, token } = await licenceToken(contoso.id, 'sub-contoso-exchange', 4);
+    expect(token, body).toBeDefined();
+    const done = await invoke(bot, serviceUrl, 'confirm', { token: token! });
+    expect(done).toContain('Licences added');
+    expect(done).toContain('The seat count was changed in Partner Center.');
+    const seats = async () =>
+      ((await sim.customer(contoso.id)) as Customer).subscriptions.find(
+        (s) => s.id === 'sub-contoso-exchange',
+      )?.quantity;
+    expect(await seats()).toBe(14);
+    const again = await invoke(bot, serviceUrl, 'confirm', { token: token! });
+    expect(again).toContain('Already handled');
+    expect(await seats()).toBe(14);
+    expect((await sim.stats()).quantityChanges).toBe(1);
+    expect(ledgerEntry(dataDir, token!)?.status).toBe('done');
+  });
+
+  it('the seats changed in Partner Center after the card: refused as a conflict, the other change kept', async () => {
+    const { token } = await licenceToken(named('Woodgrove Bank').id, 'sub-woodgrove-business', 5);
+    const woodgrove = (await sim.customer(named('Woodgrove Bank').id)) as Customer;
+    const changed = woodgrove.subscriptions.map((s) =>
+      s.id === 'sub-woodgrove-business' ? { ...s, quantity: s.quantity + 2 } : s,
+    );
+    await sim.replaceCustomer({ ...woodgrove, subscriptions: changed });
+    const refused = await invoke(bot, serviceUrl, 'confirm', { token: token! });
+    expect(refused).toContain('Licences not added');
+    expect(refused).toContain('changed since the card was made');
+    const now = (await sim.customer(named('Woodgrove Bank').id)) as Customer;
+    expect(now.subscriptions.find((s) => s.id === 'sub-woodgrove-business')?.quantity).toBe(
+      changed.find((s) => s.id === 'sub-woodgrove-business')!.quantity,
+    );
   });
 });
 
