@@ -156,15 +156,21 @@ function domainWordsOf(language: Language, examples: readonly Example[]): string
     .sort();
 }
 
-/** The intents about one customer: a question about a plan's paths never uses their words. */
-const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set([
+/** The intents about one customer (a follow-up is one of these; a plan's paths question never uses their words). */
+export const CUSTOMER_INTENTS = [
   'eligibility',
   'upgrade',
   'history',
   'refresh',
   'addLicences',
   'removeLicences',
-]);
+] as const satisfies readonly Intent[];
+export type CustomerIntent = (typeof CUSTOMER_INTENTS)[number];
+
+/** Whether the intent is about one customer. */
+export function isCustomerIntent(intent: Intent): intent is CustomerIntent {
+  return (CUSTOMER_INTENTS as readonly Intent[]).includes(intent);
+}
 /** A paths word appears in at least this many examples of paths. */
 const PATHS_MIN_EXAMPLES = 2;
 
@@ -178,7 +184,7 @@ function pathsWordsOf(language: Language, examples: readonly Example[]): string[
     );
     for (const t of new Set(tokens)) {
       if (e.intent === 'paths') inPaths.set(t, (inPaths.get(t) ?? 0) + 1);
-      else if (CUSTOMER_INTENTS.has(e.intent)) aboutCustomers.add(t);
+      else if (isCustomerIntent(e.intent)) aboutCustomers.add(t);
     }
   }
   return [...inPaths]

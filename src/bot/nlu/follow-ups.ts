@@ -10,7 +10,7 @@
  * 「E5のアップグレード先は？」) stays one, and a customer named in the message (the understander checks that
  * first) overrides the context.
  */
-import type { Classification, Intent } from './classifier.js';
+import { isCustomerIntent, type Classification, type CustomerIntent } from './classifier.js';
 import { movesTo } from './plan-roles.js';
 import type { PlanMention } from './plans.js';
 
@@ -20,25 +20,6 @@ export interface DialogueContext {
   readonly customerId: string;
   /** The subscription it was about, when it was about one (the one an upgrade was prepared for). */
   readonly subscriptionId?: string;
-}
-
-/** The intents about one customer: what a follow-up is ("add 5 more seats" after an answer about Contoso). */
-type CustomerIntent = Extract<
-  Intent,
-  'eligibility' | 'upgrade' | 'history' | 'refresh' | 'addLicences' | 'removeLicences'
->;
-
-const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set([
-  'eligibility',
-  'upgrade',
-  'history',
-  'refresh',
-  'addLicences',
-  'removeLicences',
-] satisfies CustomerIntent[]);
-
-function isCustomerIntent(intent: Intent): intent is CustomerIntent {
-  return CUSTOMER_INTENTS.has(intent);
 }
 
 /** A message of more words than this around its plan is a question of its own, not a bare follow-up. */

@@ -27,7 +27,7 @@ import { smallTalkOf, type SmallTalk } from './small-talk.js';
 import type { CustomerLookup, CustomerMention } from '../../directory/lookup-types.js';
 import type { OfferId, OtherProductId } from '../../rules/index.js';
 import { LANGUAGES, languageOf, type Language } from '../language.js';
-import type { Classification, Intent } from './classifier.js';
+import { isCustomerIntent, type Classification, type Intent } from './classifier.js';
 import { findPlans, type PlanMention } from './plans.js';
 import { followUpOf, type DialogueContext, type PlanQuestion } from './follow-ups.js';
 import { sourceOf, targetOf } from './plan-roles.js';
@@ -88,14 +88,6 @@ export const MAX_TEXT = 1000;
 /** Another language's classifier is preferred when it knows this much more of the sentence's words. */
 const COVERAGE_MARGIN = 0.25;
 
-const CUSTOMER_INTENTS: ReadonlySet<Intent> = new Set([
-  'eligibility',
-  'upgrade',
-  'history',
-  'refresh',
-  'addLicences',
-  'removeLicences',
-]);
 const TARGET_INTENTS: ReadonlySet<Intent> = new Set(['eligibility', 'upgrade', 'fleet']);
 /** The plan named is the one asked about (paths) or the subscription's (licences), never one to move to. */
 const SOURCE_INTENTS: ReadonlySet<Intent> = new Set(['paths', 'addLicences', 'removeLicences']);
@@ -150,7 +142,7 @@ class NluUnderstander implements Understander {
       intent,
       confidence,
       language,
-      ...(customer !== undefined && CUSTOMER_INTENTS.has(intent) ? { customer } : {}),
+      ...(customer !== undefined && isCustomerIntent(intent) ? { customer } : {}),
       ...(TARGET_INTENTS.has(intent) ? planEntities('target', targetOf(text, plans)) : {}),
       ...(SOURCE_INTENTS.has(intent) ? planEntities('source', sourceOf(text, plans)) : {}),
       ...(intent === 'none'
@@ -201,9 +193,7 @@ class NluUnderstander implements Understander {
   ): { customer: CustomerMention; intent: Intent; confidence: number } | undefined {
     // A confident answer that needs no customer stands, unless a customer makes it more confident still.
     const toBeat =
-      !CUSTOMER_INTENTS.has(without.intent) &&
-      without.intent !== 'none' &&
-      without.confidence >= MIN_CONFIDENCE
+      !isCustomerIntent(without.intent) && without.intent !== 'none' && without.confidence >= MIN_CONFIDENCE
         ? without.confidence
         : 0;
     const known = (word: string): boolean => LANGUAGES.some((l) => this.model[l].knows(word));
@@ -211,7 +201,7 @@ class NluUnderstander implements Understander {
     for (const span of unknownNameSpans(text, plans, known)) {
       const shaped = withPlaceholders(text, span, plans);
       const c = this.classify(shaped, language, japanese);
-      if (!CUSTOMER_INTENTS.has(c.intent) || c.confidence < Math.max(MIN_CONFIDENCE, toBeat)) continue;
+      if (!isCustomerIntent(c.intent) || c.confidence < Math.max(MIN_CONFIDENCE, toBeat)) continue;
       if (!LANGUAGES.some((l) => this.model[l].talksShop(shaped))) continue;
       if (best === undefined || c.confidence > best.confidence) best = { span, ...c };
     }
