@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Wording } from '../src/bot/i18n.js';
 import { loadDemoDirectory } from '../src/directory/load.js';
 import type { Customer } from '../src/rules/index.js';
-import { actions, openUrls, texts } from './support/cards.js';
+import { actions, inputs as cardInputs, openUrls, texts } from './support/cards.js';
 import { cardOf, createTestBot, type TestBot } from './support/bot.js';
 import { actionData, allText, press, shownCard, type Channel } from './support/press.js';
 
@@ -43,16 +43,7 @@ function verbs(card: unknown): string[] {
 
 /** The Input.Number and Input.ChoiceSet of the add-licences card. */
 function inputs(card: unknown): { seats?: Record<string, unknown>; choice?: Record<string, unknown> } {
-  const found: Record<string, unknown>[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node !== null && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (typeof o.type === 'string' && o.type.startsWith('Input.')) found.push(o);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
+  const found = cardInputs(card);
   return {
     seats: found.find((i) => i.type === 'Input.Number'),
     choice: found.find((i) => i.type === 'Input.ChoiceSet'),

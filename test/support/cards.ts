@@ -37,19 +37,29 @@ export function texts(json: unknown): string[] {
   return out;
 }
 
-/** Every action of any type, in order. */
-function allActions(json: unknown): Record<string, unknown>[] {
+/** Every element whose type starts with `prefix` ("Action.", "Input."), in order. */
+function elements(json: unknown, prefix: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node !== null && typeof node === 'object') {
       const o = node as Record<string, unknown>;
-      if (typeof o.type === 'string' && o.type.startsWith('Action.')) out.push(o);
+      if (typeof o.type === 'string' && o.type.startsWith(prefix)) out.push(o);
       Object.values(o).forEach(walk);
     }
   };
   walk(json);
   return out;
+}
+
+/** Every action of any type, in order. */
+function allActions(json: unknown): Record<string, unknown>[] {
+  return elements(json, 'Action.');
+}
+
+/** Every input (Input.Number, Input.ChoiceSet…), in order. */
+export function inputs(json: unknown): Record<string, unknown>[] {
+  return elements(json, 'Input.');
 }
 
 /** Every action that comes back to the bot (type, title, verb and data): links to articles are not among them. */
