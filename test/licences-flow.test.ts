@@ -372,3 +372,109 @@ describe.each([
     );
   });
 });
+
+describe('an upgrade and licences on one subscription', () => {
+  const { t } = wording.for('en-US');
+  beforeEach(async () => {
+    bot = await createTestBot();
+  });
+
+  it('licences added after an upgrade card was shown: its confirm is refused, the seats are not lost', async () => {
+    const choose = await press(
+      bot,
+      'emulator',
+      'startUpgrade',
+      { customerId: CONTOSO, subscriptionId: 'sub-contoso-essentials' },
+      'en-US',
+    );
+    const reviewed = await press(
+      bot,
+      'emulator',
+      'review',
+      { ...actionData(cardOf(choose[0]), 'review'), target: 'O365_E3', seats: '40', transfer: 'true' },
+      'en-US',
+    );
+    const upgradeToken = actionData(shownCard('emulator', reviewed), 'confirm').token as string;
+    // Meanwhile, 8 licences are added to the same subscription.
+    const licences = await press(
+      bot,
+      'emulator',
+      'reviewLicences',
+      { customerId: CONTOSO, subscriptionId: 'sub-contoso-essentials', mode: 'add', seats: '8' },
+      'en-US',
+    );
+    const licenceToken = actionData(shownCard('emulator', licences), 'confirm').token as string;
+    await press(bot, 'emulator', 'confirm', { token: licenceToken }, 'en-US');
+    expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-essentials')).toBe(48);
+    // The upgrade card was made on 40 seats: confirming it now would lose the 8 just bought.
+    const upgraded = await press(bot, 'emulator', 'confirm', { token: upgradeToken }, 'en-US');
+    const text = allText('emulator', upgraded);
+    expect(text).toContain(t('upgrade.refusedTitle'));
+    expect(text).toContain(t('reason.seat_count_changed.text', { expected: '40', actual: '48' }));
+    const contoso = await bot.customer(CONTOSO);
+    expect(contoso.subscriptions.find((s) => s.id === 'sub-contoso-essentials')).toMatchObject({
+      status: 'active',
+      quantity: 48,
+    });
+    expect((await bot.ledger.get(upgradeToken))?.status).toBe('refused');
+  });
+
+  it('one change at a time on a subscription: a licence confirm while an upgrade is carried out is "busy"', async () => {
+    const licences = await press(
+      bot,
+      'emulator',
+      'reviewLicences',
+      { customerId: CONTOSO, subscriptionId: 'sub-contoso-exchange', mode: 'add', seats: '2' },
+      'en-US',
+    );
+    const token = actionData(shownCard('emulator', licences), 'confirm').token as string;
+    // Another request on the same subscription holds it (executing, under its lease).
+    const other = await bot.upgrades.request({
+      change: 'add_licences',
+      customerId: CONTOSO,
+      subscriptionId: 'sub-contoso-exchange',
+      fromOffer: 'EXCHANGE_ONLINE_PLAN_1',
+      target: 'EXCHANGE_ONLINE_PLAN_1',
+      previousQuantity: 10,
+      quantity: 11,
+      token: 'other-request-1',
+      requestedBy: { id: 'user-9' },
+    });
+    await bot.ledger.claim(other.token, { id: 'user-9' }, new Date(), new Date(Date.now() + 60_000));
+    const busy = await press(bot, 'emulator', 'confirm', { token }, 'en-US');
+    expect(allText('emulator', busy)).toContain(t('licences.busy'));
+    expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(10);
+    expect((await bot.ledger.get(token))?.status).toBe('pending');
+  });
+
+  it('Teams refresh of a licence confirm card: live for the requester, read-only for others, the outcome once done', async () => {
+    const review = await press(
+      bot,
+      'msteams',
+      'reviewLicences',
+      { customerId: CONTOSO, subscriptionId: 'sub-contoso-exchange', mode: 'add', seats: '3' },
+      'en-US',
+    );
+    const token = actionData(shownCard('msteams', review), 'confirm').token as string;
+    const refresh = (from: string) =>
+      bot.turn(
+        {
+          type: 'invoke',
+          name: 'adaptiveCard/action',
+          from: { id: from, name: from },
+          conversation: { id: 'conv-1', conversationType: 'personal' } as never,
+          value: {
+            action: { type: 'Action.Execute', verb: 'refreshConfirm', data: { token } },
+            trigger: 'automatic',
+          },
+        },
+        { channelId: 'msteams', locale: 'en-US' },
+      );
+    expect(verbs(shownCard('msteams', await refresh('user-1')))).toContain('confirm');
+    expect(verbs(shownCard('msteams', await refresh('user-2')))).not.toContain('confirm');
+    await press(bot, 'msteams', 'confirm', { token }, 'en-US');
+    expect(texts(shownCard('msteams', await refresh('user-1'))).join('\n')).toContain(
+      t('licences.doneTitle'),
+    );
+  });
+});

@@ -233,6 +233,8 @@ export class UpgradeFlow {
       target: input.target,
       quantity: input.seats,
       upgradeType,
+      // The source's seats as the card shows them: licences added before the confirm are not lost.
+      previousQuantity: source.quantity,
       requestedBy: caller.user,
       place: caller.place,
     });

@@ -53,6 +53,11 @@ export interface UpgradeOrder extends OrderBase {
   /** Absent or `upgrade`: an upgrade (the ledger reads upgrades back without it). */
   readonly change?: 'upgrade';
   readonly upgradeType: UpgradeType;
+  /**
+   * The source's seats when the card was made: a different count at confirm (licences added meanwhile) is
+   * refused, never lost. Absent on requests made before it was kept.
+   */
+  readonly previousQuantity?: number;
 }
 
 /** Licences added to a subscription: its seats go from `previousQuantity` (as the card showed) to `quantity`. */

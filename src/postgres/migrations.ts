@@ -165,14 +165,18 @@ CREATE INDEX state_by_update ON state (updated_at);
 
 const SCHEMA_6 = `
 -- A confirm card changes a plan (upgrade) or adds licences to a subscription (change = 'add_licences': the seats go
--- from previous_quantity to quantity on the same offer, and there is no upgrade type). The subscription that holds
+-- from previous_quantity to quantity on the same offer, and there is no upgrade type). previous_quantity is the
+-- subscription's seats when the card was made, for both: a different count at confirm is a change made elsewhere. The subscription that holds
 -- the result is the same one every time licences are added: new_subscription_id is unique for upgrades only.
 ALTER TABLE upgrade_ledger
   ADD COLUMN change text NOT NULL DEFAULT 'upgrade' CHECK (change IN ('upgrade', 'add_licences')),
   ADD COLUMN previous_quantity integer CHECK (previous_quantity > 0),
   ALTER COLUMN upgrade_type DROP NOT NULL,
   ADD CHECK ((change = 'upgrade') = (upgrade_type IS NOT NULL)),
-  ADD CHECK ((change = 'add_licences') = (previous_quantity IS NOT NULL)),
+  -- Licences: the seats before (required), more after, on the same offer. Upgrades: the source's seats when the
+  -- card was made (absent on requests made before it was kept).
+  ADD CHECK (change = 'upgrade' OR (previous_quantity IS NOT NULL AND quantity > previous_quantity
+    AND target = from_offer)),
   DROP CONSTRAINT upgrade_ledger_new_subscription_id_key;
 CREATE UNIQUE INDEX upgrade_ledger_new_subscription ON upgrade_ledger (new_subscription_id)
   WHERE change = 'upgrade';

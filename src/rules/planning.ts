@@ -6,6 +6,7 @@
 import { CATALOG, type OfferId, type ServiceKey } from './catalog.js';
 import { evaluateTarget, findSubscription, type SeatRange, type TargetVerdict } from './eligibility.js';
 import type { Customer, Subscription, UserLicense } from './model.js';
+import type { Reason } from './reasons.js';
 
 export const UPGRADE_TYPES = ['upgrade_with_license_transfer', 'upgrade_only'] as const;
 export type UpgradeType = (typeof UPGRADE_TYPES)[number];
@@ -16,6 +17,8 @@ interface UpgradeRequest {
   /** Seats of the new subscription; the source quantity by default. */
   readonly quantity?: number;
   readonly upgradeType: UpgradeType;
+  /** The source's seats when the request was made: a different count now is a change made elsewhere. */
+  readonly previousQuantity?: number;
 }
 
 /** Why an account needs manual work after the switch. */
@@ -88,9 +91,19 @@ export function planUpgrade(
     quantity,
     ...(options.seatLimits === undefined ? {} : { seatLimits: options.seatLimits }),
   });
-  const blocking = options.eligibleInSystemOfRecord
-    ? verdict.reasons.filter((r) => r.code === 'quantity_out_of_range')
-    : verdict.reasons;
+  // Seats changed since the request (licences added meanwhile): the plan would lose them; said, never done.
+  const changed: Reason[] =
+    request.previousQuantity === undefined || request.previousQuantity === source.quantity
+      ? []
+      : [{ code: 'seat_count_changed', expected: request.previousQuantity, actual: source.quantity }];
+  // The system of record's verdict is on the source as it holds it: the seats asked for and a changed count
+  // are still ours to check.
+  const blocking = [
+    ...changed,
+    ...(options.eligibleInSystemOfRecord
+      ? verdict.reasons.filter((r) => r.code === 'quantity_out_of_range')
+      : verdict.reasons),
+  ];
   if (blocking.length > 0) {
     return {
       ok: false,

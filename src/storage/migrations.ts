@@ -253,7 +253,8 @@ CREATE TABLE leases (
 
 const SCHEMA_6 = `
 -- A confirm card changes a plan (upgrade) or adds licences to a subscription (change = 'add_licences': the seats go
--- from previous_quantity to quantity on the same offer, and there is no upgrade type). The subscription that holds
+-- from previous_quantity to quantity on the same offer, and there is no upgrade type). previous_quantity is the
+-- subscription's seats when the card was made, for both: a different count at confirm is a change made elsewhere. The subscription that holds
 -- the result is the same one every time licences are added: new_subscription_id is unique for upgrades only.
 -- Rebuilt, since SQLite cannot change a column's constraints.
 DROP TRIGGER upgrade_ledger_forward;
@@ -295,7 +296,10 @@ CREATE TABLE upgrade_ledger (
   CHECK ((status = 'executing') = (lease_until IS NOT NULL)),
   CHECK ((status = 'done') = (new_subscription_id IS NOT NULL)),
   CHECK ((change = 'upgrade') = (upgrade_type IS NOT NULL)),
-  CHECK ((change = 'add_licences') = (previous_quantity IS NOT NULL))
+  -- Licences: the seats before (required), more after, on the same offer. Upgrades: the source's seats when the
+  -- card was made (absent on requests made before it was kept).
+  CHECK (change = 'upgrade' OR (previous_quantity IS NOT NULL AND quantity > previous_quantity
+    AND target = from_offer))
 ) STRICT;
 INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity, upgrade_type,
     requested_by_id, requested_by_name, requested_by_aad_object_id, requested_at, conversation_id, expires_at,

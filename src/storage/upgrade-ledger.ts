@@ -375,7 +375,11 @@ export function changeColumns(request: ChangeOrder): {
 } {
   return isLicenceOrder(request)
     ? { change: 'add_licences', previous_quantity: request.previousQuantity, upgrade_type: null }
-    : { change: 'upgrade', previous_quantity: null, upgrade_type: request.upgradeType };
+    : {
+        change: 'upgrade',
+        previous_quantity: request.previousQuantity ?? null,
+        upgrade_type: request.upgradeType,
+      };
 }
 
 /** What the audit trail says was requested: the subscription and the target, or its seats before → after. */
@@ -397,7 +401,10 @@ export function toEntry(row: LedgerRow): LedgerEntry {
     quantity: row.quantity,
     ...(row.change === 'add_licences'
       ? { change: 'add_licences' as const, previousQuantity: row.previous_quantity ?? 0 }
-      : { upgradeType: row.upgrade_type as UpgradeType }),
+      : {
+          upgradeType: row.upgrade_type as UpgradeType,
+          ...(row.previous_quantity === null ? {} : { previousQuantity: row.previous_quantity }),
+        }),
     requestedBy: actor(row.requested_by_id, row.requested_by_name, row.requested_by_aad_object_id) ?? {
       id: row.requested_by_id,
     },
