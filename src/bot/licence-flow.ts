@@ -7,7 +7,12 @@
 import type { ApprovalPolicy, Caller } from '../core/approvals.js';
 import type { CustomerRepository } from '../core/customers.js';
 import { newUpgradeToken, type LedgerEntry, type LicenceOrder } from '../core/ledger.js';
-import type { DirectorySource } from '../core/system-of-record.js';
+import {
+  SystemOfRecordAuthError,
+  SystemOfRecordRejectedError,
+  SystemOfRecordUnavailableError,
+  type DirectorySource,
+} from '../core/system-of-record.js';
 import type { UpgradeService } from '../core/upgrades.js';
 import {
   findSubscription,
@@ -22,6 +27,7 @@ import {
 } from '../rules/index.js';
 import { customerFreshness, withFreshness } from './answers/freshness.js';
 import { addLicencesAnswer, licenceConfirmAnswer, licenceRefusedAnswer } from './answers/licences.js';
+import { systemOfRecordErrorAnswer, systemOfRecordRejectedAnswer } from './answers/partner-center.js';
 import type { Reply } from './answers/reply.js';
 import { offerName } from './explain.js';
 import type { Translator } from './i18n.js';
@@ -101,7 +107,11 @@ export class LicenceFlow {
 
   /** Review: the rules on the seats asked, then the confirm card (a new pending request). */
   async review(tr: Translator, input: LicenceReviewInput, caller: Caller): Promise<Reply | undefined> {
-    const customer = await this.deps.customers.get(input.customerId);
+    const known = await this.deps.customers.get(input.customerId);
+    if (known === undefined || findSubscription(known, input.subscriptionId) === undefined) return undefined;
+    const read = await this.current(tr, known);
+    if ('reply' in read) return read.reply;
+    const { customer } = read;
     const subscription =
       customer === undefined ? undefined : findSubscription(customer, input.subscriptionId);
     if (customer === undefined || subscription === undefined) return undefined;
@@ -161,6 +171,33 @@ export class LicenceFlow {
       live,
       approversOnly: this.deps.approvals.approversConfigured,
     });
+  }
+
+  /**
+   * The customer as the system of record holds it now: read again from Partner Center (the card's seats are the
+   * ones a confirm is checked against, so they must not lag behind a change made there since the last sync);
+   * the store's copy for the directory file. When Partner Center cannot be read, why, and nothing is prepared.
+   */
+  private async current(
+    tr: Translator,
+    known: Customer,
+  ): Promise<{ readonly customer: Customer | undefined } | { readonly reply: Reply }> {
+    const source = this.deps.source;
+    if (source === undefined || source.kind === 'file') return { customer: known };
+    try {
+      const result = await source.refresh(known.id);
+      if (result.kind === 'refreshed') return { customer: result.customer };
+      return { customer: result.kind === 'removed' ? undefined : known };
+    } catch (error) {
+      if (error instanceof SystemOfRecordRejectedError) {
+        return { reply: systemOfRecordRejectedAnswer(tr, known, error.status) };
+      }
+      if (error instanceof SystemOfRecordAuthError) return { reply: systemOfRecordErrorAnswer(tr, 'auth') };
+      if (error instanceof SystemOfRecordUnavailableError) {
+        return { reply: systemOfRecordErrorAnswer(tr, 'unavailable') };
+      }
+      throw error;
+    }
   }
 
   private blockers(s: Subscription) {

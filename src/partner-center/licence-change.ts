@@ -31,7 +31,10 @@ const ACCEPTED_POLLS_MS = [500, 1000, 2000] as const;
 
 export interface LicenceChangeDeps {
   readonly client: PartnerCenterClient;
-  /** Called once the seats are added (the store follows); neither awaited nor able to fail the change. */
+  /**
+   * Called once the seats are added, or when Partner Center holds them otherwise (the store follows); neither
+   * awaited nor able to fail the change.
+   */
   readonly refresh: (customerId: string) => void;
 }
 
@@ -98,6 +101,8 @@ export class PartnerCenterLicenceChange {
       previousQuantity: order.previousQuantity,
     });
     if (reasons.length > 0) {
+      // The store follows Partner Center, so that the next card shows the subscription as it is there.
+      this.deps.refresh(order.customerId);
       throw new UpgradeRefusedError(reasons, 'Partner Center holds the subscription otherwise now');
     }
 
@@ -117,6 +122,14 @@ export class PartnerCenterLicenceChange {
     }
     switch (outcome.outcome) {
       case 'refused':
+        // On a resumption, a refusal (not ready, an order in progress…) says nothing of the first attempt,
+        // which Partner Center may still carry out (a 202): the outcome stays unknown.
+        if (attempt > 1) {
+          throw new PartnerCenterOutcomeUnknownError(
+            `Partner Center refused a later attempt (${String(outcome.code ?? outcome.status)}: ${outcome.description}); the first may still be carried out (MS-RequestId ${requestId})`,
+            requestId,
+          );
+        }
         throw new UpgradeRefusedError(
           [],
           `Partner Center refused the seat change (${String(outcome.code ?? outcome.status)}: ${outcome.description})`,
@@ -159,17 +172,20 @@ export class PartnerCenterLicenceChange {
       .then((s) => s.quantity)
       .catch(() => undefined);
     if (attempt > 1 && actual === order.quantity) return this.done(order);
+    this.deps.refresh(order.customerId);
+    if (actual === undefined) {
+      throw new UpgradeRefusedError(
+        [],
+        `The subscription was changed in Partner Center since it was read, and cannot be read again now (${error.message})`,
+      );
+    }
     if (actual === order.previousQuantity) {
       throw new UpgradeRefusedError(
         [],
         `The subscription was changed in Partner Center since it was read, though not its seats (${error.message})`,
       );
     }
-    const reason: Reason = {
-      code: 'seat_count_changed',
-      expected: order.previousQuantity,
-      actual: actual ?? order.previousQuantity,
-    };
+    const reason: Reason = { code: 'seat_count_changed', expected: order.previousQuantity, actual };
     throw new UpgradeRefusedError([reason], 'changed in Partner Center since it was read');
   }
 

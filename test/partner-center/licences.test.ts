@@ -205,6 +205,20 @@ describe('licences added in Partner Center', () => {
     expect(await seats(o)).toBe(65);
   });
 
+  it('a resumption that Partner Center refuses (409, not ready): outcome unknown, since the first may still be carried out', async () => {
+    const o = licenceOrder('sub-merand-business-essentials', 48);
+    await sim.faults([{ method: 'PATCH', action: 'status', status: 409, times: 0 }]);
+    try {
+      const first = await runAdapter(sim, [{ op: 'execute', order: o, key: 'token-merand', attempt: 1 }]);
+      expect(failure(first.results[0]).name).toBe('UpgradeRefusedError');
+      const resumed = await runAdapter(sim, [{ op: 'execute', order: o, key: 'token-merand', attempt: 2 }]);
+      expect(failure(resumed.results[0]).name).toBe('PartnerCenterOutcomeUnknownError');
+    } finally {
+      await sim.clearFaults();
+    }
+    expect(await seats(o)).toBe(45);
+  });
+
   it('the first PATCH applied but its connection dropped: the retry gets the stored answer, done, applied once', async () => {
     await sim.resetStats();
     const o = licenceOrder('sub-hikari-business-essentials', 10);

@@ -145,19 +145,37 @@ describe('licences added, in Partner Center, once', () => {
     expect(ledgerEntry(dataDir, token!)?.status).toBe('done');
   });
 
+  it('the seats changed in Partner Center before the card (since the sync): the card reads them there', async () => {
+    const trey = named('Trey Research');
+    const there = (await sim.customer(trey.id)) as Customer;
+    const seatsThere = there.subscriptions.find((s) => s.id === 'sub-trey-proplus')!.quantity + 3;
+    await sim.replaceCustomer({
+      ...there,
+      subscriptions: there.subscriptions.map((s) =>
+        s.id === 'sub-trey-proplus' ? { ...s, quantity: seatsThere } : s,
+      ),
+    });
+    const { body, token } = await licenceToken(trey.id, 'sub-trey-proplus', 2);
+    expect(body).toContain(`${seatsThere} → ${seatsThere + 2}`);
+    const done = await invoke(bot, serviceUrl, 'confirm', { token: token! });
+    expect(done).toContain('Licences added');
+    const now = (await sim.customer(trey.id)) as Customer;
+    expect(now.subscriptions.find((s) => s.id === 'sub-trey-proplus')?.quantity).toBe(seatsThere + 2);
+  });
+
   it('the seats changed in Partner Center after the card: refused as a conflict, the other change kept', async () => {
-    const { token } = await licenceToken(named('Woodgrove Bank').id, 'sub-woodgrove-business', 5);
-    const woodgrove = (await sim.customer(named('Woodgrove Bank').id)) as Customer;
-    const changed = woodgrove.subscriptions.map((s) =>
-      s.id === 'sub-woodgrove-business' ? { ...s, quantity: s.quantity + 2 } : s,
+    const { token } = await licenceToken(named('Société Lamna').id, 'sub-lamna-essentials', 5);
+    const lamna = (await sim.customer(named('Société Lamna').id)) as Customer;
+    const changed = lamna.subscriptions.map((s) =>
+      s.id === 'sub-lamna-essentials' ? { ...s, quantity: s.quantity + 2 } : s,
     );
-    await sim.replaceCustomer({ ...woodgrove, subscriptions: changed });
+    await sim.replaceCustomer({ ...lamna, subscriptions: changed });
     const refused = await invoke(bot, serviceUrl, 'confirm', { token: token! });
     expect(refused).toContain('Licences not added');
     expect(refused).toContain('changed since the card was made');
-    const now = (await sim.customer(named('Woodgrove Bank').id)) as Customer;
-    expect(now.subscriptions.find((s) => s.id === 'sub-woodgrove-business')?.quantity).toBe(
-      changed.find((s) => s.id === 'sub-woodgrove-business')!.quantity,
+    const now = (await sim.customer(named('Société Lamna').id)) as Customer;
+    expect(now.subscriptions.find((s) => s.id === 'sub-lamna-essentials')?.quantity).toBe(
+      changed.find((s) => s.id === 'sub-lamna-essentials')!.quantity,
     );
   });
 });
