@@ -478,3 +478,38 @@ describe('an upgrade and licences on one subscription', () => {
     );
   });
 });
+
+describe('a name that matches several customers', () => {
+  beforeEach(async () => {
+    bot = await createTestBot();
+  });
+
+  it.each([
+    ['en-US', 'fabrikan needs 8 more seats'],
+    ['fr-FR', 'fabrikan a besoin de 8 sièges de plus'],
+    ['ja-JP', 'fabrikanのライセンスを8つ増やして'],
+  ])('%s: the customer picked on the card, what was asked goes on with it', async (locale, text) => {
+    const asked = await bot.say(text, { locale });
+    const choice = cardOf(asked.find((r) => cardOf(r)));
+    const picks = actions(choice).filter(
+      (a) => (a.verb ?? (a.data as { verb?: string }).verb) === 'pickCustomer',
+    );
+    const fabrikam = picks.find(
+      (a) => (a.data as { customerId: string }).customerId === idOf('Fabrikam Inc'),
+    );
+    expect(fabrikam?.data).toMatchObject({ intent: 'addLicences', seats: 'add:8' });
+    const picked = await press(
+      bot,
+      'emulator',
+      'pickCustomer',
+      fabrikam!.data as Record<string, unknown>,
+      locale,
+    );
+    const card = shownCard('emulator', picked);
+    expect(inputs(card).seats?.value).toBe(8);
+    expect(actionData(card, 'reviewLicences')).toMatchObject({
+      customerId: idOf('Fabrikam Inc'),
+      mode: 'add',
+    });
+  });
+});

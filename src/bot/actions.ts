@@ -17,6 +17,11 @@ const CardActionSchema = z.discriminatedUnion('verb', [
     customerId: id,
     intent: z.enum(['eligibility', 'upgrade', 'history', 'refresh', 'addLicences']),
     target: z.string().max(64),
+    /** Licences: the seats asked, `add:8` or `total:60` ('' for none, or from an older card). */
+    seats: z
+      .string()
+      .regex(/^((add|total):\d{1,9})?$/)
+      .default(''),
   }),
   z.object({
     verb: z.literal('review'),

@@ -141,7 +141,7 @@ export class UpgradeAssistantBot extends ActivityHandler {
         };
       },
       pickCustomer: async (c, a) => ({
-        reply: await conversation.picked(c.tr, a.customerId, a.intent, a.target),
+        reply: await conversation.picked(c.tr, a.customerId, a.intent, a.target, a.seats),
         replaces: true,
       }),
       review: async (c, a) => ({ reply: await flow.review(c.tr, a, c.caller), replaces: true }),

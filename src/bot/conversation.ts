@@ -51,6 +51,19 @@ interface CustomerQuestion {
   readonly subscription?: string;
 }
 
+/** The seats asked as the disambiguation card carries them: `add:8`, `total:60`, or ''. */
+function seatAskText(ask: SeatAsk | undefined): string {
+  if (ask === undefined) return '';
+  return 'total' in ask ? `total:${ask.total}` : `add:${ask.add}`;
+}
+
+function seatAskOf(text: string): SeatAsk | undefined {
+  const match = /^(add|total):(\d+)$/.exec(text);
+  if (match === null) return undefined;
+  const n = Number(match[2]);
+  return match[1] === 'total' ? { total: n } : { add: n };
+}
+
 export class Conversation {
   constructor(private readonly deps: ConversationDeps) {}
 
@@ -270,10 +283,26 @@ export class Conversation {
   }
 
   /** The customer picked on a disambiguation card, looked up again. */
-  async picked(tr: Translator, customerId: string, intent: CustomerIntent, target: string): Promise<Reply> {
+  async picked(
+    tr: Translator,
+    customerId: string,
+    intent: CustomerIntent,
+    target: string,
+    seats = '',
+  ): Promise<Reply> {
     const customer = await this.deps.customers.get(customerId);
     if (customer === undefined) return { text: tr.t('customer.unknownId') };
-    return this.answerFor(tr, customer, { intent, ...(isOfferId(target) ? { target } : {}) });
+    const plan = isOfferId(target) ? target : undefined;
+    if (intent === 'addLicences') {
+      // What was asked goes on with the customer: the plan named is the subscription's, and the seats.
+      const ask = seatAskOf(seats);
+      return this.answerFor(tr, customer, {
+        intent,
+        ...(plan === undefined ? {} : { offer: plan }),
+        ...(ask === undefined ? {} : { seats: ask }),
+      });
+    }
+    return this.answerFor(tr, customer, { intent, ...(plan === undefined ? {} : { target: plan }) });
   }
 
   private async aboutCustomer(tr: Translator, u: Understanding, intent: CustomerIntent): Promise<Reply> {
@@ -323,7 +352,8 @@ export class Conversation {
         const candidates = found.filter((c): c is Customer => c !== undefined);
         return ambiguousAnswer(tr, query, candidates, {
           intent: question.intent,
-          target: question.target ?? '',
+          target: question.target ?? question.offer ?? '',
+          seats: seatAskText(question.seats),
         });
       }
       case 'none':

@@ -11,7 +11,7 @@ export function ambiguousAnswer(
   tr: Translator,
   query: string,
   candidates: readonly Customer[],
-  question: { intent: string; target: string },
+  question: { intent: string; target: string; seats?: string },
 ): Reply {
   const names = candidates.map((c) => c.companyProfile.companyName);
   const rows = candidates.map((c) => ({
@@ -25,6 +25,7 @@ export function ambiguousAnswer(
     fallbackText: [text, ...rows.map((r) => `- ${r.name} (${r.detail})`)].join('\n'),
     intent: question.intent,
     target: question.target,
+    seats: question.seats ?? '',
     labels: { choose: tr.t('customer.choose') },
     candidates: rows,
   };

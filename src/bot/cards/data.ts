@@ -110,6 +110,8 @@ export interface DisambiguationCardData {
   readonly intent: string;
   /** The plan named in the question, or ''. */
   readonly target: string;
+  /** Licences: the seats asked (`add:8`, `total:60`), or ''. */
+  readonly seats: string;
   readonly labels: { readonly choose: string };
   readonly candidates: readonly CandidateRow[];
 }
