@@ -119,6 +119,8 @@ describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
       const line = history.map((r) => r.text ?? '').join('\n');
       expect(line).toContain('sub-contoso-essentials');
       expect(line).toMatch(/40 → 48/);
+      expect(line).toContain(t('history.outcome.done', { context: 'licences' }));
+      expect(line).toContain(t('history.summary', { count: 1, customer: 'Contoso Ltd' }));
     });
 
     it('the new total, and a Business plan beyond 300 seats refused with the reason, nothing recorded', async () => {
@@ -133,7 +135,14 @@ describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
       const over = await press(bot, channel, 'reviewLicences', { ...data, seats: '10' }, locale);
       const refusal = allText(channel, over);
       expect(refusal).toContain(t('licences.refusedTitle'));
-      expect(refusal).toContain('300');
+      expect(refusal).toContain(
+        t('licences.reason.quantity_out_of_range.text', {
+          quantity: wording.for(locale).number(305),
+          min: wording.for(locale).number(1),
+          max: wording.for(locale).number(300),
+          offer: 'Office 365 Business Premium',
+        }),
+      );
       expect(verbs(shownCard(channel, over))).not.toContain('confirm');
       expect(await bot.upgrades.history(ALPINE)).toHaveLength(0);
 
@@ -156,6 +165,7 @@ describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
       ['0', 'seats_not_added'],
       ['-3', 'seats_not_added'],
       ['2.5', 'quantity_out_of_range'],
+      ['10000001', 'quantity_out_of_range'],
     ])('%s licences to add: refused, the reason said, nothing recorded', async (seats, code) => {
       const { answer } = await review(CONTOSO, 'sub-contoso-exchange', seats);
       const text = allText(channel, answer);

@@ -47,7 +47,8 @@ const CardActionSchema = z.discriminatedUnion('verb', [
     subscriptionId: id.optional(),
     shownSubscriptionId: z.string().max(200).default(''),
     mode: z.enum(['add', 'total']),
-    seats: z.coerce.number().finite().min(-10_000_000).max(10_000_000),
+    // Any finite number: the rules answer what is not a whole number within the offer's limits.
+    seats: z.coerce.number().finite(),
   }),
   z.object({ verb: z.literal('confirm'), token }),
   z.object({ verb: z.literal('cancel'), token }),

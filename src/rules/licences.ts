@@ -20,11 +20,6 @@ export interface LicenceRequest {
   readonly previousQuantity?: number;
 }
 
-export interface LicenceOptions {
-  /** The offer's seat limits as the system of record sends them: they beat the catalog's table. */
-  readonly seatLimits?: SeatRange;
-}
-
 export interface LicencePlan {
   readonly customerId: string;
   readonly subscription: Subscription;
@@ -45,9 +40,9 @@ export function seatTotal(subscription: Subscription, ask: SeatAsk): number {
 }
 
 /** The seat limits of the subscription's offer: every offer at least 1, the Business family at most 300. */
-export function seatLimitsOf(subscription: Subscription, options: LicenceOptions = {}): SeatRange {
+export function seatLimitsOf(subscription: Subscription): SeatRange {
   const offer = CATALOG[subscription.offerId];
-  return options.seatLimits ?? { min: offer.minQuantity, max: offer.maxQuantity };
+  return { min: offer.minQuantity, max: offer.maxQuantity };
 }
 
 /**
@@ -57,7 +52,6 @@ export function seatLimitsOf(subscription: Subscription, options: LicenceOptions
 export function licenceReasons(
   subscription: Subscription,
   request: Omit<LicenceRequest, 'subscriptionId'>,
-  options: LicenceOptions = {},
 ): Reason[] {
   const reasons: Reason[] = [];
   if (subscription.channel !== 'partner') {
@@ -72,7 +66,7 @@ export function licenceReasons(
   if (previous !== subscription.quantity) {
     reasons.push({ code: 'seat_count_changed', expected: previous, actual: subscription.quantity });
   }
-  const limits = seatLimitsOf(subscription, options);
+  const limits = seatLimitsOf(subscription);
   if (!Number.isInteger(quantity) || quantity < limits.min || quantity > limits.max) {
     reasons.push({
       code: 'quantity_out_of_range',
@@ -90,14 +84,10 @@ export function licenceReasons(
 }
 
 /** Plans adding licences to one of the customer's subscriptions; refuses (with the reasons) when it cannot be. */
-export function planLicenceAddition(
-  customer: Customer,
-  request: LicenceRequest,
-  options: LicenceOptions = {},
-): LicencePlanResult {
+export function planLicenceAddition(customer: Customer, request: LicenceRequest): LicencePlanResult {
   const subscription = findSubscription(customer, request.subscriptionId);
   if (subscription === undefined) return { ok: false, problem: 'unknown_subscription' };
-  const reasons = licenceReasons(subscription, request, options);
+  const reasons = licenceReasons(subscription, request);
   if (reasons.length > 0) return { ok: false, problem: 'not_eligible', reasons };
   return {
     ok: true,

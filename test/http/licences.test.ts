@@ -150,8 +150,9 @@ describe('exactly once, and bad input changes nothing', () => {
     const token = (actions(review.value).find((a) => a.verb === 'confirm')!.data as { token: string }).token;
     const answers = await Promise.all(Array.from({ length: 20 }, () => invoke(b, 'confirm', { token })));
     const bodies = answers.map((a) => JSON.stringify(a.value));
-    expect(bodies.filter((x) => x.includes('Licences added'))).toHaveLength(1);
-    expect(bodies.filter((x) => x.includes('Already handled'))).toHaveLength(19);
+    const { t } = wording.for('en-US');
+    expect(bodies.filter((x) => x.includes(t('licences.doneTitle')))).toHaveLength(1);
+    expect(bodies.filter((x) => x.includes(t('licences.alreadyTitle')))).toHaveLength(19);
     expect(await seats(b, 'Contoso Ltd', 'sub-contoso-exchange')).toBe(15);
   });
 
@@ -183,6 +184,13 @@ describe('exactly once, and bad input changes nothing', () => {
         seats: '2',
       },
       { verb: 'reviewLicences', customerId: id, mode: 'add', seats: '2' },
+      {
+        verb: 'reviewLicences',
+        customerId: id,
+        subscriptionId: 'sub-contoso-exchange',
+        mode: 'add',
+        seats: 'Infinity',
+      },
       { verb: 'startLicences', customerId: id, subscriptionId: 'sub-nope' },
       { verb: 'confirm', token: 'forged-token-0123' },
     ];

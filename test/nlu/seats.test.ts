@@ -88,6 +88,11 @@ describe('seatsOf: full-width digits', () => {
     ['ライセンスを４つ増やして', { add: 4 }],
     ['６０ライセンスにして', { total: 60 }],
     ['ＡＤＤ １２ ＭＯＲＥ', { add: 12 }],
+    // Thousands grouped as each language writes them (the bot's own French numbers use a narrow no-break space).
+    ['add 1,000 seats', { add: 1000 }],
+    ['ajoute 1 000 licences', { add: 1000 }],
+    ['ajoute 1\u202f000 licences', { add: 1000 }],
+    ['passer à 2\u00a0500 licences', { total: 2500 }],
   ])('"%s" → %j', (text, seats) => {
     expect(seatsOf(text)).toEqual(seats);
   });

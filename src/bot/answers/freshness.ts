@@ -82,7 +82,12 @@ export function withFreshness(reply: Reply, freshness: string): Reply {
   if (freshness === '') return reply;
   const text = `${reply.text}\n${freshness}`;
   const card = reply.card;
-  if (card?.name === 'eligibility' || card?.name === 'choose-target' || card?.name === 'confirm') {
+  if (
+    card?.name === 'eligibility' ||
+    card?.name === 'choose-target' ||
+    card?.name === 'add-licences' ||
+    card?.name === 'confirm'
+  ) {
     return { ...reply, text, card: { ...card, data: { ...card.data, freshness } } as typeof card };
   }
   return { ...reply, text };

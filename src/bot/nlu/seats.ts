@@ -135,11 +135,11 @@ function kanjiValue(numeral: string): number {
 // Digits
 
 /**
- * Digits standing alone ("8", "1,000", 「4つ」), a Japanese counter included: not inside a word or another
+ * Digits standing alone ("8", "1,000", « 1 000 » grouped as French writes them, 「4つ」), a Japanese counter included: not inside a word or another
  * number ("O365", "3pm", "2.5", "10:30"), nor an amount, a share or a duration ("10%", "$10", "12 months").
  */
 const DIGITS_RE = new RegExp(
-  String.raw`(?<![a-z0-9.,:$€£¥#-])(\d{1,3}(?:,\d{3})+|\d+)(?![0-9]|[.,:]\d|[a-z]|\s*(?:[%€$£]|円|ドル|ユーロ|時|分(?!の)|日|週|月|ヶ月|か月|年|(?:dollars?|euros?|pounds?|percent|pour ?cent|am|pm|h|hours?|heures?|minutes?|days?|jours?|weeks?|semaines?|months?|mois|years?|ans?)(?![a-z])))(${COUNTER_JA})?`,
+  String.raw`(?<![a-z0-9.,:$€£¥#-])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![0-9])|\d+)(?![0-9]|[.,:]\d|[a-z]|\s*(?:[%€$£]|円|ドル|ユーロ|時|分(?!の)|日|週|月|ヶ月|か月|年|(?:dollars?|euros?|pounds?|percent|pour ?cent|am|pm|h|hours?|heures?|minutes?|days?|jours?|weeks?|semaines?|months?|mois|years?|ans?)(?![a-z])))(${COUNTER_JA})?`,
   'gu',
 );
 /** "Office 365", "Microsoft 365", "Windows 11": a product's number, not a count. */
@@ -162,7 +162,7 @@ function numbersOf(f: string): FoldedNumber[] {
   const found: FoldedNumber[] = [];
   for (const m of f.matchAll(DIGITS_RE)) {
     if (PRODUCT_BEFORE.test(f.slice(0, m.index))) continue;
-    const value = Number((m[1] ?? '').replace(/,/g, ''));
+    const value = Number((m[1] ?? '').replace(/[,\s\u00a0\u202f]/g, ''));
     if (Number.isSafeInteger(value)) found.push({ start: m.index, end: m.index + m[0].length, value });
   }
   for (const m of f.matchAll(WORD_RE)) {
