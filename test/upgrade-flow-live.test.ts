@@ -286,7 +286,7 @@ describe('refused at confirm for a reason of Partner Center alone', () => {
   });
 
   it('in every language; our own reasons, when there are some, stand alone', async () => {
-    const { refusedEntryAnswer } = await import('../src/bot/answers/upgrade.js');
+    const { refusedEntryAnswer } = await import('../src/bot/answers/outcomes.js');
     const customer = loadDemoDirectory().customers.find((c) => c.id === CONTOSO_ID)!;
     const entry = {
       token: 't',

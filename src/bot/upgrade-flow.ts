@@ -37,19 +37,16 @@ import {
   systemOfRecordErrorAnswer,
   systemOfRecordRejectedAnswer,
 } from './answers/partner-center.js';
+import { chooseTargetAnswer, confirmAnswer, doneAnswer, refusedAnswer } from './answers/upgrade.js';
 import {
   alreadyAnswer,
   cancelledAnswer,
-  chooseTargetAnswer,
-  confirmAnswer,
-  doneAnswer,
   failedAnswer,
   inProgressAnswer,
   placeholderCustomer,
-  refusedAnswer,
   refusedEntryAnswer,
   wordsOf,
-} from './answers/upgrade.js';
+} from './answers/outcomes.js';
 import { licenceDoneAnswer } from './answers/licences.js';
 import { LicenceFlow } from './licence-flow.js';
 import type { Reply } from './answers/reply.js';

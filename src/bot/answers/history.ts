@@ -7,7 +7,7 @@ import type { Customer } from '../../rules/index.js';
 import { offerName } from '../explain.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
-import { actorName } from './upgrade.js';
+import { actorName } from './outcomes.js';
 
 export const HISTORY_PAGE = 20;
 

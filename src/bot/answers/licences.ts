@@ -26,8 +26,8 @@ import {
   plainText,
   reasonLine,
   refusedWithLines,
-  type ConfirmView,
-} from './upgrade.js';
+} from './outcomes.js';
+import type { ConfirmView } from './upgrade.js';
 
 function seatsLine(tr: Translator, s: Subscription): string {
   return tr.t('licences.subscriptionChoice', {

@@ -13,7 +13,7 @@ import {
   refusedWithLines,
   type OutcomeLine,
   type RefusalMessageKey,
-} from './upgrade.js';
+} from './outcomes.js';
 
 export function findingLine(tr: Translator, finding: LiveFinding): OutcomeLine {
   switch (finding.kind) {
