@@ -119,6 +119,128 @@ describe('openDatabase', () => {
     expect(tables(dataDir)).toEqual(['invoices']);
   });
 
+  it('migrates a schema-5 ledger to 6, keeping every request, its place and lease; the rules of 3–5 still hold', async () => {
+    const dataDir = tempDir();
+    const v5 = openDatabase(dataDir, { migrations: MIGRATIONS.slice(0, 5) });
+    const insert = v5.db.prepare(
+      `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity, upgrade_type,
+         requested_by_id, requested_by_name, requested_at, conversation_id, channel_id, tenant_id, expires_at,
+         status, decided_by_id, decided_at, lease_until, attempts, new_subscription_id)
+       VALUES (@token, @customer, @subscription, 'O365_BUSINESS_ESSENTIALS', 'O365_E3', 40, 'upgrade_only',
+         'user-alice', 'Alice Martin', '2025-03-01T10:00:00.000Z', 'conv-1', 'msteams', 'tenant-a',
+         '2025-03-02T10:00:00.000Z', @status, @decidedBy, @decidedAt, @leaseUntil, @attempts, @newSubscription)`,
+    );
+    const rows = [
+      ['v5-pending', 'sub-a', 'pending', null, null, null, 0, null],
+      ['v5-executing', 'sub-b', 'executing', 'user-bob', null, '2025-03-01T10:02:00.000Z', 1, null],
+      ['v5-done', 'sub-c', 'done', 'user-bob', '2025-03-01T10:01:00.000Z', null, 1, 'sub-new'],
+      ['v5-refused', 'sub-d', 'refused', 'user-bob', '2025-03-01T10:01:00.000Z', null, 1, null],
+    ] as const;
+    for (const [
+      token,
+      subscription,
+      status,
+      decidedBy,
+      decidedAt,
+      leaseUntil,
+      attempts,
+      newSubscription,
+    ] of rows) {
+      insert.run({
+        token,
+        customer: CONTOSO_ID,
+        subscription,
+        status,
+        decidedBy,
+        decidedAt,
+        leaseUntil,
+        attempts,
+        newSubscription,
+      });
+    }
+    const before = v5.db.prepare('SELECT * FROM upgrade_ledger ORDER BY token').all() as Record<
+      string,
+      unknown
+    >[];
+    v5.db.close();
+
+    const { db, migratedFrom, schemaVersion } = openDatabase(dataDir);
+    try {
+      expect([migratedFrom, schemaVersion]).toEqual([5, MIGRATIONS.length]);
+      const after = db.prepare('SELECT * FROM upgrade_ledger ORDER BY token').all() as Record<
+        string,
+        unknown
+      >[];
+      // Every column kept as it was; the new ones say "an upgrade", with no seats before it.
+      expect(after).toEqual(before.map((r) => ({ ...r, change: 'upgrade', previous_quantity: null })));
+      const ledger = new SqliteUpgradeLedger(db);
+      expect(await ledger.get('v5-executing')).toMatchObject({
+        status: 'executing',
+        place: { channelId: 'msteams', conversationId: 'conv-1', tenantId: 'tenant-a' },
+        leaseUntil: '2025-03-01T10:02:00.000Z',
+        upgradeType: 'upgrade_only',
+      });
+      expect(await ledger.get('v5-executing')).not.toHaveProperty('change');
+      // Migration 3's rules: a decided request is final, what was requested never changes, one change under way
+      // per subscription; 4's: a done request is never deleted; an upgrade's new subscription is unique.
+      expect(() => db.prepare("UPDATE upgrade_ledger SET error = 'x' WHERE token = 'v5-done'").run()).toThrow(
+        /already decided/,
+      );
+      expect(() =>
+        db.prepare("UPDATE upgrade_ledger SET quantity = 41 WHERE token = 'v5-pending'").run(),
+      ).toThrow(/never changes/);
+      expect(() =>
+        db.prepare("UPDATE upgrade_ledger SET change = 'add_licences' WHERE token = 'v5-pending'").run(),
+      ).toThrow();
+      expect(() => db.prepare("DELETE FROM upgrade_ledger WHERE token = 'v5-done'").run()).toThrow(
+        /never deleted/,
+      );
+      db.prepare("DELETE FROM upgrade_ledger WHERE token = 'v5-refused'").run();
+      expect(() =>
+        db
+          .prepare(
+            `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity, upgrade_type,
+               requested_by_id, requested_at, expires_at, status, lease_until, attempts)
+             VALUES ('x', 'c', 'sub-b', 'O365_E1', 'O365_E3', 1, 'upgrade_only', 'u', 't', 't', 'executing', 't', 1)`,
+          )
+          .run(),
+      ).toThrow(/UNIQUE/);
+      expect(() =>
+        db
+          .prepare(
+            `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, from_offer, target, quantity, upgrade_type,
+               requested_by_id, requested_at, expires_at, status, decided_at, attempts, new_subscription_id)
+             VALUES ('y', 'c', 'sub-y', 'O365_E1', 'O365_E3', 1, 'upgrade_only', 'u', 't', 't', 'done', 't', 1, 'sub-new')`,
+          )
+          .run(),
+      ).toThrow(/UNIQUE/);
+      // A licence request holds together: seats before, more after, on the same offer, and no upgrade type.
+      const licence = (values: string) =>
+        db
+          .prepare(
+            `INSERT INTO upgrade_ledger (token, customer_id, subscription_id, change, from_offer, target, quantity,
+               previous_quantity, upgrade_type, requested_by_id, requested_at, expires_at) VALUES (${values})`,
+          )
+          .run();
+      licence("'l1', 'c', 's', 'add_licences', 'O365_E3', 'O365_E3', 12, 10, NULL, 'u', 't', 't'");
+      expect(() =>
+        licence("'l2', 'c', 's', 'add_licences', 'O365_E3', 'O365_E3', 10, 10, NULL, 'u', 't', 't'"),
+      ).toThrow(/CHECK/);
+      expect(() =>
+        licence("'l3', 'c', 's', 'add_licences', 'O365_E1', 'O365_E3', 12, 10, NULL, 'u', 't', 't'"),
+      ).toThrow(/CHECK/);
+      expect(() =>
+        licence("'l4', 'c', 's', 'add_licences', 'O365_E3', 'O365_E3', 12, NULL, NULL, 'u', 't', 't'"),
+      ).toThrow(/CHECK/);
+      expect(() =>
+        licence("'l5', 'c', 's', 'upgrade', 'O365_E3', 'O365_E5', 12, NULL, NULL, 'u', 't', 't'"),
+      ).toThrow(/CHECK/);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      db.close();
+    }
+  });
+
   it('migrates a schema-2 ledger to 3, keeping its requests: pending for a day, done as it was', async () => {
     const dataDir = tempDir();
     const v2 = openDatabase(dataDir, { migrations: MIGRATIONS.slice(0, 2) });
