@@ -9,7 +9,7 @@
  * when nothing was carried out.
  */
 import type { CustomerRepository } from '../core/customers.js';
-import { UpgradeFailedError, UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
+import { UpgradeRefusedError, type UpgradeGateway } from '../core/gateway.js';
 import type { LiveFinding } from '../core/live-check.js';
 import {
   isLicenceOrder,
@@ -20,11 +20,8 @@ import {
 } from '../core/ledger.js';
 import type { AffectedAccount, Customer, OfferId, Reason, Subscription } from '../rules/index.js';
 import { upgradeRequestId, type PartnerCenterClient } from './client.js';
-import {
-  PartnerCenterAuthError,
-  PartnerCenterHttpError,
-  PartnerCenterOutcomeUnknownError,
-} from './errors.js';
+import { PartnerCenterHttpError, PartnerCenterOutcomeUnknownError } from './errors.js';
+import { changeError } from './change-errors.js';
 import { PartnerCenterLicenceChange } from './licence-change.js';
 import type { PcUpgradeError, PcUpgradeResult } from './schemas.js';
 import { upgradedSubscription } from './upgrade-evidence.js';
@@ -131,31 +128,12 @@ export class PartnerCenterGateway implements UpgradeGateway {
       }
       return await this.upgrade(order, idempotencyKey, signal);
     } catch (error) {
-      if (attempt > 1 && (error instanceof UpgradeRefusedError || error instanceof PartnerCenterHttpError)) {
-        // On a resumption, a refusal or a 404 may be the first attempt's own doing (the source it suspended,
-        // a subscription Partner Center has not listed yet): the outcome stays unknown, retried and then
-        // handed to a person, never recorded as "nothing changed".
-        throw new PartnerCenterOutcomeUnknownError(
-          `no new subscription found and Partner Center now says: ${error.message}`,
-          upgradeRequestId(idempotencyKey),
-          { cause: error },
-        );
-      }
-      if (error instanceof UpgradeRefusedError || error instanceof UpgradeFailedError) throw error;
-      if (error instanceof PartnerCenterHttpError) {
-        // A definitive answer (403: the app may not do this; 404: the customer or subscription is gone).
-        throw new UpgradeFailedError(error.message, { cause: error });
-      }
-      if (error instanceof PartnerCenterAuthError && attempt === 1) {
-        throw new UpgradeFailedError(
-          `Partner Center refused the bot's credentials, so nothing was sent: ${error.message}`,
-          { cause: error },
-        );
-      }
-      // Unavailable, timed out, past the deadline, an answer of an unexpected shape, refused or failed after an
-      // unanswered attempt, or the credentials refused on a resumption (the first attempt may have been carried
-      // out): the outcome is unknown, the ledger resumes with the same key, hence the same MS-RequestId.
-      throw error;
+      throw changeError(
+        error,
+        attempt,
+        upgradeRequestId(idempotencyKey),
+        'no new subscription found and Partner Center now says',
+      );
     }
   }
 

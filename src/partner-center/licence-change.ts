@@ -12,17 +12,13 @@
  * through first: the outcome stays unknown, for a person to check.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UpgradeFailedError, UpgradeRefusedError } from '../core/gateway.js';
+import { UpgradeRefusedError } from '../core/gateway.js';
 import type { Execution, LicenceOrder } from '../core/ledger.js';
 import { licenceReasons, type Reason, type Subscription } from '../rules/index.js';
 import { upgradeRequestId, type PartnerCenterClient } from './client.js';
+import { changeError } from './change-errors.js';
 import { toSubscription } from './customer-mapping.js';
-import {
-  PartnerCenterAuthError,
-  PartnerCenterConflictError,
-  PartnerCenterHttpError,
-  PartnerCenterOutcomeUnknownError,
-} from './errors.js';
+import { PartnerCenterConflictError, PartnerCenterOutcomeUnknownError } from './errors.js';
 import { matchOffer } from './offers.js';
 import type { PcEtaggedSubscription } from './schemas.js';
 
@@ -55,26 +51,12 @@ export class PartnerCenterLicenceChange {
     try {
       return await this.addLicences(order, requestId, attempt, signal);
     } catch (error) {
-      if (error instanceof UpgradeRefusedError || error instanceof UpgradeFailedError) throw error;
-      if (error instanceof PartnerCenterHttpError) {
-        // A definitive answer (403: the app may not do this; 404: the customer or subscription is gone). On a
-        // resumption it says nothing of the first attempt: the outcome stays unknown.
-        if (attempt > 1) {
-          throw new PartnerCenterOutcomeUnknownError(
-            `the subscription could not be read to learn whether the seats were added: ${error.message}`,
-            requestId,
-            { cause: error },
-          );
-        }
-        throw new UpgradeFailedError(error.message, { cause: error });
-      }
-      if (error instanceof PartnerCenterAuthError && attempt === 1) {
-        throw new UpgradeFailedError(
-          `Partner Center refused the bot's credentials, so nothing was changed: ${error.message}`,
-          { cause: error },
-        );
-      }
-      throw error;
+      throw changeError(
+        error,
+        attempt,
+        requestId,
+        'whether the seats were added cannot be told, and Partner Center now says',
+      );
     }
   }
 
@@ -122,14 +104,7 @@ export class PartnerCenterLicenceChange {
     }
     switch (outcome.outcome) {
       case 'refused':
-        // On a resumption, a refusal (not ready, an order in progress…) says nothing of the first attempt,
-        // which Partner Center may still carry out (a 202): the outcome stays unknown.
-        if (attempt > 1) {
-          throw new PartnerCenterOutcomeUnknownError(
-            `Partner Center refused a later attempt (${String(outcome.code ?? outcome.status)}: ${outcome.description}); the first may still be carried out (MS-RequestId ${requestId})`,
-            requestId,
-          );
-        }
+        // On a resumption this becomes an unknown outcome (changeError): the first may still be carried out.
         throw new UpgradeRefusedError(
           [],
           `Partner Center refused the seat change (${String(outcome.code ?? outcome.status)}: ${outcome.description})`,
