@@ -20,7 +20,7 @@ const CardActionSchema = z.discriminatedUnion('verb', [
     /** Licences: the seats asked, `add:8` or `total:60` ('' for none, or from an older card). */
     seats: z
       .string()
-      .regex(/^((add|total):\d{1,9})?$/)
+      .regex(/^((add|total):\d{1,16})?$/)
       .default(''),
   }),
   z.object({

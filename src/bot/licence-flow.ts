@@ -7,12 +7,7 @@
 import type { ApprovalPolicy, Caller } from '../core/approvals.js';
 import type { CustomerRepository } from '../core/customers.js';
 import { newUpgradeToken, type LedgerEntry, type LicenceOrder } from '../core/ledger.js';
-import {
-  SystemOfRecordAuthError,
-  SystemOfRecordRejectedError,
-  SystemOfRecordUnavailableError,
-  type DirectorySource,
-} from '../core/system-of-record.js';
+import type { DirectorySource } from '../core/system-of-record.js';
 import type { UpgradeService } from '../core/upgrades.js';
 import {
   findSubscription,
@@ -27,7 +22,8 @@ import {
 } from '../rules/index.js';
 import { customerFreshness, withFreshness } from './answers/freshness.js';
 import { addLicencesAnswer, licenceConfirmAnswer, licenceRefusedAnswer } from './answers/licences.js';
-import { systemOfRecordErrorAnswer, systemOfRecordRejectedAnswer } from './answers/partner-center.js';
+import { systemOfRecordRejectedAnswer } from './answers/partner-center.js';
+import { currentCustomer } from './current-customer.js';
 import type { Reply } from './answers/reply.js';
 import { offerName } from './explain.js';
 import type { Translator } from './i18n.js';
@@ -109,12 +105,12 @@ export class LicenceFlow {
   async review(tr: Translator, input: LicenceReviewInput, caller: Caller): Promise<Reply | undefined> {
     const known = await this.deps.customers.get(input.customerId);
     if (known === undefined || findSubscription(known, input.subscriptionId) === undefined) return undefined;
-    const read = await this.current(tr, known);
+    const read = await currentCustomer(tr, this.deps.source, known);
     if ('reply' in read) return read.reply;
     const { customer } = read;
-    const subscription =
-      customer === undefined ? undefined : findSubscription(customer, input.subscriptionId);
-    if (customer === undefined || subscription === undefined) return undefined;
+    const subscription = findSubscription(customer, input.subscriptionId);
+    // Gone from Partner Center since the card was shown: said as its 404 is.
+    if (subscription === undefined) return systemOfRecordRejectedAnswer(tr, customer, 404);
     const seats: SeatAsk = input.mode === 'total' ? { total: input.seats } : { add: input.seats };
     const quantity = seatTotal(subscription, seats);
     const planned = planLicenceAddition(customer, { subscriptionId: subscription.id, quantity });
@@ -149,8 +145,22 @@ export class LicenceFlow {
    * customer as it is now: a seat count changed since the card was made is said, never overwritten.
    */
   confirmCard(tr: Translator, customer: Customer, entry: LedgerEntry & LicenceOrder, live: boolean): Reply {
-    const planned = planLicenceAddition(customer, entry);
     const subscription = findSubscription(customer, entry.subscriptionId);
+    const view = { token: entry.token, live, approversOnly: this.deps.approvals.approversConfigured };
+    if (this.deps.upgrades.judgesEligibility && subscription !== undefined) {
+      // Partner Center judges it when confirmed, on the seats it holds then; the synced copy here may lag the
+      // count review read there: the card shows the request as recorded.
+      const { previousQuantity, quantity } = entry;
+      const plan = {
+        customerId: customer.id,
+        subscription,
+        previousQuantity,
+        quantity,
+        added: quantity - previousQuantity,
+      };
+      return licenceConfirmAnswer(tr, customer, plan, view);
+    }
+    const planned = planLicenceAddition(customer, entry);
     if (!planned.ok || subscription === undefined) {
       const reasons = planned.ok || planned.problem !== 'not_eligible' ? [] : planned.reasons;
       return licenceRefusedAnswer(
@@ -166,38 +176,7 @@ export class LicenceFlow {
         reasons,
       );
     }
-    return licenceConfirmAnswer(tr, customer, planned.plan, {
-      token: entry.token,
-      live,
-      approversOnly: this.deps.approvals.approversConfigured,
-    });
-  }
-
-  /**
-   * The customer as the system of record holds it now: read again from Partner Center (the card's seats are the
-   * ones a confirm is checked against, so they must not lag behind a change made there since the last sync);
-   * the store's copy for the directory file. When Partner Center cannot be read, why, and nothing is prepared.
-   */
-  private async current(
-    tr: Translator,
-    known: Customer,
-  ): Promise<{ readonly customer: Customer | undefined } | { readonly reply: Reply }> {
-    const source = this.deps.source;
-    if (source === undefined || source.kind === 'file') return { customer: known };
-    try {
-      const result = await source.refresh(known.id);
-      if (result.kind === 'refreshed') return { customer: result.customer };
-      return { customer: result.kind === 'removed' ? undefined : known };
-    } catch (error) {
-      if (error instanceof SystemOfRecordRejectedError) {
-        return { reply: systemOfRecordRejectedAnswer(tr, known, error.status) };
-      }
-      if (error instanceof SystemOfRecordAuthError) return { reply: systemOfRecordErrorAnswer(tr, 'auth') };
-      if (error instanceof SystemOfRecordUnavailableError) {
-        return { reply: systemOfRecordErrorAnswer(tr, 'unavailable') };
-      }
-      throw error;
-    }
+    return licenceConfirmAnswer(tr, customer, planned.plan, view);
   }
 
   private blockers(s: Subscription) {

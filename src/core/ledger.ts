@@ -205,11 +205,13 @@ export function requestProblems(request: UpgradeRequestRecord): string[] {
   if (Number.isNaN(Date.parse(request.requestedAt))) {
     problems.push(`requestedAt is not a date-time: "${request.requestedAt}"`);
   }
+  const previous = request.previousQuantity;
+  if (previous !== undefined && (!Number.isInteger(previous) || previous < 0)) {
+    problems.push(`the previous quantity must be a whole number of 0 or more, got ${previous}`);
+  }
   if (isLicenceOrder(request)) {
-    if (!Number.isInteger(request.previousQuantity) || request.previousQuantity < 1) {
-      problems.push(
-        `the previous quantity must be a whole number of 1 or more, got ${request.previousQuantity}`,
-      );
+    if (request.quantity <= request.previousQuantity) {
+      problems.push('licences are only added: more seats than before');
     }
     if (request.target !== request.fromOffer) problems.push('licences are added on the same offer');
   }

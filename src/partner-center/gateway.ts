@@ -138,6 +138,28 @@ export class PartnerCenterGateway implements UpgradeGateway {
   }
 
   /**
+   * The source's seats as Partner Center holds them must be the ones the card showed: licences added since
+   * (here or elsewhere) would be lost by an upgrade to the card's seats. Refused, and the store follows.
+   */
+  private async sameSeats(order: LedgerOrder, signal: AbortSignal): Promise<void> {
+    if (order.previousQuantity === undefined) return;
+    const live = await this.deps.client.getSubscription(
+      order.customerId,
+      order.subscriptionId,
+      'live',
+      signal,
+    );
+    if (live.quantity === order.previousQuantity) return;
+    this.refreshAfter(order.customerId);
+    const reason: Reason = {
+      code: 'seat_count_changed',
+      expected: order.previousQuantity,
+      actual: live.quantity,
+    };
+    throw new UpgradeRefusedError([reason], 'the seats changed in Partner Center since the card was shown');
+  }
+
+  /**
    * The new subscription, when the customer's subscriptions show that the upgrade was carried out (see
    * upgrade-evidence.ts). A definitive error of that read (403, 404) says nothing of the upgrade: it leaves the
    * outcome unknown rather than failed.
@@ -174,6 +196,7 @@ export class PartnerCenterGateway implements UpgradeGateway {
     if (!chosen.isEligible) {
       throw refusal(await this.findings(order, chosen.upgradeErrors, validTargets), chosen.upgradeErrors);
     }
+    await this.sameSeats(order, signal);
 
     let outcome;
     try {

@@ -170,7 +170,7 @@ const SCHEMA_6 = `
 -- the result is the same one every time licences are added: new_subscription_id is unique for upgrades only.
 ALTER TABLE upgrade_ledger
   ADD COLUMN change text NOT NULL DEFAULT 'upgrade' CHECK (change IN ('upgrade', 'add_licences')),
-  ADD COLUMN previous_quantity integer CHECK (previous_quantity > 0),
+  ADD COLUMN previous_quantity integer CHECK (previous_quantity >= 0),
   ALTER COLUMN upgrade_type DROP NOT NULL,
   ADD CHECK ((change = 'upgrade') = (upgrade_type IS NOT NULL)),
   -- Licences: the seats before (required), more after, on the same offer. Upgrades: the source's seats when the

@@ -91,13 +91,15 @@ export function planUpgrade(
     quantity,
     ...(options.seatLimits === undefined ? {} : { seatLimits: options.seatLimits }),
   });
-  // Seats changed since the request (licences added meanwhile): the plan would lose them; said, never done.
+  // Seats changed since the request (licences added meanwhile): the plan would lose them; said, never done. A
+  // system of record that judges the change checks the seats it holds itself (the copy here may lag it).
   const changed: Reason[] =
-    request.previousQuantity === undefined || request.previousQuantity === source.quantity
+    options.eligibleInSystemOfRecord === true ||
+    request.previousQuantity === undefined ||
+    request.previousQuantity === source.quantity
       ? []
       : [{ code: 'seat_count_changed', expected: request.previousQuantity, actual: source.quantity }];
-  // The system of record's verdict is on the source as it holds it: the seats asked for and a changed count
-  // are still ours to check.
+  // The system of record's verdict is on the source's quantity: the seats asked for are still ours to check.
   const blocking = [
     ...changed,
     ...(options.eligibleInSystemOfRecord

@@ -269,7 +269,7 @@ CREATE TABLE upgrade_ledger (
   from_offer               TEXT NOT NULL,
   target                   TEXT NOT NULL,
   quantity                 INTEGER NOT NULL CHECK (quantity > 0),
-  previous_quantity        INTEGER CHECK (previous_quantity > 0),
+  previous_quantity        INTEGER CHECK (previous_quantity >= 0),
   upgrade_type             TEXT,
   requested_by_id          TEXT NOT NULL,
   requested_by_name        TEXT,

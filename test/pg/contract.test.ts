@@ -365,11 +365,17 @@ describe.each(engines())('storage contract on $name', (engine) => {
       await expect(ledger.complete('up-2', EXECUTION, T1, 1)).rejects.toThrow();
       // What a licence request asks for must hold together.
       await expect(
-        ledger.record({ ...request, token: 'lic-bad', previousQuantity: 0 }, EXPIRES),
+        ledger.record({ ...request, token: 'lic-bad', previousQuantity: -1 }, EXPIRES),
       ).rejects.toThrow(/previous quantity/);
       await expect(
         ledger.record({ ...request, token: 'lic-bad2', target: 'O365_E3' }, EXPIRES),
       ).rejects.toThrow(/same offer/);
+      await expect(ledger.record({ ...request, token: 'lic-bad3', quantity: 10 }, EXPIRES)).rejects.toThrow(
+        /only added/,
+      );
+      // An upgrade from a subscription with no seats keeps 0 as its seats before.
+      const zero = await record(ledger, 'up-zero', { subscriptionId: 'sub-zero', previousQuantity: 0 });
+      expect(zero.previousQuantity).toBe(0);
     });
 
     it('the gateway raises the seats once by key; a count changed meanwhile is refused, never overwritten', async () => {

@@ -180,6 +180,35 @@ describe('licences added, in Partner Center, once', () => {
   });
 });
 
+describe('an upgrade card and seats added in Partner Center since', () => {
+  it('the upgrade is refused with the seats there, never carried out to the card’s count', async () => {
+    const berard = named('Fromagerie Bérard SARL');
+    const token = await review(bot, serviceUrl, {
+      customerId: berard.id,
+      subscriptionId: 'sub-berard-business-premium',
+      target: 'O365_E3',
+      seats: 15,
+    });
+    const there = (await sim.customer(berard.id)) as Customer;
+    await sim.replaceCustomer({
+      ...there,
+      subscriptions: there.subscriptions.map((s) =>
+        s.id === 'sub-berard-business-premium' ? { ...s, quantity: 17 } : s,
+      ),
+    });
+    await sim.resetStats();
+    const pressed = await press(bot, serviceUrl, token);
+    expect(pressed.body).toContain('Upgrade refused');
+    expect(pressed.body).toContain('15 then, 17 now');
+    expect((await sim.stats()).upgradesApplied).toBe(0);
+    const now = (await sim.customer(berard.id)) as Customer;
+    expect(now.subscriptions.find((s) => s.id === 'sub-berard-business-premium')).toMatchObject({
+      status: 'active',
+      quantity: 17,
+    });
+  });
+});
+
 describe('Partner Center slower than the in-turn budget', () => {
   it('the confirm is answered "in progress"; the outcome then replaces the card, and the ledger records it', async () => {
     const sakura = demo.customers.find((c) => c.id.startsWith('a51d8dec'))!;
