@@ -164,10 +164,11 @@ CREATE INDEX state_by_update ON state (updated_at);
 `;
 
 const SCHEMA_6 = `
--- A confirm card changes a plan (upgrade) or adds licences to a subscription (change = 'add_licences': the seats go
--- from previous_quantity to quantity on the same offer, and there is no upgrade type). previous_quantity is the
--- subscription's seats when the card was made, for both: a different count at confirm is a change made elsewhere. The subscription that holds
--- the result is the same one every time licences are added: new_subscription_id is unique for upgrades only.
+-- A confirm card changes a plan (upgrade) or adds licences to a subscription (change = 'add_licences': the
+-- seats go from previous_quantity to quantity on the same offer, and there is no upgrade type).
+-- previous_quantity is the subscription's seats when the card was made, for both: a different count at
+-- confirm is a change made elsewhere. The subscription that holds the result is the same one every time
+-- licences are added: new_subscription_id is unique for upgrades only.
 ALTER TABLE upgrade_ledger
   ADD COLUMN change text NOT NULL DEFAULT 'upgrade' CHECK (change IN ('upgrade', 'add_licences')),
   ADD COLUMN previous_quantity integer CHECK (previous_quantity >= 0),

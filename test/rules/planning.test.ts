@@ -155,3 +155,27 @@ describe('upgrade planning', () => {
     }
   });
 });
+
+describe('the source seats the request was made on', () => {
+  const request = {
+    subscriptionId: 'S',
+    target: 'O365_E3',
+    upgradeType: 'upgrade_with_license_transfer',
+  } as const;
+
+  it('the same count: planned; another count (licences added meanwhile): refused, nothing would be lost', () => {
+    expect(planUpgrade(c, { ...request, previousQuantity: 4 }, 'N').ok).toBe(true);
+    expect(planUpgrade(c, { ...request, previousQuantity: 2 }, 'N')).toEqual({
+      ok: false,
+      problem: 'not_eligible',
+      verdict: expect.objectContaining({ reasons: [{ code: 'seat_count_changed', expected: 2, actual: 4 }] }),
+    });
+  });
+
+  it('a request made before the count was kept is planned as before; a system of record checks it itself', () => {
+    expect(planUpgrade(c, request, 'N').ok).toBe(true);
+    expect(
+      planUpgrade(c, { ...request, previousQuantity: 2 }, 'N', { eligibleInSystemOfRecord: true }).ok,
+    ).toBe(true);
+  });
+});
