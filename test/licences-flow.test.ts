@@ -50,6 +50,23 @@ function inputs(card: unknown): { seats?: Record<string, unknown>; choice?: Reco
   };
 }
 
+/** Review on the add-licences card of one subscription, `seats` to add (en-US): the confirm card's token. */
+async function licenceToken(
+  channel: Channel,
+  customerId: string,
+  subscriptionId: string,
+  seats: number,
+): Promise<string> {
+  const review = await press(
+    bot,
+    channel,
+    'reviewLicences',
+    { customerId, subscriptionId, mode: 'add', seats: String(seats) },
+    'en-US',
+  );
+  return actionData(shownCard(channel, review), 'confirm').token as string;
+}
+
 describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
   describe.each(LOCALES)('in %s', (locale) => {
     const { t } = wording.for(locale);
@@ -406,15 +423,8 @@ describe('an upgrade and licences on one subscription', () => {
     );
     const upgradeToken = actionData(shownCard('emulator', reviewed), 'confirm').token as string;
     // Meanwhile, 8 licences are added to the same subscription.
-    const licences = await press(
-      bot,
-      'emulator',
-      'reviewLicences',
-      { customerId: CONTOSO, subscriptionId: 'sub-contoso-essentials', mode: 'add', seats: '8' },
-      'en-US',
-    );
-    const licenceToken = actionData(shownCard('emulator', licences), 'confirm').token as string;
-    await press(bot, 'emulator', 'confirm', { token: licenceToken }, 'en-US');
+    const added = await licenceToken('emulator', CONTOSO, 'sub-contoso-essentials', 8);
+    await press(bot, 'emulator', 'confirm', { token: added }, 'en-US');
     expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-essentials')).toBe(48);
     // The upgrade card was made on 40 seats: confirming it now would lose the 8 just bought.
     const upgraded = await press(bot, 'emulator', 'confirm', { token: upgradeToken }, 'en-US');
@@ -429,15 +439,8 @@ describe('an upgrade and licences on one subscription', () => {
     expect((await bot.ledger.get(upgradeToken))?.status).toBe('refused');
   });
 
-  it('one change at a time on a subscription: a licence confirm while an upgrade is carried out is "busy"', async () => {
-    const licences = await press(
-      bot,
-      'emulator',
-      'reviewLicences',
-      { customerId: CONTOSO, subscriptionId: 'sub-contoso-exchange', mode: 'add', seats: '2' },
-      'en-US',
-    );
-    const token = actionData(shownCard('emulator', licences), 'confirm').token as string;
+  it('one change at a time on a subscription: a licence confirm while another change is carried out is "busy"', async () => {
+    const token = await licenceToken('emulator', CONTOSO, 'sub-contoso-exchange', 2);
     // Another request on the same subscription holds it (executing, under its lease).
     const other = await bot.upgrades.request({
       change: 'add_licences',
@@ -458,14 +461,7 @@ describe('an upgrade and licences on one subscription', () => {
   });
 
   it('Teams refresh of a licence confirm card: live for the requester, read-only for others, the outcome once done', async () => {
-    const review = await press(
-      bot,
-      'msteams',
-      'reviewLicences',
-      { customerId: CONTOSO, subscriptionId: 'sub-contoso-exchange', mode: 'add', seats: '3' },
-      'en-US',
-    );
-    const token = actionData(shownCard('msteams', review), 'confirm').token as string;
+    const token = await licenceToken('msteams', CONTOSO, 'sub-contoso-exchange', 3);
     const refresh = (from: string) =>
       bot.turn(
         {

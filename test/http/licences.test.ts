@@ -3,55 +3,21 @@
  * request in words, the add-licences card, the confirm card and its outcome as the Emulator (Action.Submit,
  * expectReplies) and Teams (invokes) send them; each test checks the directory and the ledger afterwards.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Wording } from '../../src/bot/i18n.js';
 import { actions, texts } from '../support/cards.js';
-import {
-  ChannelEndpoint,
-  customerNamed,
-  directorySnapshot,
-  emulatorMessage,
-  post,
-  startBot,
-  type RunningBot,
-} from '../support/server.js';
+import { httpFixture } from '../support/http-fixture.js';
+import { customerNamed, directorySnapshot, type RunningBot } from '../support/server.js';
 
-let bot: RunningBot | undefined;
-const channel = new ChannelEndpoint();
-let SERVICE_URL = '';
-beforeAll(async () => {
-  SERVICE_URL = await channel.start();
-});
-afterAll(() => channel.close());
-afterEach(async () => {
-  await bot?.close();
-  bot = undefined;
-});
-
-async function start(env: Record<string, string> = {}): Promise<RunningBot> {
-  bot = await startBot({ DATA_DIR: mkdtempSync(join(tmpdir(), 'ua-http-licences-')), ...env });
-  return bot;
-}
+const http = httpFixture('ua-http-licences-');
+const { start, invoke } = http;
 
 const wording = new Wording();
 
 /** An Emulator message (text, or an Action.Submit value) in one conversation; the replies (expectReplies). */
-async function say(b: RunningBot, locale: string, message: { text?: string; value?: unknown }) {
-  const res = await post(
-    b.url,
-    emulatorMessage(message.text ?? '', SERVICE_URL, {
-      locale,
-      ...(message.value === undefined ? {} : { text: undefined, value: message.value }),
-      deliveryMode: 'expectReplies',
-      conversation: { id: 'conv-emulator' } as Activity['conversation'],
-    }),
-  );
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { activities: Partial<Activity>[] }).activities;
+function say(b: RunningBot, locale: string, message: { text?: string; value?: unknown }) {
+  return http.submit(b, { ...message, locale });
 }
 
 function cardIn(replies: Partial<Activity>[]): unknown {
@@ -118,24 +84,6 @@ describe.each(ASKS)('in $locale', ({ locale, text, remove }) => {
     expect(await directorySnapshot(b.app)).toBe(before);
   });
 });
-
-/** A Teams Action.Execute invoke; the invoke response body. */
-async function invoke(b: RunningBot, verb: string, data: Record<string, unknown>, from = 'user-1') {
-  const res = await post(
-    b.url,
-    emulatorMessage('', SERVICE_URL, {
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      channelId: 'msteams',
-      text: undefined,
-      from: { id: from, name: 'Megan Bowen', aadObjectId: `aad-${from}` },
-      conversation: { id: 'conv-teams', conversationType: 'personal' } as Activity['conversation'],
-      value: { action: { type: 'Action.Execute', verb, data } },
-    }),
-  );
-  expect(res.status).toBe(200);
-  return (await res.json()) as { statusCode: number; type: string; value: unknown };
-}
 
 describe('exactly once, and bad input changes nothing', () => {
   it('20 concurrent confirms on Teams: the seats go up once, 19 "already handled"', async () => {

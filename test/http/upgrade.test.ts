@@ -2,38 +2,17 @@
  * The upgrade flow against the running server over HTTP, as Teams (invokes) and the Emulator (Action.Submit)
  * send it; each test checks the directory and the ledger afterwards.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Activity } from 'botbuilder';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AppOptions } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { actions } from '../support/cards.js';
-import {
-  ChannelEndpoint,
-  customerNamed,
-  emulatorMessage,
-  post,
-  startBot,
-  type RunningBot,
-} from '../support/server.js';
+import { httpFixture } from '../support/http-fixture.js';
+import { customerNamed, type RunningBot } from '../support/server.js';
 
-let bot: RunningBot | undefined;
-/** Teams invokes also send a text summary to the channel: it lands here. */
-const channel = new ChannelEndpoint();
-let SERVICE_URL = '';
-beforeAll(async () => {
-  SERVICE_URL = await channel.start();
-});
-afterAll(() => channel.close());
-afterEach(async () => {
-  await bot?.close();
-  bot = undefined;
-});
+const http = httpFixture('ua-http-');
+const { start, invoke } = http;
 
-async function start(env: Record<string, string> = {}, options: AppOptions = {}): Promise<RunningBot> {
-  bot = await startBot({ DATA_DIR: mkdtempSync(join(tmpdir(), 'ua-http-')), ...env }, options);
-  return bot;
+/** An Emulator Action.Submit, replies in the response (expectReplies). */
+function submit(b: RunningBot, value: Record<string, unknown>) {
+  return http.submit(b, { value });
 }
 
 function contoso(b: RunningBot) {
@@ -43,40 +22,6 @@ function contoso(b: RunningBot) {
 async function activeE3(b: RunningBot): Promise<number> {
   return (await contoso(b)).subscriptions.filter((s) => s.offerId === 'O365_E3' && s.status === 'active')
     .length;
-}
-
-/** A Teams Action.Execute invoke; returns the invoke response body. */
-async function invoke(b: RunningBot, verb: string, data: Record<string, unknown>, from = 'user-1') {
-  const res = await post(
-    b.url,
-    emulatorMessage('', SERVICE_URL, {
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      channelId: 'msteams',
-      text: undefined,
-      from: { id: from, name: from === 'user-1' ? 'Megan Bowen' : 'Alex Wilber', aadObjectId: `aad-${from}` },
-      conversation: { id: 'conv-teams', conversationType: 'personal' } as Activity['conversation'],
-      value: { action: { type: 'Action.Execute', verb, data } },
-    }),
-  );
-  expect(res.status).toBe(200);
-  return (await res.json()) as { statusCode: number; type: string; value: unknown };
-}
-
-/** An Emulator Action.Submit, replies in the response (expectReplies). */
-async function submit(b: RunningBot, value: Record<string, unknown>) {
-  const res = await post(
-    b.url,
-    emulatorMessage('', SERVICE_URL, {
-      text: undefined,
-      value,
-      deliveryMode: 'expectReplies',
-      // One Emulator conversation: a token is confirmed where its card was issued.
-      conversation: { id: 'conv-emulator' } as Activity['conversation'],
-    }),
-  );
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { activities: Partial<Activity>[] }).activities;
 }
 
 /** Teams: start → review (E3, 40 seats) → the confirm token. */
