@@ -259,40 +259,40 @@ describe.each(['emulator', 'msteams'] as Channel[])('on %s', (channel) => {
   });
 });
 
-describe('approvers and token rules, as for upgrades', () => {
-  const { t } = wording.for('en-US');
+describe.each(LOCALES)('approvers and token rules, as for upgrades, in %s', (locale) => {
+  const { t } = wording.for(locale);
   beforeEach(async () => {
     bot = await createTestBot(['emulator:user-2']);
   });
 
   async function token(): Promise<string> {
-    const start = await press(bot, 'emulator', 'startLicences', { customerId: CONTOSO }, 'en-US');
+    const start = await press(bot, 'emulator', 'startLicences', { customerId: CONTOSO }, locale);
     const data = actionData(cardOf(start.find((r) => cardOf(r))), 'reviewLicences');
     const answer = await press(
       bot,
       'emulator',
       'reviewLicences',
       { ...data, subscriptionId: 'sub-contoso-exchange', seats: '2' },
-      'en-US',
+      locale,
     );
     return actionData(shownCard('emulator', answer), 'confirm').token as string;
   }
 
   it('the requester cannot confirm when approvers are named; an approver can, once', async () => {
     const tok = await token();
-    const mine = await press(bot, 'emulator', 'confirm', { token: tok }, 'en-US', 'user-1');
+    const mine = await press(bot, 'emulator', 'confirm', { token: tok }, locale, 'user-1');
     expect(allText('emulator', mine)).toContain(t('licences.notApprover'));
     expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(10);
-    const approved = await press(bot, 'emulator', 'confirm', { token: tok }, 'en-US', 'user-2');
+    const approved = await press(bot, 'emulator', 'confirm', { token: tok }, locale, 'user-2');
     expect(allText('emulator', approved)).toContain(t('licences.doneTitle'));
     expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(12);
   });
 
   it('a token from another conversation changes nothing; a forged token is an invalid card', async () => {
     const tok = await token();
-    const elsewhere = await press(bot, 'emulator', 'confirm', { token: tok }, 'en-US', 'user-2', 'conv-2');
+    const elsewhere = await press(bot, 'emulator', 'confirm', { token: tok }, locale, 'user-2', 'conv-2');
     expect(allText('emulator', elsewhere)).toContain(t('licences.wrongPlace'));
-    const forged = await press(bot, 'emulator', 'confirm', { token: 'forged-token-123' }, 'en-US', 'user-2');
+    const forged = await press(bot, 'emulator', 'confirm', { token: 'forged-token-123' }, locale, 'user-2');
     expect(allText('emulator', forged)).toContain(t('card.invalid'));
     expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(10);
     expect((await bot.ledger.get(tok))?.status).toBe('pending');
@@ -300,9 +300,9 @@ describe('approvers and token rules, as for upgrades', () => {
 
   it('cancel: nothing added, and the card cannot be confirmed afterwards', async () => {
     const tok = await token();
-    const cancelled = await press(bot, 'emulator', 'cancel', { token: tok }, 'en-US', 'user-1');
+    const cancelled = await press(bot, 'emulator', 'cancel', { token: tok }, locale, 'user-1');
     expect(allText('emulator', cancelled)).toContain(t('licences.cancelledTitle'));
-    const after = await press(bot, 'emulator', 'confirm', { token: tok }, 'en-US', 'user-2');
+    const after = await press(bot, 'emulator', 'confirm', { token: tok }, locale, 'user-2');
     expect(allText('emulator', after)).toContain(t('licences.alreadyTitle'));
     expect(seatsOf(await bot.customer(CONTOSO), 'sub-contoso-exchange')).toBe(10);
   });
