@@ -20,7 +20,7 @@ import {
   type SeatAsk,
   type Subscription,
 } from '../rules/index.js';
-import { customerFreshness, withFreshness } from './answers/freshness.js';
+import { withCustomerFreshness } from './answers/freshness.js';
 import { addLicencesAnswer, licenceConfirmAnswer, licenceRefusedAnswer } from './answers/licences.js';
 import { systemOfRecordRejectedAnswer } from './answers/partner-center.js';
 import { currentCustomer } from './current-customer.js';
@@ -187,10 +187,7 @@ export class LicenceFlow {
     return this.blockers(s).length > 0;
   }
 
-  private async fresh(tr: Translator, customer: Customer, reply: Reply): Promise<Reply> {
-    const source = this.deps.source;
-    return source === undefined
-      ? reply
-      : withFreshness(reply, customerFreshness(tr, customer, await source.status()));
+  private fresh(tr: Translator, customer: Customer, reply: Reply): Promise<Reply> {
+    return withCustomerFreshness(tr, this.deps.source, customer, reply);
   }
 }

@@ -15,7 +15,7 @@ import type { ApprovalPolicy, Caller, Refusal } from '../core/approvals.js';
 import { isLicenceOrder, newUpgradeToken, type LedgerEntry } from '../core/ledger.js';
 import type { UpgradeService } from '../core/upgrades.js';
 import type { DirectorySource } from '../core/system-of-record.js';
-import { customerFreshness, withFreshness } from './answers/freshness.js';
+import { withCustomerFreshness } from './answers/freshness.js';
 import {
   additionalServices,
   evaluateSubscription,
@@ -159,11 +159,8 @@ export class UpgradeFlow {
   }
 
   /** A card about the customer, with how fresh its data is (nothing for the directory file). */
-  private async fresh(tr: Translator, customer: Customer, reply: Reply): Promise<Reply> {
-    const source = this.deps.source;
-    return source === undefined
-      ? reply
-      : withFreshness(reply, customerFreshness(tr, customer, await source.status()));
+  private fresh(tr: Translator, customer: Customer, reply: Reply): Promise<Reply> {
+    return withCustomerFreshness(tr, this.deps.source, customer, reply);
   }
 
   /** Review: the rules again with the chosen target and seats, then the confirm card (a new pending request). */

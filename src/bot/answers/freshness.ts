@@ -4,7 +4,7 @@
  * more than two periods, that the data is old. The embedded directory file says nothing: it is what it is.
  */
 import { LRUCache } from 'lru-cache';
-import type { SyncStatus } from '../../core/system-of-record.js';
+import type { DirectorySource, SyncStatus } from '../../core/system-of-record.js';
 import type { Customer } from '../../rules/index.js';
 import type { Translator } from '../i18n.js';
 import type { Reply } from './reply.js';
@@ -91,4 +91,16 @@ export function withFreshness(reply: Reply, freshness: string): Reply {
     return { ...reply, text, card: { ...card, data: { ...card.data, freshness } } as typeof card };
   }
   return { ...reply, text };
+}
+
+/** A card about one customer with how fresh its data is, from `source` (nothing without one: the tests' flows). */
+export async function withCustomerFreshness(
+  tr: Translator,
+  source: DirectorySource | undefined,
+  customer: Customer,
+  reply: Reply,
+): Promise<Reply> {
+  return source === undefined
+    ? reply
+    : withFreshness(reply, customerFreshness(tr, customer, await source.status()));
 }
